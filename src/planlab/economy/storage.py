@@ -1,0 +1,453 @@
+"""Reading and writing economies: one YAML file plus CSV files, round-tripping exactly.
+
+Every problem found while reading is collected and raised together as one
+InputError, one line per problem; nothing is returned half-built. Writing goes
+to a temporary folder first, so a failed write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydantic
+import scipy.sparse as sp
+import yaml
+
+from planlab.economy.document import FORMAT, EconomyDocument
+from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, Rule, sector_spec
+from planlab.economy.model import Economy, Indicator, Sector
+from planlab.economy.validate import check_sources
+from planlab.errors import InputError, Problem
+
+__all__ = ["YAML_NAME", "load", "save"]
+
+YAML_NAME = "economy.yaml"
+DENSE_LIMIT = 200
+"""Matrices of more sectors than this are written in the long (sparse) CSV layout."""
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def load(path: str | os.PathLike[str], *, require_sources: bool = True) -> Economy:
+    """Load an economy from its YAML file or the folder holding ``economy.yaml``.
+
+    Raises InputError naming the file, field, sector and rule of every problem.
+    """
+    yaml_path = Path(path)
+    if yaml_path.is_dir():
+        yaml_path = yaml_path / YAML_NAME
+    doc = _read_document(yaml_path)
+    base = yaml_path.parent
+    names = [s.name for s in doc.sectors]
+    problems: list[Problem] = []
+    if len(set(names)) != len(names):
+        seen: set[str] = set()
+        for s in names:
+            if s in seen:
+                problems.append(
+                    Problem(yaml_path.name, "sectors", "names are unique", "given twice", sector=s)
+                )
+            seen.add(s)
+        raise InputError(problems)
+
+    sectors_file = doc.files.sectors
+    vectors, more = _read_sector_table(base / sectors_file, sectors_file, names)
+    problems += more
+    A, more = _read_matrix(base / doc.files.A, doc.files.A, "A", names)
+    problems += more
+    B: sp.csr_array | None = None
+    if doc.files.B is not None:
+        B, more = _read_matrix(base / doc.files.B, doc.files.B, "B", names)
+        problems += more
+    for key in doc.scalars:
+        if key not in {f.name for f in SCALAR_FIELDS}:
+            problems.append(
+                Problem(yaml_path.name, f"scalars.{key}", "scalars are known fields", "unknown")
+            )
+    for spec in SCALAR_FIELDS:
+        if spec.required and spec.name not in doc.scalars:
+            problems.append(
+                Problem(yaml_path.name, f"scalars.{spec.name}", "required field", "missing")
+            )
+    if require_sources:
+        problems += [
+            Problem(
+                yaml_path.name,
+                f"scalars.{key}.source",
+                "every number has a source (a publication and table, or 'assumption: reason')",
+                "empty source",
+            )
+            for key, entry in doc.scalars.items()
+            if not entry.source.strip()
+        ]
+    if require_sources and A is not None:
+        mats = {"A": A} if B is None else {"A": A, "B": B}
+        problems += check_sources(doc.sources, names, list(vectors), mats, yaml_path.name)
+    if problems or A is None:
+        raise InputError(problems or [Problem(doc.files.A, "A", "readable", "not read")])
+
+    origin = {spec.name: sectors_file for spec in SECTOR_FIELDS}
+    origin.update(
+        {
+            "A": doc.files.A,
+            "B": doc.files.B or yaml_path.name,
+            "sectors": yaml_path.name,
+            "scalars": yaml_path.name,
+            "indicators": yaml_path.name,
+            "meta": yaml_path.name,
+        }
+    )
+    scalar_sources = {f"scalars.{k}": v.source for k, v in doc.scalars.items() if v.source}
+    return Economy.build(
+        name=doc.name,
+        sectors=[Sector(s.name, s.title, s.group) for s in doc.sectors],
+        A=A,
+        B=B,
+        vectors=vectors,
+        scalars={k: v.value for k, v in doc.scalars.items()},
+        indicators=[
+            Indicator(i.name, i.sector, i.per_unit, i.unit, i.source, i.description)
+            for i in doc.indicators
+        ],
+        sources={**doc.sources, **scalar_sources},
+        origin=origin,
+        title=doc.title,
+        description=doc.description,
+        base_year=doc.base_year,
+        value_unit=doc.units.value,
+        labour_unit=doc.units.labour,
+        currency_unit=doc.units.currency,
+        balance_tolerance=doc.balance_tolerance,
+    )
+
+
+def _read_document(path: Path) -> EconomyDocument:
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single(str(path), "-", "the file exists", "not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(str(path), "-", "a readable UTF-8 file", str(exc)) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError.single(name, "-", "well-formed YAML", f"{problem}{where}") from None
+    if not isinstance(raw, dict):
+        raise InputError.single(name, "-", "a YAML mapping at the top", f"got {type(raw).__name__}")
+    if raw.get("format") != FORMAT:
+        raise InputError.single(
+            name, "format", f"format is '{FORMAT}'", f"got {raw.get('format')!r}"
+        )
+    try:
+        return EconomyDocument.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise InputError(_pydantic_problems(exc, raw, name)) from None
+
+
+def _pydantic_problems(exc: pydantic.ValidationError, raw: dict[str, Any], file: str) -> list[Problem]:
+    problems = []
+    sectors = raw.get("sectors") if isinstance(raw.get("sectors"), list) else []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        sector = None
+        if len(loc) >= 2 and loc[0] == "sectors" and loc[1].isdigit():
+            entry = sectors[int(loc[1])] if int(loc[1]) < len(sectors) else None
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                sector = entry["name"]
+        field = ".".join(loc) or "-"
+        kind = err["type"]
+        rule = {
+            "missing": "required field",
+            "extra_forbidden": "only known fields",
+        }.get(kind, kind.replace("_", " "))
+        value = err.get("input")
+        shown = "" if kind == "missing" else f" (got {value!r:.60})"
+        problems.append(Problem(file, field, rule, f"{err['msg']}{shown}", sector=sector))
+    return problems
+
+
+def _read_rows(path: Path, file: str) -> tuple[list[list[str]], list[Problem]]:
+    """All rows of a CSV file as strings; a problem if it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], [Problem(file, "-", "the file exists", "not found")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(file, "-", "a readable UTF-8 file", str(exc))]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), strict=True) if row]
+    except csv.Error as exc:
+        return [], [Problem(file, "-", "well-formed CSV", str(exc))]
+    if not rows:
+        return [], [Problem(file, "-", "a header row", "the file is empty")]
+    width = len(rows[0])
+    ragged = [k for k, row in enumerate(rows) if len(row) != width]
+    if ragged:
+        k = ragged[0]
+        return [], [
+            Problem(
+                file,
+                "-",
+                "every row has as many cells as the header",
+                f"line {k + 1} has {len(rows[k])} cells, the header {width}",
+            )
+        ]
+    return rows, []
+
+
+def _parse_numbers(
+    cells: Sequence[str], file: str, field: str, labels: Sequence[str], boolean: bool = False
+) -> tuple[np.ndarray, list[Problem]]:
+    """Strings to floats, vectorised; bad cells are reported with their sector."""
+    if boolean:
+        lowered = [c.strip().lower() for c in cells]
+        values = np.array([1.0 if c in _TRUE else 0.0 if c in _FALSE else np.nan for c in lowered])
+        bad = [k for k, c in enumerate(lowered) if c not in _TRUE | _FALSE]
+        return values, [
+            Problem(file, field, Rule.BOOLEAN.value, f"value {cells[k]!r}", sector=labels[k])
+            for k in bad
+        ]
+    try:
+        return np.asarray(cells, dtype=np.float64), []
+    except ValueError:
+        pass
+    values = np.full(len(cells), np.nan)
+    problems = []
+    for k, cell in enumerate(cells):
+        try:
+            values[k] = float(cell)
+        except ValueError:
+            what = "empty cell" if not cell.strip() else f"not a number: {cell!r}"
+            problems.append(Problem(file, field, "cells hold numbers", what, sector=labels[k]))
+    return values, problems
+
+
+def _label_order(
+    found: Sequence[str], names: Sequence[str], file: str, field: str
+) -> tuple[np.ndarray | None, list[Problem]]:
+    """Positions of the YAML's sectors among the labels found in a CSV file."""
+    problems = []
+    position: dict[str, int] = {}
+    for k, label in enumerate(found):
+        if label in position:
+            problems.append(
+                Problem(file, field, "each sector appears once", "given twice", sector=label)
+            )
+        position.setdefault(label, k)
+    known = set(names)
+    for label in found:
+        if label not in known:
+            problems.append(
+                Problem(
+                    file, field, "labels are the sectors of the YAML file", "unknown", sector=label
+                )
+            )
+    for name in names:
+        if name not in position:
+            problems.append(Problem(file, field, "every sector appears", "missing", sector=name))
+    if problems:
+        return None, problems
+    return np.array([position[name] for name in names], dtype=np.intp), []
+
+
+def _read_sector_table(
+    path: Path, file: str, names: Sequence[str]
+) -> tuple[dict[str, np.ndarray], list[Problem]]:
+    rows, problems = _read_rows(path, file)
+    if problems:
+        return {}, problems
+    header, body = [h.strip() for h in rows[0]], rows[1:]
+    if not header or header[0] != "sector":
+        return {}, [Problem(file, "sector", "the first column is 'sector'", f"got {header[0]!r}")]
+    order, problems = _label_order([r[0].strip() for r in body], names, file, "sector")
+    seen: set[str] = set()
+    for col in header[1:]:
+        if sector_spec(col) is None:
+            problems.append(Problem(file, col, "columns are known per-sector fields", "unknown"))
+        elif col in seen:
+            problems.append(Problem(file, col, "each column appears once", "given twice"))
+        seen.add(col)
+    for spec in SECTOR_FIELDS:
+        if spec.required and spec.name not in header:
+            problems.append(Problem(file, spec.name, "required field", "missing column"))
+    if problems or order is None:
+        return {}, problems
+    labels = [body[k][0].strip() for k in order]
+    vectors: dict[str, np.ndarray] = {}
+    for c, col in enumerate(header[1:], start=1):
+        spec = sector_spec(col)
+        assert spec is not None
+        cells = [body[k][c].strip() for k in order]
+        values, more = _parse_numbers(cells, file, col, labels, boolean=spec.rule is Rule.BOOLEAN)
+        problems += more
+        vectors[col] = values
+    return vectors, problems
+
+
+def _read_matrix(
+    path: Path, file: str, field: str, names: Sequence[str]
+) -> tuple[sp.csr_array | None, list[Problem]]:
+    rows, problems = _read_rows(path, file)
+    if problems:
+        return None, problems
+    header = [h.strip() for h in rows[0]]
+    n = len(names)
+    if header == ["input", "sector", "value"]:
+        body = rows[1:]
+        index = {s: i for i, s in enumerate(names)}
+        problems = []
+        for r in body:
+            for label in (r[0].strip(), r[1].strip()):
+                if label not in index:
+                    problems.append(
+                        Problem(file, field, "labels are the sectors of the YAML file", "unknown",
+                                sector=label)
+                    )
+        if problems:
+            return None, problems[:20]
+        rows_i = np.array([index[r[0].strip()] for r in body], dtype=np.intp)
+        cols_j = np.array([index[r[1].strip()] for r in body], dtype=np.intp)
+        values, problems = _parse_numbers(
+            [r[2].strip() for r in body], file, field, [r[1].strip() for r in body]
+        )
+        pairs = rows_i * max(n, 1) + cols_j
+        if np.unique(pairs).size != pairs.size:
+            problems.append(Problem(file, field, "each cell appears once", "a cell is given twice"))
+        if problems:
+            return None, problems
+        coo = sp.coo_array((values, (rows_i, cols_j)), shape=(n, n))
+        return sp.csr_array(coo), []
+    if not header or header[0] != "input":
+        return None, [
+            Problem(
+                file,
+                field,
+                "the header is 'input' then sector names, or 'input,sector,value'",
+                f"header starts {header[0]!r}",
+            )
+        ]
+    col_order, problems = _label_order(header[1:], names, file, field)
+    row_order, more = _label_order([r[0].strip() for r in rows[1:]], names, file, field)
+    problems += more
+    if problems or col_order is None or row_order is None:
+        return None, problems
+    body = [rows[1:][k] for k in row_order]
+    cells = [[row[c + 1].strip() for c in col_order] for row in body]
+    flat = [cell for row in cells for cell in row]
+    labels = [names[j] for _ in range(n) for j in range(n)]
+    values, problems = _parse_numbers(flat, file, field, labels)
+    if problems:
+        return None, problems
+    return sp.csr_array(values.reshape(n, n)), []
+
+
+def save(economy: Economy, directory: str | os.PathLike[str]) -> Path:
+    """Write an economy as ``economy.yaml`` plus CSV files into ``directory``.
+
+    Numbers are written in the shortest form that reads back to the same float,
+    so :func:`load` returns an equal economy. Returns the YAML file's path.
+    """
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    n = economy.n
+    dense = n <= DENSE_LIMIT
+    has_b = economy.B.nnz > 0 or "B" in {k.split(".")[0] for k in economy.sources}
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "name": economy.name,
+        "title": economy.title,
+        "description": economy.description,
+        "base_year": economy.base_year,
+        "units": {
+            "value": economy.value_unit,
+            "labour": economy.labour_unit,
+            "currency": economy.currency_unit,
+        },
+        "balance_tolerance": economy.balance_tolerance,
+        "sectors": [
+            {"name": s.name, "title": s.title, "group": s.group} for s in economy.sectors
+        ],
+        "files": {"sectors": "sectors.csv", "A": "A.csv", "B": "B.csv" if has_b else None},
+        "scalars": {
+            k: {"value": v, "source": economy.sources.get(f"scalars.{k}", "")}
+            for k, v in economy.scalars.items()
+            if f"scalars.{k}" in economy.given
+        },
+        "indicators": [
+            {
+                "name": i.name,
+                "sector": i.sector,
+                "per_unit": i.per_unit,
+                "unit": i.unit,
+                "source": i.source,
+                "description": i.description,
+            }
+            for i in economy.indicators
+        ],
+        "sources": {k: v for k, v in economy.sources.items() if not k.startswith("scalars.")},
+    }
+    if not has_b:
+        del doc["files"]["B"]
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}-") as tmp:
+        work = Path(tmp)
+        (work / YAML_NAME).write_text(
+            yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+        )
+        columns = [f.name for f in SECTOR_FIELDS if f.name in economy.given]
+        _write_csv(
+            work / "sectors.csv",
+            ["sector", *columns],
+            [
+                [s, *(_fmt(economy.vectors[c][i], c) for c in columns)]
+                for i, s in enumerate(economy.names)
+            ],
+        )
+        _write_matrix(work / "A.csv", economy.A, economy.names, dense)
+        if has_b:
+            _write_matrix(work / "B.csv", economy.B, economy.names, dense)
+        target.mkdir(exist_ok=True)
+        for item in work.iterdir():
+            os.replace(item, target / item.name)
+        if not has_b and (target / "B.csv").exists():
+            (target / "B.csv").unlink()
+    return target / YAML_NAME
+
+
+def _fmt(value: float, column: str) -> str:
+    spec = sector_spec(column)
+    if spec is not None and spec.rule is Rule.BOOLEAN:
+        return "true" if value else "false"
+    return repr(float(value))
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _write_matrix(path: Path, matrix: sp.csr_array, names: Sequence[str], dense: bool) -> None:
+    if dense:
+        full = matrix.toarray()
+        rows = [[names[i], *map(repr, full[i].tolist())] for i in range(len(names))]
+        _write_csv(path, ["input", *names], rows)
+        return
+    coo = matrix.tocoo()
+    rows = [
+        [names[i], names[j], repr(v)]
+        for i, j, v in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    ]
+    _write_csv(path, ["input", "sector", "value"], rows)

@@ -1,0 +1,253 @@
+"""Rules an economy must obey, checked on arrays; each broken rule is one Problem.
+
+These functions are pure: they take arrays and labels and return the problems
+found, so that the loader and the in-memory constructor share one set of rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse import csgraph
+
+from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, Rule
+from planlab.errors import Problem
+
+__all__ = [
+    "NAME_PATTERN",
+    "check_matrix",
+    "check_names",
+    "check_productive",
+    "check_scalar",
+    "check_sources",
+    "check_vector",
+    "spectral_radius",
+]
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+"""Sector, indicator and field names: lower case, digits and underscores."""
+
+_DENSE_EIG_LIMIT = 400
+
+
+def check_names(names: Sequence[str], file: str, field: str) -> list[Problem]:
+    """Names must be well formed and unique."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for name in names:
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            problems.append(
+                Problem(
+                    file,
+                    field,
+                    "names use a-z, 0-9 and _ and start with a letter",
+                    f"malformed name {name!r}",
+                    sector=str(name),
+                )
+            )
+        elif name in seen:
+            problems.append(
+                Problem(file, field, "names are unique", "name given twice", sector=name)
+            )
+        seen.add(name)
+    return problems
+
+
+def _rule_violations(values: NDArray[np.float64], rule: Rule) -> NDArray[np.bool_]:
+    """Mask of entries that break ``rule`` (non-finite entries always do)."""
+    bad = ~np.isfinite(values)
+    finite = np.where(bad, 0.0, values)
+    if rule is Rule.NONNEGATIVE:
+        bad |= finite < 0
+    elif rule is Rule.POSITIVE:
+        bad |= finite <= 0
+    elif rule is Rule.FRACTION:
+        bad |= (finite < 0) | (finite > 1)
+    elif rule in (Rule.INTEGER_NONNEGATIVE,):
+        bad |= (finite < 0) | (finite != np.round(finite))
+    elif rule is Rule.BOOLEAN:
+        bad |= (finite != 0) & (finite != 1)
+    return bad
+
+
+def check_vector(
+    values: NDArray[np.float64],
+    rule: Rule,
+    sectors: Sequence[str],
+    file: str,
+    field: str,
+) -> list[Problem]:
+    """Each sector's value must obey the field's rule."""
+    bad = np.flatnonzero(_rule_violations(values, rule))
+    return [
+        Problem(file, field, f"{field} {rule.value}", f"value {values[i]!r}", sector=sectors[i])
+        for i in bad
+    ]
+
+
+def check_scalar(value: float, rule: Rule, file: str, field: str) -> list[Problem]:
+    """An economy-wide value must obey its field's rule."""
+    if _rule_violations(np.array([value], dtype=float), rule)[0]:
+        return [Problem(file, field, f"{field} {rule.value}", f"value {value!r}")]
+    return []
+
+
+def check_matrix(
+    matrix: sp.csr_array, sectors: Sequence[str], file: str, field: str
+) -> list[Problem]:
+    """Coefficients must be finite and non-negative."""
+    coo = matrix.tocoo()
+    bad = ~np.isfinite(coo.data) | (np.nan_to_num(coo.data, nan=0.0) < 0)
+    problems = []
+    for k in np.flatnonzero(bad):
+        i, j = int(coo.row[k]), int(coo.col[k])
+        problems.append(
+            Problem(
+                file,
+                field,
+                "coefficients are finite and >= 0",
+                f"coefficient {coo.data[k]!r} for input '{sectors[i]}'",
+                sector=sectors[j],
+            )
+        )
+    return problems
+
+
+def spectral_radius(matrix: sp.csr_array) -> float:
+    """Largest absolute eigenvalue of a square matrix (dense for small, ARPACK for large)."""
+    n = matrix.shape[0]
+    if n == 0 or matrix.nnz == 0:
+        return 0.0
+    if n <= _DENSE_EIG_LIMIT:
+        return float(np.max(np.abs(np.linalg.eigvals(matrix.toarray()))))
+    from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+    try:
+        values = eigs(matrix.astype(float), k=1, which="LM", return_eigenvectors=False, tol=1e-10)
+        return float(np.abs(values[0]))
+    except ArpackNoConvergence:
+        return float(np.max(np.abs(np.linalg.eigvals(matrix.toarray()))))
+
+
+def check_productive(A: sp.csr_array, sectors: Sequence[str], file: str) -> list[Problem]:
+    """A must be productive: spectral radius below 1 (Hawkins-Simon).
+
+    The spectral radius of a non-negative matrix is the largest over its strongly
+    connected blocks, so each block whose own radius reaches 1 is reported with
+    the sectors in it: those are the sectors that cannot produce a surplus.
+    """
+    n = A.shape[0]
+    if n == 0 or A.nnz == 0:
+        return []
+    count, labels = csgraph.connected_components(A, directed=True, connection="strong")
+    problems = []
+    for block in range(count):
+        members = np.flatnonzero(labels == block)
+        sub = A[members][:, members]
+        if sub.nnz == 0:
+            continue
+        rho = spectral_radius(sp.csr_array(sub))
+        if rho >= 1.0 - 1e-12:
+            names = ", ".join(sectors[i] for i in members[:12])
+            if members.size > 12:
+                names += f", ... ({members.size} sectors)"
+            problems.append(
+                Problem(
+                    file,
+                    "A",
+                    "A is productive: spectral radius < 1 (Hawkins-Simon)",
+                    f"spectral radius {rho:.6g} among sectors {names}",
+                )
+            )
+    return problems
+
+
+def _source_key_ok(key: str, sectors: set[str], vector_names: set[str]) -> bool:
+    parts = key.split(".")
+    head, rest = parts[0], parts[1:]
+    if head in ("A", "B"):
+        return (
+            not rest
+            or (len(rest) == 2 and all(p == "*" or p in sectors for p in rest) and rest != ["*", "*"])
+        )
+    if head in vector_names:
+        return not rest or (len(rest) == 1 and rest[0] in sectors)
+    return False
+
+
+def check_sources(
+    sources: Mapping[str, str],
+    sectors: Sequence[str],
+    given_vectors: Sequence[str],
+    matrices: Mapping[str, sp.csr_array],
+    file: str,
+) -> list[Problem]:
+    """Every number in the CSV files has a source, and every source key names something.
+
+    Keys: ``FIELD`` (all sectors), ``FIELD.SECTOR``, ``A`` (whole matrix),
+    ``A.INPUT.SECTOR`` (one cell), ``A.*.SECTOR`` (a column), ``A.INPUT.*`` (a row).
+    """
+    names = set(sectors)
+    vector_names = {f.name for f in SECTOR_FIELDS}
+    problems = []
+    for key, text in sources.items():
+        if not _source_key_ok(key, names, vector_names):
+            problems.append(
+                Problem(
+                    file,
+                    f"sources.{key}",
+                    "a source key is FIELD, FIELD.SECTOR, MATRIX or MATRIX.INPUT.SECTOR (* allowed)",
+                    "names no known field, sector or cell",
+                )
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(
+                Problem(file, f"sources.{key}", "a source is a non-empty text", "empty source")
+            )
+    rule = "every number has a source (a publication and table, or 'assumption: reason')"
+    for field in given_vectors:
+        if field in sources:
+            continue
+        missing = [s for s in sectors if f"{field}.{s}" not in sources]
+        problems.extend(
+            Problem(file, f"sources.{field}", rule, "no source given", sector=s) for s in missing
+        )
+    index = {s: i for i, s in enumerate(sectors)}
+    n = len(sectors)
+    for name in matrices:
+        if name in sources:
+            continue
+        row_cov = np.zeros(n, dtype=bool)
+        col_cov = np.zeros(n, dtype=bool)
+        cells: set[tuple[int, int]] = set()
+        for key in sources:
+            parts = key.split(".")
+            if parts[0] != name or len(parts) != 3:
+                continue
+            src, dst = parts[1], parts[2]
+            if src == "*" and dst in index:
+                col_cov[index[dst]] = True
+            elif dst == "*" and src in index:
+                row_cov[index[src]] = True
+            elif src in index and dst in index:
+                cells.add((index[src], index[dst]))
+        open_rows = np.flatnonzero(~row_cov)
+        open_cols = np.flatnonzero(~col_cov)
+        uncovered = [
+            (i, j) for j in open_cols[:50] for i in open_rows[:50] if (int(i), int(j)) not in cells
+        ]
+        for i, j in uncovered[:10]:
+            problems.append(
+                Problem(
+                    file,
+                    f"sources.{name}",
+                    rule,
+                    f"no source for the coefficient of input '{sectors[i]}'",
+                    sector=sectors[j],
+                )
+            )
+    return problems
