@@ -31,7 +31,20 @@ class Problem:
         where = f"{self.file}: field '{self.field}'"
         if self.sector is not None:
             where += f", sector '{self.sector}'"
-        return f"{where}: {self.message} (rule: {self.rule})"
+        return _one_line(f"{where}: {self.message} (rule: {self.rule})")
+
+
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Every character str.splitlines() breaks at, mapped to its escape sequence."""
+
+
+def _one_line(text: str) -> str:
+    """The text with line breaks escaped, so that one problem is one line.
+
+    Labels and messages can come from the input (a quoted CSV cell may hold a
+    newline); printed raw, they would split a problem over several lines.
+    """
+    return text.translate(_LINE_BREAKS)
 
 
 class InputError(PlanlabError):

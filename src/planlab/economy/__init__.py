@@ -2,7 +2,8 @@
 
 from planlab.economy.builtin import builtin_names, builtin_path, load_builtin, resolve
 from planlab.economy.document import json_schema
-from planlab.economy.leontief import LeontiefAnalysis, LeontiefSystem, analyse, gross_output_for
+from planlab.economy.leontief import LeontiefAnalysis, analyse, gross_output_for
+from planlab.economy.linalg import LeontiefSystem
 from planlab.economy.model import Economy, Indicator, Sector
 from planlab.economy.storage import load, save
 

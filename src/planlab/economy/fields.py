@@ -53,9 +53,7 @@ class FieldSpec:
 
 
 SECTOR_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec(
-        "gross_output", "value unit", Rule.NONNEGATIVE, "Gross output in the base year (x)."
-    ),
+    FieldSpec("gross_output", "value unit", Rule.NONNEGATIVE, "Gross output in the base year (x)."),
     FieldSpec(
         "labour",
         "labour unit per value unit",

@@ -8,8 +8,9 @@ With A the input coefficients, y final demand and l labour per unit of output:
     BL_j = m_out_j / mean(m_out)  backward linkage index (Rasmussen)
     FL_i = (L x)_i / x_i          total forward linkage, row sums of the Ghosh inverse
 
-Nothing here forms a dense inverse: every quantity is one solve with the LU
-factors of I - A, so national tables of 10^4-10^5 sectors stay cheap.
+Nothing here forms a dense inverse: every quantity is one solve of I - A
+(sparse LU, or GMRES for large tables: see ``linalg``), so national tables of
+10^4-10^5 sectors stay cheap.
 """
 
 from __future__ import annotations
@@ -18,42 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy.sparse.linalg import splu
 
+from planlab.economy.linalg import LeontiefSystem
 from planlab.economy.model import Economy
 from planlab.errors import InputError
 
 __all__ = ["LeontiefAnalysis", "LeontiefSystem", "analyse", "gross_output_for"]
 
 FloatArray = NDArray[np.float64]
-
-
-class LeontiefSystem:
-    """The LU factors of I - A, reused for every solve.
-
-    >>> import numpy as np
-    >>> system = LeontiefSystem(np.array([[0.15, 0.25], [0.20, 0.05]]))
-    >>> np.round(system.solve(np.array([600.0, 1500.0])), 2)
-    array([1247.52, 1841.58])
-    """
-
-    def __init__(self, A: sp.sparray | sp.spmatrix | ArrayLike) -> None:
-        matrix = sp.csc_array(A, dtype=np.float64)
-        n = matrix.shape[0]
-        self.n = n
-        self._lu = splu(sp.csc_array(sp.eye_array(n, format="csc") - matrix))
-
-    def solve(self, y: ArrayLike) -> FloatArray:
-        """x with (I - A) x = y."""
-        return np.asarray(self._lu.solve(np.asarray(y, dtype=np.float64)), dtype=np.float64)
-
-    def solve_transpose(self, v: ArrayLike) -> FloatArray:
-        """w with w (I - A) = v, i.e. (I - A)' w = v."""
-        return np.asarray(
-            self._lu.solve(np.asarray(v, dtype=np.float64), trans="T"), dtype=np.float64
-        )
 
 
 def gross_output_for(economy: Economy, final_demand: ArrayLike | None = None) -> FloatArray:
@@ -88,12 +62,16 @@ class LeontiefAnalysis:
     @property
     def backward_index(self) -> FloatArray:
         """Rasmussen's normalised backward linkage: above 1 is a key buyer."""
-        return self.backward_total / self.backward_total.mean()
+        return self.backward_total / float(self.backward_total.mean())
 
     @property
     def forward_index(self) -> FloatArray:
         """Normalised total forward linkage: above 1 is a key supplier."""
-        return self.forward_total / np.nanmean(self.forward_total)
+        defined = self.forward_total[np.isfinite(self.forward_total)]
+        if defined.size == 0:
+            # No sector has output (zero final demand): the index is undefined everywhere.
+            return np.full_like(self.forward_total, np.nan)
+        return self.forward_total / float(defined.mean())
 
     def table(self) -> pd.DataFrame:
         """One row per sector, one column per measure."""
@@ -138,7 +116,7 @@ def analyse(economy: Economy, final_demand: ArrayLike | None = None) -> Leontief
     embodied = system.solve_transpose(labour)
     multiplier = system.solve_transpose(ones)
     A = economy.A
-    backward_direct = np.asarray(A.sum(axis=0)).reshape(-1)
+    backward_direct = np.asarray(A.sum(axis=0), dtype=np.float64).reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         type1 = np.where(labour > 0, embodied / np.where(labour > 0, labour, 1.0), np.nan)
         positive = x > 0

@@ -6,10 +6,11 @@ every constructor runs the same validation, so an Economy that exists is valid.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,9 +20,12 @@ from planlab.economy import validate
 from planlab.economy.fields import MATRIX_FIELDS, SCALAR_FIELDS, SECTOR_FIELDS, Rule
 from planlab.errors import InputError, Problem
 
-__all__ = ["Economy", "Indicator", "Sector"]
+__all__ = ["Economy", "Indicator", "Sector", "indicator_problems"]
 
 FloatArray = NDArray[np.float64]
+
+ECONOMY_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+"""Economy names, as the YAML file allows them."""
 
 DEFAULT_BALANCE_TOLERANCE = 1e-3
 """Base-year rows must balance to this share of gross output (published tables round)."""
@@ -59,7 +63,10 @@ def _frozen(array: FloatArray) -> FloatArray:
 
 
 def _frozen_sparse(matrix: sp.sparray | sp.spmatrix | ArrayLike, n: int) -> sp.csr_array:
-    out = sp.csr_array(matrix, dtype=np.float64, copy=True)
+    if sp.issparse(matrix):
+        out = sp.csr_array(sp.csr_array(matrix), dtype=np.float64, copy=True)
+    else:
+        out = sp.csr_array(np.array(matrix, dtype=np.float64))
     out.sum_duplicates()
     out.eliminate_zeros()
     out.sort_indices()
@@ -155,7 +162,7 @@ class Economy:
                         file,
                         key,
                         "shape is sectors x sectors",
-                        f"shape {mat.shape[0]}x{mat.shape[1]}, expected {n}x{n}",
+                        f"shape {'x'.join(map(str, mat.shape))}, expected {n}x{n}",
                     )
                 )
                 continue
@@ -191,9 +198,7 @@ class Economy:
                     continue
                 vec[spec.name] = _frozen(arr)
             elif spec.required:
-                problems.append(
-                    Problem(file, spec.name, "required field", "missing")
-                )
+                problems.append(Problem(file, spec.name, "required field", "missing"))
         for spec in SECTOR_FIELDS:
             if spec.name not in vec and not spec.required:
                 if spec.default_from is not None:
@@ -305,7 +310,10 @@ class Economy:
 
     @property
     def final_demand(self) -> FloatArray:
-        """Base-year final demand y: consumption + state + investment + stocks + exports - imports."""
+        """Base-year final demand y.
+
+        Consumption + state + investment + stocks + exports - imports.
+        """
         v = self.vectors
         return (
             v["consumption"]
@@ -325,9 +333,7 @@ class Economy:
         """A new, validated Economy with some parts changed (vectors merge per field)."""
         vectors = {k: self.vectors[k] for k in self.given if k in self.vectors}
         vectors.update(changes.pop("vectors", {}))
-        scalars = {
-            k: v for k, v in self.scalars.items() if f"scalars.{k}" in self.given
-        }
+        scalars = {k: v for k, v in self.scalars.items() if f"scalars.{k}" in self.given}
         scalars.update(changes.pop("scalars", {}))
         args: dict[str, Any] = {
             "name": self.name,
@@ -385,11 +391,19 @@ class Economy:
 
 
 def _sparse_equal(a: sp.csr_array, b: sp.csr_array) -> bool:
-    return a.shape == b.shape and (a != b).nnz == 0
+    if a.shape != b.shape:
+        return False
+    # The stubs type != as bool; for sparse arrays it is a sparse array of booleans.
+    different = cast(sp.csr_array, a != b)
+    return different.nnz == 0
 
 
 def _problems(e: Economy, origin: Mapping[str, str]) -> list[Problem]:
-    """Every rule an assembled economy must obey."""
+    """Every rule an assembled economy must obey.
+
+    The checks that need valid numbers run when those numbers are valid:
+    productivity when A is, the base-year balance when A and the vectors are.
+    """
 
     def where(key: str) -> str:
         return origin.get(key, "<economy>")
@@ -397,45 +411,70 @@ def _problems(e: Economy, origin: Mapping[str, str]) -> list[Problem]:
     names = [s.name for s in e.sectors]
     n = len(names)
     problems: list[Problem] = []
+    if not isinstance(e.name, str) or not ECONOMY_NAME_PATTERN.match(e.name):
+        problems.append(
+            Problem(
+                where("meta"),
+                "name",
+                "a name uses a-z, 0-9, _ and - and starts with a letter or digit",
+                f"malformed name {e.name!r}",
+            )
+        )
     problems += validate.check_names(names, where("sectors"), "sectors")
+    matrix_problems: dict[str, list[Problem]] = {}
     for key in MATRIX_FIELDS:
         mat = getattr(e, key)
         if mat.shape != (n, n):
-            problems.append(
-                Problem(where(key), key, "shape is sectors x sectors", f"shape {mat.shape}")
-            )
+            found = [Problem(where(key), key, "shape is sectors x sectors", f"shape {mat.shape}")]
         else:
-            problems += validate.check_matrix(mat, names, where(key), key)
+            found = validate.check_matrix(mat, names, where(key), key)
+        matrix_problems[key] = found
+        problems += found
+    vector_problems: list[Problem] = []
     for spec in SECTOR_FIELDS:
         arr = e.vectors.get(spec.name)
         if arr is None or arr.shape != (n,):
-            problems.append(Problem(where(spec.name), spec.name, "one value per sector", "missing"))
+            vector_problems.append(
+                Problem(where(spec.name), spec.name, "one value per sector", "missing")
+            )
             continue
-        problems += validate.check_vector(arr, spec.rule, names, where(spec.name), spec.name)
+        vector_problems += validate.check_vector(arr, spec.rule, names, where(spec.name), spec.name)
+    problems += vector_problems
     for spec in SCALAR_FIELDS:
         value = e.scalars.get(spec.name)
         if value is None:
-            problems.append(Problem(where("scalars"), f"scalars.{spec.name}", "required", "missing"))
+            problems.append(
+                Problem(where("scalars"), f"scalars.{spec.name}", "required", "missing")
+            )
         else:
             problems += validate.check_scalar(
                 value, spec.rule, where("scalars"), f"scalars.{spec.name}"
             )
-    if not (np.isfinite(e.balance_tolerance) and e.balance_tolerance >= 0):
+    tolerance_ok = bool(np.isfinite(e.balance_tolerance) and e.balance_tolerance >= 0)
+    if not tolerance_ok:
         problems.append(
             Problem(where("meta"), "balance_tolerance", "a number >= 0", repr(e.balance_tolerance))
         )
-    problems += _indicator_problems(e, names, where("indicators"))
-    if problems:
+    problems += indicator_problems(e.indicators, names, where("indicators"))
+    if len(set(names)) != n:
         return problems
-    problems += validate.check_productive(e.A, names, where("A"))
-    problems += _balance_problems(e, names, where("gross_output"))
+    if not matrix_problems["A"]:
+        problems += validate.check_productive(e.A, names, where("A"))
+        if not vector_problems and tolerance_ok:
+            problems += _balance_problems(e, names, where("gross_output"))
     return problems
 
 
-def _indicator_problems(e: Economy, names: list[str], file: str) -> list[Problem]:
-    problems = validate.check_names([i.name for i in e.indicators], file, "indicators")
+def indicator_problems(
+    indicators: Sequence[Indicator], names: Sequence[str], file: str
+) -> list[Problem]:
+    """Indicators have unique names, a known sector, a number >= 0 and a source."""
+    problems = [
+        Problem(p.file, f"indicators.{p.sector}", p.rule, p.message)
+        for p in validate.check_names([i.name for i in indicators], file, "indicators")
+    ]
     known = set(names)
-    for ind in e.indicators:
+    for ind in indicators:
         field_name = f"indicators.{ind.name}"
         if ind.sector not in known:
             problems.append(
@@ -443,24 +482,25 @@ def _indicator_problems(e: Economy, names: list[str], file: str) -> list[Problem
             )
         problems += validate.check_scalar(ind.per_unit, Rule.NONNEGATIVE, file, field_name)
         if not ind.source.strip():
-            problems.append(
-                Problem(file, field_name, "every number has a source", "empty source")
-            )
+            problems.append(Problem(file, field_name, "every number has a source", "empty source"))
     return problems
 
 
 def _balance_problems(e: Economy, names: list[str], file: str) -> list[Problem]:
     """The base year must balance: x = A x + y, row by row, to the tolerance."""
     x = e.gross_output
-    residual = x - e.A @ x - e.final_demand
-    scale = np.maximum(np.abs(x), 1e-12)
-    bad = np.flatnonzero(np.abs(residual) > e.balance_tolerance * scale + 1e-9)
+    # Huge (finite) numbers may overflow here; a row that does is reported as unbalanced.
+    with np.errstate(over="ignore", invalid="ignore"):
+        used = e.A @ x + e.final_demand
+        scale = np.maximum(np.abs(x), 1e-12)
+        balanced = np.abs(x - used) <= e.balance_tolerance * scale + 1e-9
+    bad = np.flatnonzero(~balanced).tolist()
     return [
         Problem(
             file,
             "gross_output",
             f"base year balances: x = A x + final demand, within {e.balance_tolerance:g} of x",
-            f"gross output {x[i]:.6g} but A x + final demand = {x[i] - residual[i]:.6g}",
+            f"gross output {x[i]:.6g} but A x + final demand = {used[i]:.6g}",
             sector=names[i],
         )
         for i in bad

@@ -2,7 +2,8 @@
 
 Every problem found while reading is collected and raised together as one
 InputError, one line per problem; nothing is returned half-built. Writing goes
-to a temporary folder first, so a failed write leaves nothing behind.
+to a temporary folder first and then replaces the files all or none, so a
+failed write leaves the folder as it was.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ import yaml
 
 from planlab.economy.document import FORMAT, EconomyDocument
 from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, Rule, sector_spec
-from planlab.economy.model import Economy, Indicator, Sector
-from planlab.economy.validate import check_sources
+from planlab.economy.model import Economy, Indicator, Sector, indicator_problems
+from planlab.economy.validate import (
+    check_matrix,
+    check_productive,
+    check_scalar,
+    check_sources,
+    check_vector,
+)
 from planlab.errors import InputError, Problem
 
 __all__ = ["YAML_NAME", "load", "save"]
@@ -31,6 +38,9 @@ __all__ = ["YAML_NAME", "load", "save"]
 YAML_NAME = "economy.yaml"
 DENSE_LIMIT = 200
 """Matrices of more sectors than this are written in the long (sparse) CSV layout."""
+
+_MAX_LISTED = 20
+"""At most this many problems of one kind are listed for one file."""
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -47,51 +57,30 @@ def load(path: str | os.PathLike[str], *, require_sources: bool = True) -> Econo
     doc = _read_document(yaml_path)
     base = yaml_path.parent
     names = [s.name for s in doc.sectors]
-    problems: list[Problem] = []
+    problems = _document_problems(doc, yaml_path.name, require_sources)
     if len(set(names)) != len(names):
-        seen: set[str] = set()
-        for s in names:
-            if s in seen:
-                problems.append(
-                    Problem(yaml_path.name, "sectors", "names are unique", "given twice", sector=s)
-                )
-            seen.add(s)
         raise InputError(problems)
 
     sectors_file = doc.files.sectors
-    vectors, more = _read_sector_table(base / sectors_file, sectors_file, names)
-    problems += more
-    A, more = _read_matrix(base / doc.files.A, doc.files.A, "A", names)
-    problems += more
+    vectors: dict[str, np.ndarray] = {}
+    A: sp.csr_array | None = None
     B: sp.csr_array | None = None
-    if doc.files.B is not None:
+    if sectors_file.strip():
+        vectors, more = _read_sector_table(base / sectors_file, sectors_file, names)
+        problems += more
+    if doc.files.A.strip():
+        A, more = _read_matrix(base / doc.files.A, doc.files.A, "A", names)
+        problems += more
+    if doc.files.B is not None and doc.files.B.strip():
         B, more = _read_matrix(base / doc.files.B, doc.files.B, "B", names)
         problems += more
-    for key in doc.scalars:
-        if key not in {f.name for f in SCALAR_FIELDS}:
-            problems.append(
-                Problem(yaml_path.name, f"scalars.{key}", "scalars are known fields", "unknown")
-            )
-    for spec in SCALAR_FIELDS:
-        if spec.required and spec.name not in doc.scalars:
-            problems.append(
-                Problem(yaml_path.name, f"scalars.{spec.name}", "required field", "missing")
-            )
     if require_sources:
-        problems += [
-            Problem(
-                yaml_path.name,
-                f"scalars.{key}.source",
-                "every number has a source (a publication and table, or 'assumption: reason')",
-                "empty source",
-            )
-            for key, entry in doc.scalars.items()
-            if not entry.source.strip()
-        ]
-    if require_sources and A is not None:
-        mats = {"A": A} if B is None else {"A": A, "B": B}
+        mats = {k: m for k, m in (("A", A), ("B", B)) if m is not None}
         problems += check_sources(doc.sources, names, list(vectors), mats, yaml_path.name)
     if problems or A is None:
+        if A is not None:
+            # Economy.build would check this last; report it with the rest.
+            problems += check_productive(A, names, doc.files.A)
         raise InputError(problems or [Problem(doc.files.A, "A", "readable", "not read")])
 
     origin = {spec.name: sectors_file for spec in SECTOR_FIELDS}
@@ -129,6 +118,53 @@ def load(path: str | os.PathLike[str], *, require_sources: bool = True) -> Econo
     )
 
 
+def _document_problems(doc: EconomyDocument, file: str, require_sources: bool) -> list[Problem]:
+    """Problems within the YAML file that its schema does not catch."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for s in doc.sectors:
+        if s.name in seen:
+            problems.append(
+                Problem(file, "sectors", "names are unique", "given twice", sector=s.name)
+            )
+        seen.add(s.name)
+    known = {f.name: f for f in SCALAR_FIELDS}
+    for key, entry in doc.scalars.items():
+        spec = known.get(key)
+        if spec is None:
+            problems.append(Problem(file, f"scalars.{key}", "scalars are known fields", "unknown"))
+        else:
+            problems += check_scalar(entry.value, spec.rule, file, f"scalars.{key}")
+    for spec in SCALAR_FIELDS:
+        if spec.required and spec.name not in doc.scalars:
+            problems.append(Problem(file, f"scalars.{spec.name}", "required field", "missing"))
+    if require_sources:
+        problems += [
+            Problem(
+                file,
+                f"scalars.{key}.source",
+                "every number has a source (a publication and table, or 'assumption: reason')",
+                "empty source",
+            )
+            for key, entry in doc.scalars.items()
+            if not entry.source.strip()
+        ]
+    for key in ("sectors", "A", "B"):
+        value = getattr(doc.files, key)
+        if value is not None and not value.strip():
+            problems.append(Problem(file, f"files.{key}", "a file name", "empty"))
+    if not np.isfinite(doc.balance_tolerance):
+        problems.append(
+            Problem(file, "balance_tolerance", "a number >= 0", repr(doc.balance_tolerance))
+        )
+    indicators = [
+        Indicator(i.name, i.sector, i.per_unit, i.unit, i.source, i.description)
+        for i in doc.indicators
+    ]
+    problems += indicator_problems(indicators, [s.name for s in doc.sectors], file)
+    return problems
+
+
 def _read_document(path: Path) -> EconomyDocument:
     name = path.name
     try:
@@ -144,6 +180,11 @@ def _read_document(path: Path) -> EconomyDocument:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise InputError.single(name, "-", "well-formed YAML", f"{problem}{where}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # PyYAML raises these for scalars that look like dates but are none, e.g. 1928-13-01.
+        raise InputError.single(
+            name, "-", "well-formed YAML", f"a value cannot be read: {exc}"
+        ) from None
     if not isinstance(raw, dict):
         raise InputError.single(name, "-", "a YAML mapping at the top", f"got {type(raw).__name__}")
     if raw.get("format") != FORMAT:
@@ -156,9 +197,12 @@ def _read_document(path: Path) -> EconomyDocument:
         raise InputError(_pydantic_problems(exc, raw, name)) from None
 
 
-def _pydantic_problems(exc: pydantic.ValidationError, raw: dict[str, Any], file: str) -> list[Problem]:
+def _pydantic_problems(
+    exc: pydantic.ValidationError, raw: dict[str, Any], file: str
+) -> list[Problem]:
     problems = []
-    sectors = raw.get("sectors") if isinstance(raw.get("sectors"), list) else []
+    entries = raw.get("sectors")
+    sectors: list[Any] = entries if isinstance(entries, list) else []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         sector = None
@@ -181,7 +225,8 @@ def _pydantic_problems(exc: pydantic.ValidationError, raw: dict[str, Any], file:
 def _read_rows(path: Path, file: str) -> tuple[list[list[str]], list[Problem]]:
     """All rows of a CSV file as strings; a problem if it cannot be read or parsed."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: spreadsheet programs often start the file with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return [], [Problem(file, "-", "the file exists", "not found")]
     except (OSError, UnicodeDecodeError) as exc:
@@ -194,44 +239,84 @@ def _read_rows(path: Path, file: str) -> tuple[list[list[str]], list[Problem]]:
         return [], [Problem(file, "-", "a header row", "the file is empty")]
     width = len(rows[0])
     ragged = [k for k, row in enumerate(rows) if len(row) != width]
-    if ragged:
-        k = ragged[0]
-        return [], [
+    problems = [
+        Problem(
+            file,
+            "-",
+            "every row has as many cells as the header",
+            f"row {k + 1} has {len(rows[k])} cells, the header {width}",
+        )
+        for k in ragged[:_MAX_LISTED]
+    ]
+    if len(ragged) > _MAX_LISTED:
+        problems.append(
             Problem(
                 file,
                 "-",
                 "every row has as many cells as the header",
-                f"line {k + 1} has {len(rows[k])} cells, the header {width}",
+                f"{len(ragged) - _MAX_LISTED} more rows of the wrong width",
             )
-        ]
+        )
+    if problems:
+        return [], problems
     return rows, []
 
 
 def _parse_numbers(
-    cells: Sequence[str], file: str, field: str, labels: Sequence[str], boolean: bool = False
-) -> tuple[np.ndarray, list[Problem]]:
-    """Strings to floats, vectorised; bad cells are reported with their sector."""
+    cells: Sequence[str],
+    file: str,
+    field: str,
+    labels: Sequence[str],
+    boolean: bool = False,
+    inputs: Sequence[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Strings to floats, vectorised; bad cells are reported with their sector.
+
+    Returns the values, a mask of the cells that could be read, and the problems.
+    ``inputs`` names the row (input) of each cell of a matrix.
+    """
+
+    def where(k: int) -> str:
+        return "" if inputs is None else f" for input '{inputs[k]}'"
+
     if boolean:
         lowered = [c.strip().lower() for c in cells]
-        values = np.array([1.0 if c in _TRUE else 0.0 if c in _FALSE else np.nan for c in lowered])
-        bad = [k for k, c in enumerate(lowered) if c not in _TRUE | _FALSE]
-        return values, [
-            Problem(file, field, Rule.BOOLEAN.value, f"value {cells[k]!r}", sector=labels[k])
-            for k in bad
-        ]
+        values = np.array(
+            [1.0 if c in _TRUE else 0.0 if c in _FALSE else np.nan for c in lowered],
+            dtype=np.float64,
+        )
+        ok = np.array([c in _TRUE | _FALSE for c in lowered], dtype=bool)
+        return (
+            values,
+            ok,
+            [
+                Problem(
+                    file,
+                    field,
+                    Rule.BOOLEAN.value,
+                    f"value {cells[k]!r}{where(k)}",
+                    sector=labels[k],
+                )
+                for k in np.flatnonzero(~ok).tolist()
+            ],
+        )
     try:
-        return np.asarray(cells, dtype=np.float64), []
+        return np.asarray(cells, dtype=np.float64), np.ones(len(cells), dtype=bool), []
     except ValueError:
         pass
     values = np.full(len(cells), np.nan)
+    ok = np.ones(len(cells), dtype=bool)
     problems = []
     for k, cell in enumerate(cells):
         try:
             values[k] = float(cell)
         except ValueError:
+            ok[k] = False
             what = "empty cell" if not cell.strip() else f"not a number: {cell!r}"
-            problems.append(Problem(file, field, "cells hold numbers", what, sector=labels[k]))
-    return values, problems
+            problems.append(
+                Problem(file, field, "cells hold numbers", f"{what}{where(k)}", sector=labels[k])
+            )
+    return values, ok, problems
 
 
 def _label_order(
@@ -265,11 +350,12 @@ def _label_order(
 def _read_sector_table(
     path: Path, file: str, names: Sequence[str]
 ) -> tuple[dict[str, np.ndarray], list[Problem]]:
+    """The per-sector columns in the YAML's sector order, each checked against its rule."""
     rows, problems = _read_rows(path, file)
     if problems:
         return {}, problems
     header, body = [h.strip() for h in rows[0]], rows[1:]
-    if not header or header[0] != "sector":
+    if header[0] != "sector":
         return {}, [Problem(file, "sector", "the first column is 'sector'", f"got {header[0]!r}")]
     order, problems = _label_order([r[0].strip() for r in body], names, file, "sector")
     seen: set[str] = set()
@@ -279,19 +365,25 @@ def _read_sector_table(
         elif col in seen:
             problems.append(Problem(file, col, "each column appears once", "given twice"))
         seen.add(col)
-    for spec in SECTOR_FIELDS:
-        if spec.required and spec.name not in header:
-            problems.append(Problem(file, spec.name, "required field", "missing column"))
-    if problems or order is None:
+    problems += [
+        Problem(file, f.name, "required field", "missing column")
+        for f in SECTOR_FIELDS
+        if f.required and f.name not in header
+    ]
+    if order is None:
         return {}, problems
-    labels = [body[k][0].strip() for k in order]
     vectors: dict[str, np.ndarray] = {}
     for c, col in enumerate(header[1:], start=1):
         spec = sector_spec(col)
-        assert spec is not None
+        if spec is None or col in vectors:
+            continue
         cells = [body[k][c].strip() for k in order]
-        values, more = _parse_numbers(cells, file, col, labels, boolean=spec.rule is Rule.BOOLEAN)
+        values, ok, more = _parse_numbers(
+            cells, file, col, names, boolean=spec.rule is Rule.BOOLEAN
+        )
         problems += more
+        read = np.flatnonzero(ok).tolist()
+        problems += check_vector(values[ok], spec.rule, [names[k] for k in read], file, col)
         vectors[col] = values
     return vectors, problems
 
@@ -299,6 +391,7 @@ def _read_sector_table(
 def _read_matrix(
     path: Path, file: str, field: str, names: Sequence[str]
 ) -> tuple[sp.csr_array | None, list[Problem]]:
+    """A square matrix in the square or the long layout; None if it has any problem."""
     rows, problems = _read_rows(path, file)
     if problems:
         return None, problems
@@ -312,45 +405,56 @@ def _read_matrix(
             for label in (r[0].strip(), r[1].strip()):
                 if label not in index:
                     problems.append(
-                        Problem(file, field, "labels are the sectors of the YAML file", "unknown",
-                                sector=label)
+                        Problem(
+                            file,
+                            field,
+                            "labels are the sectors of the YAML file",
+                            "unknown",
+                            sector=label,
+                        )
                     )
         if problems:
-            return None, problems[:20]
+            return None, problems[:_MAX_LISTED]
         rows_i = np.array([index[r[0].strip()] for r in body], dtype=np.intp)
         cols_j = np.array([index[r[1].strip()] for r in body], dtype=np.intp)
-        values, problems = _parse_numbers(
-            [r[2].strip() for r in body], file, field, [r[1].strip() for r in body]
+        values, ok, problems = _parse_numbers(
+            [r[2].strip() for r in body],
+            file,
+            field,
+            [r[1].strip() for r in body],
+            inputs=[r[0].strip() for r in body],
         )
         pairs = rows_i * max(n, 1) + cols_j
         if np.unique(pairs).size != pairs.size:
             problems.append(Problem(file, field, "each cell appears once", "a cell is given twice"))
-        if problems:
+        matrix = sp.csr_array(
+            sp.coo_array((np.where(ok, values, 0.0), (rows_i, cols_j)), shape=(n, n))
+        )
+    else:
+        if header[0] != "input":
+            return None, [
+                Problem(
+                    file,
+                    field,
+                    "the header is 'input' then sector names, or 'input,sector,value'",
+                    f"header starts {header[0]!r}",
+                )
+            ]
+        col_order, problems = _label_order(header[1:], names, file, field)
+        row_order, more = _label_order([r[0].strip() for r in rows[1:]], names, file, field)
+        problems += more
+        if problems or col_order is None or row_order is None:
             return None, problems
-        coo = sp.coo_array((values, (rows_i, cols_j)), shape=(n, n))
-        return sp.csr_array(coo), []
-    if not header or header[0] != "input":
-        return None, [
-            Problem(
-                file,
-                field,
-                "the header is 'input' then sector names, or 'input,sector,value'",
-                f"header starts {header[0]!r}",
-            )
-        ]
-    col_order, problems = _label_order(header[1:], names, file, field)
-    row_order, more = _label_order([r[0].strip() for r in rows[1:]], names, file, field)
-    problems += more
-    if problems or col_order is None or row_order is None:
-        return None, problems
-    body = [rows[1:][k] for k in row_order]
-    cells = [[row[c + 1].strip() for c in col_order] for row in body]
-    flat = [cell for row in cells for cell in row]
-    labels = [names[j] for _ in range(n) for j in range(n)]
-    values, problems = _parse_numbers(flat, file, field, labels)
+        body = [rows[1:][k] for k in row_order]
+        flat = [row[c + 1].strip() for row in body for c in col_order]
+        labels = [names[j] for _ in range(n) for j in range(n)]
+        inputs = [names[i] for i in range(n) for _ in range(n)]
+        values, ok, problems = _parse_numbers(flat, file, field, labels, inputs=inputs)
+        matrix = sp.csr_array(np.where(ok, values, 0.0).reshape(n, n))
+    problems += check_matrix(matrix, names, file, field)
     if problems:
         return None, problems
-    return sp.csr_array(values.reshape(n, n)), []
+    return matrix, []
 
 
 def save(economy: Economy, directory: str | os.PathLike[str]) -> Path:
@@ -376,9 +480,7 @@ def save(economy: Economy, directory: str | os.PathLike[str]) -> Path:
             "currency": economy.currency_unit,
         },
         "balance_tolerance": economy.balance_tolerance,
-        "sectors": [
-            {"name": s.name, "title": s.title, "group": s.group} for s in economy.sectors
-        ],
+        "sectors": [{"name": s.name, "title": s.title, "group": s.group} for s in economy.sectors],
         "files": {"sectors": "sectors.csv", "A": "A.csv", "B": "B.csv" if has_b else None},
         "scalars": {
             k: {"value": v, "source": economy.sources.get(f"scalars.{k}", "")}
@@ -401,9 +503,11 @@ def save(economy: Economy, directory: str | os.PathLike[str]) -> Path:
     if not has_b:
         del doc["files"]["B"]
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp) / "new"
+        work.mkdir()
         (work / YAML_NAME).write_text(
-            yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+            yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100),
+            encoding="utf-8",
         )
         columns = [f.name for f in SECTOR_FIELDS if f.name in economy.given]
         _write_csv(
@@ -417,12 +521,58 @@ def save(economy: Economy, directory: str | os.PathLike[str]) -> Path:
         _write_matrix(work / "A.csv", economy.A, economy.names, dense)
         if has_b:
             _write_matrix(work / "B.csv", economy.B, economy.names, dense)
-        target.mkdir(exist_ok=True)
-        for item in work.iterdir():
-            os.replace(item, target / item.name)
-        if not has_b and (target / "B.csv").exists():
-            (target / "B.csv").unlink()
+        _install(work, target, Path(tmp) / "old", stale=[] if has_b else ["B.csv"])
     return target / YAML_NAME
+
+
+def _install(work: Path, target: Path, backup: Path, stale: Sequence[str]) -> None:
+    """Move the files written in ``work`` into ``target``, all or none.
+
+    Files they replace (and ``stale`` ones) are first moved aside into ``backup``;
+    if any step fails, everything is put back as it was and the error is raised.
+    """
+    names = sorted(p.name for p in work.iterdir())
+    for name in [*names, *stale]:
+        if (target / name).is_dir() and not (target / name).is_symlink():
+            raise IsADirectoryError(f"cannot write {target / name}: it is a folder")
+    created = not target.exists()
+    target.mkdir(exist_ok=True)
+    backup.mkdir()
+    moved_out: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in [*names, *stale]:
+            if (target / name).exists() or (target / name).is_symlink():
+                (target / name).replace(backup / name)
+                moved_out.append(name)
+        for name in names:
+            (work / name).replace(target / name)
+            moved_in.append(name)
+    except BaseException:
+        for name in moved_in:
+            (target / name).replace(work / name)
+        for name in moved_out:
+            (backup / name).replace(target / name)
+        if created:
+            target.rmdir()
+        raise
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, writing strings with a Unicode line break double-quoted.
+
+    PyYAML writes NEL, LS and PS raw inside single quotes and reads NEL back as
+    a space; in double quotes they are escaped and read back exactly.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if any(c in data for c in "\x85\u2028\u2029"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _fmt(value: float, column: str) -> str:

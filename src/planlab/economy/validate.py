@@ -6,6 +6,7 @@ found, so that the loader and the in-memory constructor share one set of rules.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -14,7 +15,8 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse import csgraph
 
-from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, Rule
+from planlab.economy.fields import SECTOR_FIELDS, Rule
+from planlab.economy.linalg import LeontiefSystem
 from planlab.errors import Problem
 
 __all__ = [
@@ -84,8 +86,10 @@ def check_vector(
     """Each sector's value must obey the field's rule."""
     bad = np.flatnonzero(_rule_violations(values, rule))
     return [
-        Problem(file, field, f"{field} {rule.value}", f"value {values[i]!r}", sector=sectors[i])
-        for i in bad
+        Problem(
+            file, field, f"{field} {rule.value}", f"value {float(values[i])!r}", sector=sectors[i]
+        )
+        for i in bad.tolist()
     ]
 
 
@@ -110,7 +114,7 @@ def check_matrix(
                 file,
                 field,
                 "coefficients are finite and >= 0",
-                f"coefficient {coo.data[k]!r} for input '{sectors[i]}'",
+                f"coefficient {float(coo.data[k])!r} for input '{sectors[i]}'",
                 sector=sectors[j],
             )
         )
@@ -118,19 +122,29 @@ def check_matrix(
 
 
 def spectral_radius(matrix: sp.csr_array) -> float:
-    """Largest absolute eigenvalue of a square matrix (dense for small, ARPACK for large)."""
+    """Largest absolute eigenvalue of a square matrix (dense for small, ARPACK for large).
+
+    The matrix is scaled by its largest entry first, so that huge (finite)
+    coefficients do not overflow inside the eigenvalue routine.
+    """
     n = matrix.shape[0]
     if n == 0 or matrix.nnz == 0:
         return 0.0
+    scale = float(np.max(np.abs(matrix.data)))
+    if not np.isfinite(scale):
+        return float("nan")
+    if scale == 0.0:
+        return 0.0
+    scaled = sp.csr_array(matrix / scale)
     if n <= _DENSE_EIG_LIMIT:
-        return float(np.max(np.abs(np.linalg.eigvals(matrix.toarray()))))
+        return scale * float(np.max(np.abs(np.linalg.eigvals(scaled.toarray()))))
     from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
     try:
-        values = eigs(matrix.astype(float), k=1, which="LM", return_eigenvectors=False, tol=1e-10)
-        return float(np.abs(values[0]))
+        values = eigs(scaled, k=1, which="LM", return_eigenvectors=False, tol=1e-10)
+        return scale * float(np.abs(values[0]))
     except ArpackNoConvergence:
-        return float(np.max(np.abs(np.linalg.eigvals(matrix.toarray()))))
+        return scale * float(np.max(np.abs(np.linalg.eigvals(scaled.toarray()))))
 
 
 def check_productive(A: sp.csr_array, sectors: Sequence[str], file: str) -> list[Problem]:
@@ -143,25 +157,33 @@ def check_productive(A: sp.csr_array, sectors: Sequence[str], file: str) -> list
     n = A.shape[0]
     if n == 0 or A.nnz == 0:
         return []
+    if LeontiefSystem(A).certifies_productive():
+        return []
     count, labels = csgraph.connected_components(A, directed=True, connection="strong")
-    problems = []
-    for block in range(count):
+    sizes = np.bincount(labels, minlength=count)
+    rule = "A is productive: spectral radius < 1 (Hawkins-Simon)"
+    diagonal = A.diagonal()
+    lone = np.flatnonzero((sizes[labels] == 1) & ~(diagonal < 1.0 - 1e-12))
+    problems = [
+        Problem(
+            file, "A", rule, f"spectral radius {float(diagonal[i]):.6g} among sectors {sectors[i]}"
+        )
+        for i in lone.tolist()
+    ]
+    for block in np.flatnonzero(sizes > 1).tolist():
         members = np.flatnonzero(labels == block)
-        sub = A[members][:, members]
-        if sub.nnz == 0:
+        sub = sp.csr_array(A[members][:, members])
+        # Perron-Frobenius: the radius is at most the largest column (and row) sum.
+        bound = min(float(np.max(sub.sum(axis=0))), float(np.max(sub.sum(axis=1))))
+        if bound < 1.0 - 1e-12:
             continue
-        rho = spectral_radius(sp.csr_array(sub))
-        if rho >= 1.0 - 1e-12:
-            names = ", ".join(sectors[i] for i in members[:12])
+        rho = spectral_radius(sub)
+        if not rho < 1.0 - 1e-12:
+            names = ", ".join(sectors[i] for i in members[:12].tolist())
             if members.size > 12:
                 names += f", ... ({members.size} sectors)"
             problems.append(
-                Problem(
-                    file,
-                    "A",
-                    "A is productive: spectral radius < 1 (Hawkins-Simon)",
-                    f"spectral radius {rho:.6g} among sectors {names}",
-                )
+                Problem(file, "A", rule, f"spectral radius {rho:.6g} among sectors {names}")
             )
     return problems
 
@@ -170,9 +192,8 @@ def _source_key_ok(key: str, sectors: set[str], vector_names: set[str]) -> bool:
     parts = key.split(".")
     head, rest = parts[0], parts[1:]
     if head in ("A", "B"):
-        return (
-            not rest
-            or (len(rest) == 2 and all(p == "*" or p in sectors for p in rest) and rest != ["*", "*"])
+        return not rest or (
+            len(rest) == 2 and all(p == "*" or p in sectors for p in rest) and rest != ["*", "*"]
         )
     if head in vector_names:
         return not rest or (len(rest) == 1 and rest[0] in sectors)
@@ -200,7 +221,8 @@ def check_sources(
                 Problem(
                     file,
                     f"sources.{key}",
-                    "a source key is FIELD, FIELD.SECTOR, MATRIX or MATRIX.INPUT.SECTOR (* allowed)",
+                    "a source key is FIELD, FIELD.SECTOR, MATRIX or "
+                    "MATRIX.INPUT.SECTOR (* allowed)",
                     "names no known field, sector or cell",
                 )
             )
@@ -235,12 +257,13 @@ def check_sources(
                 row_cov[index[src]] = True
             elif src in index and dst in index:
                 cells.add((index[src], index[dst]))
-        open_rows = np.flatnonzero(~row_cov)
-        open_cols = np.flatnonzero(~col_cov)
-        uncovered = [
-            (i, j) for j in open_cols[:50] for i in open_rows[:50] if (int(i), int(j)) not in cells
-        ]
-        for i, j in uncovered[:10]:
+        open_rows = np.flatnonzero(~row_cov).tolist()
+        open_cols = np.flatnonzero(~col_cov).tolist()
+        # Stops at the tenth gap: at most len(cells) + 10 cells are looked at.
+        uncovered = itertools.islice(
+            ((i, j) for j in open_cols for i in open_rows if (i, j) not in cells), 10
+        )
+        for i, j in uncovered:
             problems.append(
                 Problem(
                     file,

@@ -1,0 +1,75 @@
+"""Benchmarks of the economy layer, as ratios to a baseline measured in the same run.
+
+The baseline is a dense solve of a 1,000-sector system with numpy: a yardstick of
+this machine's speed at the moment of the run, so that ratios stay comparable on a
+shared, noisy machine. Run with ``make bench``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from planlab.economy import Economy, LeontiefSystem, analyse
+
+
+def best_of(func: Callable[[], object], repeat: int = 5) -> float:
+    """Best wall time of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def random_economy(n: int, per_column: int, seed: int) -> Economy:
+    """A productive sparse economy: ``per_column`` inputs per sector, column sums below 0.6."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, n, size=n * per_column)
+    cols = np.repeat(np.arange(n), per_column)
+    values = rng.uniform(0.0, 0.6 / per_column, size=n * per_column)
+    A = sp.csr_array((values, (rows, cols)), shape=(n, n))
+    y = rng.uniform(1.0, 10.0, size=n)
+    x = LeontiefSystem(A).solve(y)
+    return Economy.build(
+        name=f"random-{n}",
+        sectors=[f"s{i}" for i in range(n)],
+        A=A,
+        vectors={"gross_output": x, "labour": rng.uniform(0.1, 1.0, n), "consumption": y},
+        scalars={"labour_force": float(x.sum())},
+    )
+
+
+def main() -> None:
+    """Print one line per case: seconds and ratio to the baseline."""
+    rng = np.random.default_rng(0)
+    dense = rng.uniform(0, 1.0 / 1000, size=(1000, 1000))
+    rhs = rng.uniform(size=1000)
+    eye = np.eye(1000)
+    baseline = best_of(lambda: np.linalg.solve(eye - dense, rhs))
+    print(f"baseline: dense numpy solve, n=1000: {baseline * 1e3:.2f} ms (ratio 1.00)")
+    small = random_economy(2000, 8, 1)
+    dense_A = small.A.toarray()
+    inverse = best_of(lambda: np.linalg.inv(np.eye(2000) - dense_A) @ small.final_demand, 3)
+    sparse_solve = best_of(lambda: LeontiefSystem(small.A).solve(small.final_demand))
+    print(
+        f"n=2000: dense inverse {inverse * 1e3:.1f} ms (x{inverse / baseline:.1f}), "
+        f"sparse LU solve {sparse_solve * 1e3:.1f} ms (x{sparse_solve / baseline:.2f}); "
+        f"sparse is {inverse / sparse_solve:.0f} times faster"
+    )
+    for n in (10_000, 50_000):
+        economy = random_economy(n, 8, 2)
+        solve = best_of(lambda e=economy: LeontiefSystem(e.A).solve(e.final_demand), 3)
+        full = best_of(lambda e=economy: analyse(e), 3)
+        print(
+            f"n={n}: LU factor + solve {solve * 1e3:.1f} ms (x{solve / baseline:.2f}), "
+            f"full analysis {full * 1e3:.1f} ms (x{full / baseline:.2f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
