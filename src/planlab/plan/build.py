@@ -1,0 +1,227 @@
+"""Building a plan: the LP, a target family, the harmony or weighted objective, the solve.
+
+Harmony is Kantorovich's maximin: raise the smallest fulfilment ratio as far as
+it goes, fix the targets that cannot rise further, then raise the next smallest,
+and so on. A target is fixed when its row has a positive dual: by LP duality the
+dual weights (which sum to one) certify that no feasible plan lifts any of those
+targets above the level while keeping the others at it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from planlab.economy import Economy
+from planlab.errors import InputError
+from planlab.plan.formulation import (
+    PlanModel,
+    PlanSettings,
+    Targets,
+    build_model,
+    make_targets,
+    target_selection,
+)
+from planlab.plan.lp import Solution, Status
+from planlab.plan.result import PlanResult, conflicts_table, shadow_price_table, solution_tables
+
+__all__ = ["OBJECTIVES", "build"]
+
+OBJECTIVES = ("harmony", "weighted")
+_FIX_TOLERANCE = 1e-9
+
+
+def _with_targets(
+    economy: Economy,
+    settings: PlanSettings,
+    targets: Targets,
+    objective: str,
+    fixed: Mapping[int, float],
+    cap: float | None,
+) -> PlanModel:
+    """The plan LP with fulfilment variables and the chosen objective."""
+    model = build_model(economy, settings)
+    lp = model.lp
+    K = targets.size
+    levels = np.asarray(targets.levels)
+    lower = np.zeros(K)
+    for k, level in fixed.items():
+        lower[k] = level - _FIX_TOLERANCE * max(1.0, abs(level))
+    upper = np.inf if cap is None else cap
+    f = lp.add_variables("fulfilment", {"target": tuple(range(K))}, lower, upper)
+    model.variables["fulfilment"] = f
+    model.constraints["target"] = lp.add_constraints(
+        "target",
+        {"target": tuple(range(K))},
+        [
+            (model.variables["gross_output"], target_selection(model, targets)),
+            (f, sp.diags_array(-levels)),
+        ],
+        ">=",
+        0.0,
+    )
+    if objective == "harmony":
+        free = np.array([k not in fixed for k in range(K)], dtype=float)
+        z = lp.add_variables("least_fulfilment", None, -np.inf, np.inf)
+        model.variables["least_fulfilment"] = z
+        rows = np.flatnonzero(free)
+        pick = sp.csr_array(
+            (np.ones(rows.size), (np.arange(rows.size), rows)), shape=(rows.size, K)
+        )
+        model.constraints["harmony"] = lp.add_constraints(
+            "harmony",
+            {"target": tuple(int(r) for r in rows)},
+            [(f, pick), (z, -np.ones((rows.size, 1)))],
+            ">=",
+            0.0,
+        )
+        lp.set_objective({"least_fulfilment": 1.0}, sense="max")
+    else:
+        lp.set_objective({"fulfilment": np.asarray(targets.weights)}, sense="max")
+    return model
+
+
+def build(
+    economy: Economy,
+    years: int = 5,
+    targets: Mapping[str, float] | Mapping[tuple[str, int], float] | Targets | None = None,
+    objective: str = "harmony",
+    *,
+    weights: Mapping[str, float] | None = None,
+    settings: PlanSettings | None = None,
+    cap: float | None = None,
+) -> PlanResult:
+    """Compute a balanced plan for ``years`` years that fulfils the targets as far as possible.
+
+    ``targets`` maps a sector to its output level in the final year, or
+    ``(sector, year)`` to a level; by default every sector's base-year output in
+    the final year. ``objective`` is ``harmony`` (lexicographic maximin of
+    fulfilment) or ``weighted`` (weighted sum of fulfilment, each capped at
+    ``cap``, default 1). An infeasible plan is returned, not raised, with the
+    conflicting constraints in ``conflicts``.
+
+    >>> from planlab.economy import load_builtin
+    >>> plan = build(load_builtin("textbook-3"), years=3)
+    >>> plan.feasible, round(plan.fulfilment["fulfilment"].min(), 3) >= 1.0
+    (True, True)
+    """
+    if objective not in OBJECTIVES:
+        raise InputError.single(
+            "<plan>", "objective", f"one of {', '.join(OBJECTIVES)}", f"got {objective!r}"
+        )
+    settings = settings or PlanSettings(years=years)
+    if settings.years != years:
+        settings = PlanSettings(**{**settings.__dict__, "years": years})
+    problems = settings.problems()
+    if problems:
+        raise InputError(problems)
+    goal = make_targets(economy, settings.years, targets, weights)
+    if objective == "weighted" and cap is None:
+        cap = 1.0
+    start = time.perf_counter()
+    fixed: dict[int, float] = {}
+    levels: list[float] = []
+    first: tuple[PlanModel, Solution] | None = None
+    gap = 0.0
+    while True:
+        model = _with_targets(economy, settings, goal, objective, fixed, cap)
+        solution = model.lp.solve()
+        if first is None:
+            first = (model, solution)
+        if solution.status is not Status.OPTIMAL:
+            break
+        gap = max(gap, solution.gap)
+        if objective != "harmony":
+            break
+        level = solution.objective
+        levels.append(level)
+        duals = model.lp.shadow(solution, model.constraints["harmony"])
+        free = [int(k) for k in model.constraints["harmony"].coords["target"]]
+        saturated = [k for k, d in zip(free, duals, strict=True) if d > _FIX_TOLERANCE]
+        if not saturated:
+            saturated = free
+        for k in saturated:
+            fixed[k] = level
+        if len(fixed) == goal.size:
+            break
+    assert first is not None
+    return _result(
+        economy, objective, goal, model, solution, first, levels, gap, time.perf_counter() - start
+    )
+
+
+def _result(
+    economy: Economy,
+    objective: str,
+    goal: Targets,
+    model: PlanModel,
+    solution: Solution,
+    first: tuple[PlanModel, Solution],
+    levels: list[float],
+    gap: float,
+    seconds: float,
+) -> PlanResult:
+    first_model, first_solution = first
+    fulfilment = goal.frame()
+    if solution.status is Status.OPTIMAL:
+        sectors, years_table = solution_tables(model, solution)
+        achieved = model.lp.value(solution, model.variables["fulfilment"])
+        fulfilment["achieved"] = fulfilment["target"] * achieved
+        fulfilment["fulfilment"] = achieved
+        shadow = shadow_price_table(first_model, first_solution)
+        conflicts = conflicts_table(model, solution)
+        value = levels[0] if objective == "harmony" else solution.objective
+        message = (
+            f"plan found: least fulfilment {min(achieved):.4g}"
+            if objective == "harmony"
+            else f"plan found: weighted fulfilment {solution.objective:.6g}"
+        )
+    else:
+        sectors = pd.DataFrame(columns=["sector", "year"])
+        years_table = pd.DataFrame(columns=["year"])
+        fulfilment["achieved"] = np.nan
+        fulfilment["fulfilment"] = np.nan
+        shadow = pd.DataFrame(columns=["constraint", "sector", "year", "shadow_price", "slack"])
+        conflicts = conflicts_table(model, solution)
+        value = float("nan")
+        message = _explain(solution.status, conflicts)
+    return PlanResult(
+        economy=economy.name,
+        objective=objective,
+        status=solution.status,
+        years=model.years,
+        objective_value=value,
+        gap=gap if solution.status is Status.OPTIMAL else float("nan"),
+        seconds=seconds,
+        sectors=sectors,
+        fulfilment=fulfilment,
+        shadow_prices=shadow,
+        years_table=years_table,
+        conflicts=conflicts,
+        levels=levels,
+        message=message,
+    )
+
+
+def _label(name: str, sector: str, year: int) -> str:
+    """A constraint's name with its sector and year, e.g. ``balance[coal, year 2]``."""
+    where = [part for part in (sector, f"year {year}" if year else "") if part]
+    return f"{name}[{', '.join(where)}]" if where else name
+
+
+def _explain(status: Status, conflicts: pd.DataFrame) -> str:
+    if status is Status.INFEASIBLE:
+        if conflicts.empty:
+            return "no plan meets every constraint (the solver gave no conflicting set)"
+        parts = [
+            _label(str(name), str(sector), int(year))
+            for name, sector, year in conflicts[["name", "sector", "year"]].itertuples(index=False)
+        ]
+        return "no plan meets every constraint; these conflict: " + "; ".join(parts[:20])
+    if status is Status.UNBOUNDED:
+        return "the objective is unbounded: no constraint limits the targets"
+    return f"the solver stopped without a plan ({status.value})"

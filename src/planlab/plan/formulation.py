@@ -1,0 +1,367 @@
+"""The multi-year plan as a dynamic Leontief LP, one function per constraint family.
+
+For sectors i, plan years t = 1..T (x gross output, c consumption, v capacity
+started, k capacity, m imports, e exports):
+
+    balance        x + m - A x - B v - c - e >= g                  (material balances)
+    capacity       x <= k
+    capacity_flow  k(1) = k0;  k(t) = (1 - delta) k(t-1) + v(t-1-lag) + pipeline(t)
+    labour         l . x <= L0 (1 + growth)^t
+    fx             p_m . m - p_e . e - credit(t) - draw(t) <= 0     (foreign exchange)
+    reserves       sum_t draw(t) <= R0
+    export_limit   e <= D (1 + export_demand_growth)^t
+    floor          c >= c0 (1 + consumption_growth)^t                (living standards)
+    target         x[s_k, t_k] - level_k f_k >= 0                    (fulfilment f_k)
+
+Capacity ordered before the plan (the pipeline) replaces wear in the first
+``lag`` years, as in a stationary base year: a stated modelling assumption. Every
+family is built as sparse blocks (Kronecker products over years), never by
+looping over sectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from planlab.economy import Economy
+from planlab.errors import InputError, Problem
+from planlab.plan.lp import ConstraintBlock, LinearProgram, VariableBlock
+
+__all__ = ["PlanModel", "PlanSettings", "Targets", "build_model", "make_targets"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Horizon and policy parameters of a plan (defaults hold the base year's levels)."""
+
+    years: int = 5
+    consumption_growth: float = 0.0
+    """Yearly rise of the consumption floors (the conditions of the working class)."""
+    state_growth: float = 0.0
+    """Yearly growth of state consumption, a fixed demand on every balance."""
+    export_demand_growth: float | None = None
+    """Yearly change of foreign demand; None takes the economy's own figure."""
+    credit_limit: float | None = None
+    """Foreign credit per year; None takes the economy's own figure."""
+
+    def problems(self) -> list[Problem]:
+        """What is wrong with these settings, one problem per field."""
+        found = []
+        if not (isinstance(self.years, int) and 1 <= self.years <= 100):
+            found.append(
+                Problem("<plan>", "years", "a whole number from 1 to 100", repr(self.years))
+            )
+        for name in ("consumption_growth", "state_growth", "export_demand_growth"):
+            value = getattr(self, name)
+            if value is not None and not (np.isfinite(value) and value > -1):
+                found.append(Problem("<plan>", name, "a finite rate above -1", repr(value)))
+        if self.credit_limit is not None and not (
+            np.isfinite(self.credit_limit) and self.credit_limit >= 0
+        ):
+            found.append(Problem("<plan>", "credit_limit", ">= 0", repr(self.credit_limit)))
+        return found
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Output targets: one row per (sector, year, level); year counts from 1."""
+
+    sectors: tuple[str, ...]
+    years: tuple[int, ...]
+    levels: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def size(self) -> int:
+        """Number of targets."""
+        return len(self.sectors)
+
+    def frame(self) -> pd.DataFrame:
+        """The targets as a table."""
+        return pd.DataFrame(
+            {
+                "sector": self.sectors,
+                "year": self.years,
+                "target": self.levels,
+                "weight": self.weights,
+            }
+        )
+
+
+def make_targets(
+    economy: Economy,
+    years: int,
+    targets: Mapping[str, float] | Mapping[tuple[str, int], float] | Targets | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> Targets:
+    """Targets from ``{sector: level}`` (final year) or ``{(sector, year): level}``.
+
+    With no targets, each sector's base-year output in the final year is the
+    target, so that fulfilment reads as the growth factor of the whole plan.
+    """
+    if isinstance(targets, Targets):
+        return targets
+    raw: dict[tuple[str, int], float] = {}
+    if targets is None:
+        raw = {
+            (s, years): float(x) for s, x in zip(economy.names, economy.gross_output, strict=True)
+        }
+    else:
+        for key, level in targets.items():
+            sector, year = (key, years) if isinstance(key, str) else key
+            raw[(str(sector), int(year))] = float(level)
+    problems = []
+    known = set(economy.names)
+    for (sector, year), level in raw.items():
+        if sector not in known:
+            problems.append(
+                Problem("<targets>", "targets", "known sector names", "unknown", sector)
+            )
+        if not 1 <= year <= years:
+            problems.append(
+                Problem("<targets>", "targets", f"years from 1 to {years}", f"year {year}", sector)
+            )
+        if not (np.isfinite(level) and level > 0):
+            problems.append(Problem("<targets>", "targets", "a level > 0", repr(level), sector))
+    weights = dict(weights or {})
+    for sector, weight in weights.items():
+        if sector not in known:
+            problems.append(
+                Problem("<targets>", "weights", "known sector names", "unknown", sector)
+            )
+        elif not (np.isfinite(weight) and weight >= 0):
+            problems.append(Problem("<targets>", "weights", ">= 0", repr(weight), sector))
+    if problems:
+        raise InputError(problems)
+    keys = sorted(raw, key=lambda k: (economy.index(k[0]), k[1]))
+    return Targets(
+        sectors=tuple(k[0] for k in keys),
+        years=tuple(k[1] for k in keys),
+        levels=tuple(raw[k] for k in keys),
+        weights=tuple(float(weights.get(k[0], 1.0)) for k in keys),
+    )
+
+
+@dataclass
+class PlanModel:
+    """An assembled plan LP with its blocks, ready for an objective and a solve."""
+
+    economy: Economy
+    settings: PlanSettings
+    lp: LinearProgram
+    variables: dict[str, VariableBlock] = field(default_factory=dict)
+    constraints: dict[str, ConstraintBlock] = field(default_factory=dict)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Plan years, counted from 1."""
+        return tuple(range(1, self.settings.years + 1))
+
+
+def _growth(base: FloatArray, rate: float, years: int) -> FloatArray:
+    """base[i] * (1 + rate)^t for t = 1..years, shaped (n, years)."""
+    return np.outer(base, (1.0 + rate) ** np.arange(1, years + 1))
+
+
+def define_variables(model: PlanModel) -> None:
+    """x, c, v, k, m, e per sector and year; credit and reserve draws per year."""
+    e, T, lp = model.economy, model.settings.years, model.lp
+    coords = {"sector": e.names, "year": model.years}
+    importable = e.vector("importable") > 0
+    exportable = e.vector("export_demand") > 0
+    for name, upper in (
+        ("gross_output", np.inf),
+        ("consumption", np.inf),
+        ("new_capacity", np.inf),
+        ("capacity", np.inf),
+        ("imports", np.where(importable, np.inf, 0.0)[:, None]),
+        ("exports", np.where(exportable, np.inf, 0.0)[:, None]),
+    ):
+        model.variables[name] = lp.add_variables(name, coords, 0.0, upper)
+    credit = (
+        e.scalars["credit_limit"]
+        if model.settings.credit_limit is None
+        else model.settings.credit_limit
+    )
+    model.variables["credit"] = lp.add_variables("credit", {"year": model.years}, 0.0, credit)
+    model.variables["reserve_draw"] = lp.add_variables("reserve_draw", {"year": model.years})
+    del T
+
+
+def define_balances(model: PlanModel) -> None:
+    """Supply covers current use, investment, consumption, exports and state demand."""
+    e, T = model.economy, model.settings.years
+    v = model.variables
+    eye = sp.identity(e.n * T, format="csr")
+    over_years = sp.identity(T, format="csr")
+    A_t = sp.kron(e.A, over_years, format="csr")
+    B_t = sp.kron(e.B, over_years, format="csr")
+    state = _growth(e.vector("state"), model.settings.state_growth, T)
+    model.constraints["balance"] = model.lp.add_constraints(
+        "balance",
+        {"sector": e.names, "year": model.years},
+        [
+            (v["gross_output"], eye - A_t),
+            (v["imports"], eye),
+            (v["new_capacity"], -B_t),
+            (v["consumption"], -eye),
+            (v["exports"], -eye),
+        ],
+        ">=",
+        state.ravel(),
+    )
+
+
+def define_capacity(model: PlanModel) -> None:
+    """Output within capacity; capacity wears and grows by construction after its lag."""
+    e, T = model.economy, model.settings.years
+    v = model.variables
+    n = e.n
+    eye = sp.identity(n * T, format="csr")
+    model.constraints["capacity"] = model.lp.add_constraints(
+        "capacity",
+        {"sector": e.names, "year": model.years},
+        [(v["gross_output"], eye), (v["capacity"], -eye)],
+        "<=",
+        0.0,
+    )
+    delta = e.vector("depreciation")
+    lag = e.vector("construction_lag").astype(np.int64)
+    sector = np.repeat(np.arange(n), T)
+    year = np.tile(np.arange(T), n)
+    row = sector * T + year
+    has_previous = year >= 1
+    wear = sp.csr_array(
+        (-(1.0 - delta[sector[has_previous]]), (row[has_previous], row[has_previous] - 1)),
+        shape=(n * T, n * T),
+    )
+    start = year - 1 - lag[sector]
+    built = start >= 0
+    arrivals = sp.csr_array(
+        (-np.ones(int(built.sum())), (row[built], sector[built] * T + start[built])),
+        shape=(n * T, n * T),
+    )
+    k0 = e.capacity
+    pipeline = np.where(has_previous & ~built, delta[sector] * k0[sector], 0.0)
+    rhs = np.where(year == 0, k0[sector], pipeline)
+    model.constraints["capacity_flow"] = model.lp.add_constraints(
+        "capacity_flow",
+        {"sector": e.names, "year": model.years},
+        [(v["capacity"], eye + wear), (v["new_capacity"], arrivals)],
+        "==",
+        rhs,
+    )
+
+
+def define_labour(model: PlanModel) -> None:
+    """Labour used within a labour force that grows each year."""
+    e, T = model.economy, model.settings.years
+    use = sp.kron(sp.csr_array(e.labour[None, :]), sp.identity(T), format="csr")
+    force = e.scalars["labour_force"] * (1.0 + e.scalars["labour_force_growth"]) ** np.arange(
+        1, T + 1
+    )
+    model.constraints["labour"] = model.lp.add_constraints(
+        "labour", {"year": model.years}, [(model.variables["gross_output"], use)], "<=", force
+    )
+
+
+def define_foreign_exchange(model: PlanModel) -> None:
+    """Imports paid by exports at world prices, credit and reserves; exports within demand."""
+    e, T, s = model.economy, model.settings.years, model.settings
+    v = model.variables
+    over_years = sp.identity(T, format="csr")
+    pay = sp.kron(sp.csr_array(e.vector("import_price")[None, :]), over_years, format="csr")
+    earn = sp.kron(sp.csr_array(e.vector("export_price")[None, :]), over_years, format="csr")
+    model.constraints["fx"] = model.lp.add_constraints(
+        "fx",
+        {"year": model.years},
+        [
+            (v["imports"], pay),
+            (v["exports"], -earn),
+            (v["credit"], -over_years),
+            (v["reserve_draw"], -over_years),
+        ],
+        "<=",
+        0.0,
+    )
+    model.constraints["reserves"] = model.lp.add_constraints(
+        "reserves", None, [(v["reserve_draw"], np.ones((1, T)))], "<=", e.scalars["fx_reserves"]
+    )
+    demand = e.vector("export_demand")
+    exportable = np.flatnonzero(demand > 0)
+    growth = (
+        e.scalars["export_demand_growth"]
+        if s.export_demand_growth is None
+        else s.export_demand_growth
+    )
+    limit = _growth(demand[exportable], growth, T)
+    columns = (exportable[:, None] * T + np.arange(T)[None, :]).ravel()
+    select = sp.csr_array(
+        (np.ones(columns.size), (np.arange(columns.size), columns)), shape=(columns.size, e.n * T)
+    )
+    model.constraints["export_limit"] = model.lp.add_constraints(
+        "export_limit",
+        {"sector": tuple(e.names[i] for i in exportable), "year": model.years},
+        [(v["exports"], select)],
+        "<=",
+        limit.ravel(),
+    )
+
+
+def define_consumption_floors(model: PlanModel) -> None:
+    """Consumption never below a floor that the plan raises year by year."""
+    e, T = model.economy, model.settings.years
+    floor = _growth(e.vector("consumption"), model.settings.consumption_growth, T)
+    model.constraints["floor"] = model.lp.add_constraints(
+        "floor",
+        {"sector": e.names, "year": model.years},
+        [(model.variables["consumption"], sp.identity(e.n * T, format="csr"))],
+        ">=",
+        floor.ravel(),
+    )
+
+
+def target_selection(model: PlanModel, targets: Targets) -> sp.csr_array:
+    """Rows picking x[sector, year] for each target."""
+    T = model.settings.years
+    index = {s: i for i, s in enumerate(model.economy.names)}
+    columns = np.array(
+        [index[s] * T + (y - 1) for s, y in zip(targets.sectors, targets.years, strict=True)]
+    )
+    return sp.csr_array(
+        (np.ones(columns.size), (np.arange(columns.size), columns)),
+        shape=(columns.size, model.economy.n * T),
+    )
+
+
+def build_model(economy: Economy, settings: PlanSettings) -> PlanModel:
+    """The plan LP without targets or objective: create, then add families one by one."""
+    problems = settings.problems()
+    if problems:
+        raise InputError(problems)
+    model = PlanModel(economy, settings, LinearProgram("max"))
+    define_variables(model)
+    define_balances(model)
+    define_capacity(model)
+    define_labour(model)
+    define_foreign_exchange(model)
+    define_consumption_floors(model)
+    return model
+
+
+def family_frame(
+    model: PlanModel, values: Mapping[str, FloatArray], names: Sequence[str]
+) -> pd.DataFrame:
+    """Per-sector-and-year arrays as one tidy table (sector, year, columns...)."""
+    index = pd.MultiIndex.from_product([model.economy.names, model.years], names=["sector", "year"])
+    return pd.DataFrame(
+        {name: np.asarray(values[name]).ravel() for name in names}, index=index
+    ).reset_index()

@@ -1,0 +1,439 @@
+"""A small linear-programming layer over HiGHS: labelled blocks in, labelled duals out.
+
+Variables and constraints are added in blocks (a family name plus coordinates,
+such as sector x year), each constraint block from a sparse matrix per variable
+block, in the manner of linopy. The whole model is assembled into one
+column-wise sparse matrix and handed to HiGHS in one call; nothing loops over
+sectors in Python. The solution carries primal values, row shadow prices,
+reduced costs, the primal-dual gap and, for an infeasible model, HiGHS's
+irreducible infeasible subsystem.
+
+Shadow prices are reported in the economist's sense: the gain of the (maximised)
+objective per unit by which a constraint is relaxed, so binding inequalities
+have positive prices and slack ones zero.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "ConstraintBlock",
+    "LinearProgram",
+    "Solution",
+    "Status",
+    "VariableBlock",
+]
+
+FloatArray = NDArray[np.float64]
+Coords = Mapping[str, Sequence[Any]]
+INF = np.inf
+_DUAL_TOL = 1e-9
+
+
+class Status(Enum):
+    """Outcome of a solve."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class VariableBlock:
+    """A family of variables laid out over coordinates (e.g. sector x year)."""
+
+    name: str
+    coords: dict[str, tuple[Any, ...]]
+    offset: int
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Sizes of the coordinates, in order."""
+        return tuple(len(v) for v in self.coords.values())
+
+    @property
+    def size(self) -> int:
+        """Number of variables in the block."""
+        return int(np.prod(self.shape, dtype=np.int64)) if self.coords else 1
+
+    def index(self) -> pd.MultiIndex | pd.Index:
+        """Labels of the block's variables, in storage order."""
+        return _labels(self.coords)
+
+
+@dataclass(frozen=True)
+class ConstraintBlock:
+    """A family of rows laid out over coordinates."""
+
+    name: str
+    coords: dict[str, tuple[Any, ...]]
+    offset: int
+    size: int
+    sense: str
+
+    def index(self) -> pd.MultiIndex | pd.Index:
+        """Labels of the block's rows, in storage order."""
+        return _labels(self.coords)
+
+
+def _labels(coords: Mapping[str, Sequence[Any]]) -> pd.MultiIndex | pd.Index:
+    if not coords:
+        return pd.Index([0], name="_")
+    if len(coords) == 1:
+        ((name, values),) = coords.items()
+        single: pd.Index = pd.Index(list(values), name=name)
+        return single
+    index: pd.MultiIndex = pd.MultiIndex.from_product(
+        [list(v) for v in coords.values()], names=list(coords)
+    )
+    return index
+
+
+@dataclass
+class Solution:
+    """Primal and dual values of a solved LP, with status and timing."""
+
+    status: Status
+    objective: float
+    values: FloatArray
+    row_activity: FloatArray
+    shadow_prices: FloatArray
+    reduced_costs: FloatArray
+    dual_objective: float
+    seconds: float
+    iis_rows: list[int] = field(default_factory=list)
+    iis_columns: list[int] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        """Relative primal-dual gap: 0 at a proven optimum (up to rounding)."""
+        if self.status is not Status.OPTIMAL:
+            return float("nan")
+        scale = max(1.0, abs(self.objective))
+        return abs(self.objective - self.dual_objective) / scale
+
+
+class LinearProgram:
+    """Build and solve an LP from labelled blocks; maximise or minimise a linear objective."""
+
+    def __init__(self, sense: str = "max") -> None:
+        if sense not in ("max", "min"):
+            raise ValueError("sense is 'max' or 'min'")
+        self.sense = sense
+        self.variables: dict[str, VariableBlock] = {}
+        self.constraints: dict[str, ConstraintBlock] = {}
+        self._lower: list[FloatArray] = []
+        self._upper: list[FloatArray] = []
+        self._cost: dict[str, FloatArray] = {}
+        self._rows: list[NDArray[np.int64]] = []
+        self._cols: list[NDArray[np.int64]] = []
+        self._vals: list[FloatArray] = []
+        self._row_lower: list[FloatArray] = []
+        self._row_upper: list[FloatArray] = []
+        self.num_columns = 0
+        self.num_rows = 0
+
+    # --- building -------------------------------------------------------
+
+    def add_variables(
+        self,
+        name: str,
+        coords: Coords | None = None,
+        lower: ArrayLike = 0.0,
+        upper: ArrayLike = INF,
+    ) -> VariableBlock:
+        """A block of variables with bounds broadcast over its coordinates."""
+        if name in self.variables:
+            raise ValueError(f"variable block {name!r} exists")
+        block = VariableBlock(
+            name, {k: tuple(v) for k, v in (coords or {}).items()}, self.num_columns
+        )
+        shape = block.shape or (1,)
+        self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy())
+        self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy())
+        self.variables[name] = block
+        self.num_columns += block.size
+        return block
+
+    def set_bounds(
+        self, block: VariableBlock, lower: ArrayLike | None = None, upper: ArrayLike | None = None
+    ) -> None:
+        """Change a block's bounds (broadcast over its coordinates)."""
+        position = list(self.variables).index(block.name)
+        shape = block.shape or (1,)
+        if lower is not None:
+            self._lower[position] = np.broadcast_to(np.asarray(lower, float), shape).ravel().copy()
+        if upper is not None:
+            self._upper[position] = np.broadcast_to(np.asarray(upper, float), shape).ravel().copy()
+
+    def add_constraints(
+        self,
+        name: str,
+        coords: Coords | None,
+        terms: Sequence[tuple[VariableBlock, sp.sparray | sp.spmatrix | ArrayLike]],
+        sense: str,
+        rhs: ArrayLike,
+    ) -> ConstraintBlock:
+        """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size."""
+        if name in self.constraints:
+            raise ValueError(f"constraint block {name!r} exists")
+        if sense not in ("<=", ">=", "=="):
+            raise ValueError("sense is '<=', '>=' or '=='")
+        coords_t = {k: tuple(v) for k, v in (coords or {}).items()}
+        size = int(np.prod([len(v) for v in coords_t.values()], dtype=np.int64)) if coords_t else 1
+        for block, matrix in terms:
+            coo = sp.coo_array(matrix if sp.issparse(matrix) else np.asarray(matrix, dtype=float))
+            if coo.shape != (size, block.size):
+                raise ValueError(
+                    f"{name}: term for {block.name} has shape {coo.shape}, "
+                    f"expected {(size, block.size)}"
+                )
+            self._rows.append(coo.row.astype(np.int64) + self.num_rows)
+            self._cols.append(coo.col.astype(np.int64) + block.offset)
+            self._vals.append(coo.data.astype(float))
+        bound = np.broadcast_to(np.asarray(rhs, dtype=float), (size,)).copy()
+        lower = bound if sense in (">=", "==") else np.full(size, -INF)
+        upper = bound if sense in ("<=", "==") else np.full(size, INF)
+        self._row_lower.append(lower)
+        self._row_upper.append(upper)
+        block_c = ConstraintBlock(name, coords_t, self.num_rows, size, sense)
+        self.constraints[name] = block_c
+        self.num_rows += size
+        return block_c
+
+    def set_objective(self, terms: Mapping[str, ArrayLike], sense: str | None = None) -> None:
+        """Objective coefficients per variable block (other blocks cost nothing)."""
+        if sense is not None:
+            if sense not in ("max", "min"):
+                raise ValueError("sense is 'max' or 'min'")
+            self.sense = sense
+        self._cost = {}
+        for name, coefficients in terms.items():
+            block = self.variables[name]
+            self._cost[name] = np.broadcast_to(
+                np.asarray(coefficients, dtype=float), (block.size,)
+            ).copy()
+
+    # --- assembled arrays ---------------------------------------------
+
+    def matrix(self) -> sp.csc_array:
+        """The constraint matrix, rows x columns."""
+        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+        cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
+        vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
+        return sp.csc_array((vals, (rows, cols)), shape=(self.num_rows, self.num_columns))
+
+    def bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Column lower, column upper, row lower and row upper bounds."""
+        return (
+            np.concatenate(self._lower) if self._lower else np.zeros(0),
+            np.concatenate(self._upper) if self._upper else np.zeros(0),
+            np.concatenate(self._row_lower) if self._row_lower else np.zeros(0),
+            np.concatenate(self._row_upper) if self._row_upper else np.zeros(0),
+        )
+
+    def cost(self) -> FloatArray:
+        """Objective coefficients of every column, in the model's own sense."""
+        c = np.zeros(self.num_columns)
+        for name, coefficients in self._cost.items():
+            block = self.variables[name]
+            c[block.offset : block.offset + block.size] = coefficients
+        return c
+
+    # --- solving ----------------------------------------------------------
+
+    def solve(self, *, time_limit: float | None = None, find_iis: bool = True) -> Solution:
+        """Solve with HiGHS; an infeasible model returns its IIS instead of raising."""
+        start = time.perf_counter()
+        matrix = self.matrix()
+        col_lower, col_upper, row_lower, row_upper = self.bounds()
+        sign = -1.0 if self.sense == "max" else 1.0
+        cost = sign * self.cost()
+        highs = _new_highs()
+        if time_limit is not None:
+            highs.setOptionValue("time_limit", float(time_limit))
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.num_columns
+        lp.num_row_ = self.num_rows
+        lp.col_cost_ = cost
+        lp.col_lower_ = col_lower
+        lp.col_upper_ = col_upper
+        lp.row_lower_ = row_lower
+        lp.row_upper_ = row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = matrix.data
+        highs.passModel(lp)
+        highs.run()
+        model_status = highs.getModelStatus()
+        status = {
+            highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+            highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+            highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+        }.get(model_status, Status.OTHER)
+        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = self._unbounded_or_infeasible()
+        n, m = self.num_columns, self.num_rows
+        if status is not Status.OPTIMAL:
+            iis_rows: list[int] = []
+            iis_cols: list[int] = []
+            if status is Status.INFEASIBLE and find_iis:
+                highs.setOptionValue("iis_strategy", 2)
+                found, iis = highs.getIis()
+                if found == highspy.HighsStatus.kOk and iis.valid_:
+                    iis_rows = [int(i) for i in iis.row_index_]
+                    iis_cols = [int(j) for j in iis.col_index_]
+            nan_n, nan_m = np.full(n, np.nan), np.full(m, np.nan)
+            return Solution(
+                status,
+                float("nan"),
+                nan_n,
+                nan_m,
+                nan_m,
+                nan_n,
+                float("nan"),
+                time.perf_counter() - start,
+                iis_rows,
+                iis_cols,
+            )
+        solution = highs.getSolution()
+        values = np.asarray(solution.col_value, dtype=float)
+        activity = np.asarray(solution.row_value, dtype=float)
+        row_dual = np.asarray(solution.row_dual, dtype=float)
+        col_dual = np.asarray(solution.col_dual, dtype=float)
+        row_dual = np.where(np.abs(row_dual) < _DUAL_TOL, 0.0, row_dual)
+        col_dual = np.where(np.abs(col_dual) < _DUAL_TOL, 0.0, col_dual)
+        dual_min = _bound_value(row_dual, row_lower, row_upper) + _bound_value(
+            col_dual, col_lower, col_upper
+        )
+        primal_min = float(cost @ values)
+        # HiGHS minimises sign*c with d(min)/d(active bound) = dual. The improvement of
+        # the objective per unit of relaxation is then +dual for a >= row and -dual for
+        # a <= row, in either sense; for an equality, per unit increase of its right side.
+        senses = (
+            np.concatenate(
+                [np.full(b.size, b.sense, dtype=object) for b in self.constraints.values()]
+            )
+            if self.constraints
+            else np.zeros(0, dtype=object)
+        )
+        shadow = np.where(senses == ">=", row_dual, -row_dual)
+        return Solution(
+            status=status,
+            objective=sign * primal_min,
+            values=values,
+            row_activity=activity,
+            shadow_prices=shadow.astype(float) + 0.0,
+            reduced_costs=-col_dual + 0.0,
+            dual_objective=sign * dual_min,
+            seconds=time.perf_counter() - start,
+        )
+
+    def _unbounded_or_infeasible(self) -> Status:
+        """Tell unbounded from infeasible by solving with a zero objective."""
+        saved = self._cost
+        self._cost = {}
+        try:
+            probe = self.solve(find_iis=False)
+        finally:
+            self._cost = saved
+        return Status.UNBOUNDED if probe.status is Status.OPTIMAL else Status.INFEASIBLE
+
+    # --- reading a solution -------------------------------------------
+
+    def value(self, solution: Solution, block: VariableBlock) -> FloatArray:
+        """A block's values, shaped by its coordinates."""
+        part = solution.values[block.offset : block.offset + block.size]
+        return part.reshape(block.shape) if block.shape else part
+
+    def shadow(self, solution: Solution, block: ConstraintBlock) -> FloatArray:
+        """A constraint block's shadow prices, shaped by its coordinates."""
+        part = solution.shadow_prices[block.offset : block.offset + block.size]
+        shape = tuple(len(v) for v in block.coords.values())
+        return part.reshape(shape) if shape else part
+
+    def slack(self, solution: Solution, block: ConstraintBlock) -> FloatArray:
+        """Distance of each row from its bound (0 where binding)."""
+        _, _, lower, upper = self.bounds()
+        sl = slice(block.offset, block.offset + block.size)
+        activity = solution.row_activity[sl]
+        if block.sense == ">=":
+            result = activity - lower[sl]
+        elif block.sense == "<=":
+            result = upper[sl] - activity
+        else:
+            result = np.zeros(block.size)
+        shape = tuple(len(v) for v in block.coords.values())
+        return result.reshape(shape) if shape else result
+
+    def row_label(self, row: int) -> tuple[str, dict[str, Any]]:
+        """The family and coordinates of a row number."""
+        for block in self.constraints.values():
+            if block.offset <= row < block.offset + block.size:
+                return block.name, _position(block.coords, row - block.offset)
+        raise IndexError(row)
+
+    def column_label(self, column: int) -> tuple[str, dict[str, Any]]:
+        """The family and coordinates of a column number."""
+        for block in self.variables.values():
+            if block.offset <= column < block.offset + block.size:
+                return block.name, _position(block.coords, column - block.offset)
+        raise IndexError(column)
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance; the first one's copyright banner is kept off stdout.
+
+    HiGHS prints its banner from C++ when the first instance is made, before any
+    option can silence it; that would corrupt machine-readable output such as
+    ``planlab tempo --json``, so file descriptor 1 points at /dev/null meanwhile.
+    """
+    global _banner_shown
+    if _banner_shown:
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _banner_shown = True
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+def _bound_value(dual: FloatArray, lower: FloatArray, upper: FloatArray) -> float:
+    """Sum of dual times the bound it prices (lower for positive, upper for negative)."""
+    active = np.where(dual > 0, lower, np.where(dual < 0, upper, 0.0))
+    return float(np.dot(np.where(dual != 0, active, 0.0), dual))
+
+
+def _position(coords: Mapping[str, Sequence[Any]], flat: int) -> dict[str, Any]:
+    if not coords:
+        return {}
+    shape = tuple(len(v) for v in coords.values())
+    where = np.unravel_index(flat, shape)
+    return {k: v[int(i)] for (k, v), i in zip(coords.items(), where, strict=True)}

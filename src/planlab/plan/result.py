@@ -1,0 +1,148 @@
+"""The outcome of a plan or a tempo check: tidy tables, status, and an explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planlab.plan.formulation import PlanModel, family_frame
+from planlab.plan.lp import Solution, Status
+
+__all__ = ["PlanResult", "conflicts_table", "shadow_price_table", "solution_tables"]
+
+SECTOR_VARIABLES = (
+    "gross_output",
+    "consumption",
+    "capacity",
+    "new_capacity",
+    "imports",
+    "exports",
+)
+FAMILIES = (
+    "balance",
+    "capacity",
+    "capacity_flow",
+    "labour",
+    "fx",
+    "reserves",
+    "export_limit",
+    "floor",
+)
+
+
+@dataclass
+class PlanResult:
+    """A solved (or explained infeasible) plan, labelled by sector and year.
+
+    ``sectors`` holds the plan per sector and year; ``fulfilment`` each target's
+    achievement; ``shadow_prices`` the value of relaxing every balance, capacity,
+    labour and foreign-exchange constraint by one unit (of the first harmony
+    level, which decides the least fulfilled targets); ``conflicts`` the
+    constraints that cannot hold together when the plan is infeasible.
+    """
+
+    economy: str
+    objective: str
+    status: Status
+    years: tuple[int, ...]
+    objective_value: float
+    gap: float
+    seconds: float
+    sectors: pd.DataFrame
+    fulfilment: pd.DataFrame
+    shadow_prices: pd.DataFrame
+    years_table: pd.DataFrame
+    conflicts: pd.DataFrame
+    levels: list[float] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def feasible(self) -> bool:
+        """Whether a plan meeting every constraint exists."""
+        return self.status is Status.OPTIMAL
+
+    def binding(self, tolerance: float = 1e-9) -> pd.DataFrame:
+        """Constraints with a positive shadow price, the dearest first."""
+        table = self.shadow_prices
+        return table[table["shadow_price"].abs() > tolerance].sort_values(
+            "shadow_price", ascending=False, key=np.abs
+        )
+
+
+def solution_tables(model: PlanModel, solution: Solution) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The plan per sector and year, and the per-year totals of labour and foreign exchange."""
+    lp, e = model.lp, model.economy
+    values = {name: lp.value(solution, model.variables[name]) for name in SECTOR_VARIABLES}
+    sectors = family_frame(model, values, SECTOR_VARIABLES)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sectors["utilisation"] = np.where(
+            sectors["capacity"] > 0, sectors["gross_output"] / sectors["capacity"], np.nan
+        )
+    x = values["gross_output"]
+    T = model.settings.years
+    force = e.scalars["labour_force"] * (1 + e.scalars["labour_force_growth"]) ** np.arange(
+        1, T + 1
+    )
+    years = pd.DataFrame(
+        {
+            "year": model.years,
+            "labour_used": e.labour @ x,
+            "labour_force": force,
+            "import_bill": e.vector("import_price") @ values["imports"],
+            "export_earnings": e.vector("export_price") @ values["exports"],
+            "credit": lp.value(solution, model.variables["credit"]),
+            "reserve_draw": lp.value(solution, model.variables["reserve_draw"]),
+            "consumption": values["consumption"].sum(axis=0),
+            "investment": (e.B @ values["new_capacity"]).sum(axis=0),
+        }
+    )
+    return sectors, years
+
+
+def shadow_price_table(model: PlanModel, solution: Solution) -> pd.DataFrame:
+    """Shadow price and slack of every row of the constraint families."""
+    frames = []
+    for name in FAMILIES:
+        block = model.constraints.get(name)
+        if block is None or block.size == 0:
+            continue
+        index = block.index().to_frame(index=False)
+        frame = pd.DataFrame(
+            {
+                "constraint": name,
+                "sector": index.get("sector", ""),
+                "year": index.get("year", 0),
+                "shadow_price": model.lp.shadow(solution, block).ravel(),
+                "slack": model.lp.slack(solution, block).ravel(),
+            }
+        )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def conflicts_table(model: PlanModel, solution: Solution) -> pd.DataFrame:
+    """The rows and bounds of HiGHS's irreducible infeasible subsystem, labelled."""
+    rows = []
+    for row in solution.iis_rows:
+        family, where = model.lp.row_label(row)
+        rows.append(
+            {
+                "kind": "constraint",
+                "name": family,
+                "sector": where.get("sector", ""),
+                "year": where.get("year", 0),
+            }
+        )
+    for column in solution.iis_columns:
+        family, where = model.lp.column_label(column)
+        rows.append(
+            {
+                "kind": "bound",
+                "name": family,
+                "sector": where.get("sector", ""),
+                "year": where.get("year", 0),
+            }
+        )
+    return pd.DataFrame(rows, columns=["kind", "name", "sector", "year"])
