@@ -4,6 +4,7 @@ from planlab.plan.build import OBJECTIVES, build
 from planlab.plan.formulation import PlanModel, PlanSettings, Targets, build_model, make_targets
 from planlab.plan.lp import LinearProgram, Solution, Status
 from planlab.plan.result import PlanResult
+from planlab.plan.tempo import TempoReport, check_tempo
 
 __all__ = [
     "OBJECTIVES",
@@ -14,7 +15,9 @@ __all__ = [
     "Solution",
     "Status",
     "Targets",
+    "TempoReport",
     "build",
     "build_model",
+    "check_tempo",
     "make_targets",
 ]

@@ -10,7 +10,7 @@ targets above the level while keeping the others at it.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from planlab.plan.formulation import (
 from planlab.plan.lp import Solution, Status
 from planlab.plan.result import PlanResult, conflicts_table, shadow_price_table, solution_tables
 
-__all__ = ["OBJECTIVES", "build"]
+__all__ = ["OBJECTIVES", "build", "maximin"]
 
 OBJECTIVES = ("harmony", "weighted")
 _FIX_TOLERANCE = 1e-9
@@ -85,6 +85,41 @@ def _with_targets(
     return model
 
 
+def maximin(
+    make: Callable[[Mapping[int, float]], PlanModel],
+) -> tuple[PlanModel, Solution, tuple[PlanModel, Solution], list[float], float]:
+    """Lexicographic maximin over a model's ``harmony`` rows (``share_k - level >= 0``).
+
+    ``make(fixed)`` builds the model with the shares in ``fixed`` held at their
+    levels and harmony rows for the rest. Returns the last model and solution,
+    the first (which decides the least share), the levels reached and the
+    largest primal-dual gap met.
+    """
+    fixed: dict[int, float] = {}
+    levels: list[float] = []
+    first: tuple[PlanModel, Solution] | None = None
+    gap = 0.0
+    while True:
+        model = make(fixed)
+        solution = model.lp.solve()
+        if first is None:
+            first = (model, solution)
+        if solution.status is not Status.OPTIMAL:
+            break
+        gap = max(gap, solution.gap)
+        level = solution.objective
+        levels.append(level)
+        block = model.constraints["harmony"]
+        duals = model.lp.shadow(solution, block)
+        free = [int(k) for k in block.coords["target"]]
+        saturated = [k for k, d in zip(free, duals, strict=True) if d > _FIX_TOLERANCE]
+        for k in saturated or free:
+            fixed[k] = level
+        if not free or len(saturated or free) == len(free):
+            break
+    return model, solution, first, levels, gap
+
+
 def build(
     economy: Economy,
     years: int = 5,
@@ -123,32 +158,16 @@ def build(
     if objective == "weighted" and cap is None:
         cap = 1.0
     start = time.perf_counter()
-    fixed: dict[int, float] = {}
-    levels: list[float] = []
-    first: tuple[PlanModel, Solution] | None = None
-    gap = 0.0
-    while True:
-        model = _with_targets(economy, settings, goal, objective, fixed, cap)
+
+    def make(fixed: Mapping[int, float]) -> PlanModel:
+        return _with_targets(economy, settings, goal, objective, fixed, cap)
+
+    if objective == "harmony":
+        model, solution, first, levels, gap = maximin(make)
+    else:
+        model = make({})
         solution = model.lp.solve()
-        if first is None:
-            first = (model, solution)
-        if solution.status is not Status.OPTIMAL:
-            break
-        gap = max(gap, solution.gap)
-        if objective != "harmony":
-            break
-        level = solution.objective
-        levels.append(level)
-        duals = model.lp.shadow(solution, model.constraints["harmony"])
-        free = [int(k) for k in model.constraints["harmony"].coords["target"]]
-        saturated = [k for k, d in zip(free, duals, strict=True) if d > _FIX_TOLERANCE]
-        if not saturated:
-            saturated = free
-        for k in saturated:
-            fixed[k] = level
-        if len(fixed) == goal.size:
-            break
-    assert first is not None
+        first, levels, gap = (model, solution), [], solution.gap
     return _result(
         economy, objective, goal, model, solution, first, levels, gap, time.perf_counter() - start
     )

@@ -157,6 +157,8 @@ class PlanModel:
     economy: Economy
     settings: PlanSettings
     lp: LinearProgram
+    elastic: bool = False
+    """Whether shortage variables may relax balances, capacity, labour and foreign exchange."""
     variables: dict[str, VariableBlock] = field(default_factory=dict)
     constraints: dict[str, ConstraintBlock] = field(default_factory=dict)
 
@@ -193,6 +195,14 @@ def define_variables(model: PlanModel) -> None:
     )
     model.variables["credit"] = lp.add_variables("credit", {"year": model.years}, 0.0, credit)
     model.variables["reserve_draw"] = lp.add_variables("reserve_draw", {"year": model.years})
+    room = np.inf if model.elastic else 0.0
+    for name, shape in (
+        ("short_goods", coords),
+        ("short_capacity", coords),
+        ("short_labour", {"year": model.years}),
+        ("short_fx", {"year": model.years}),
+    ):
+        model.variables[name] = lp.add_variables(name, shape, 0.0, room)
     del T
 
 
@@ -214,6 +224,7 @@ def define_balances(model: PlanModel) -> None:
             (v["new_capacity"], -B_t),
             (v["consumption"], -eye),
             (v["exports"], -eye),
+            (v["short_goods"], eye),
         ],
         ">=",
         state.ravel(),
@@ -229,7 +240,7 @@ def define_capacity(model: PlanModel) -> None:
     model.constraints["capacity"] = model.lp.add_constraints(
         "capacity",
         {"sector": e.names, "year": model.years},
-        [(v["gross_output"], eye), (v["capacity"], -eye)],
+        [(v["gross_output"], eye), (v["capacity"], -eye), (v["short_capacity"], -eye)],
         "<=",
         0.0,
     )
@@ -269,7 +280,14 @@ def define_labour(model: PlanModel) -> None:
         1, T + 1
     )
     model.constraints["labour"] = model.lp.add_constraints(
-        "labour", {"year": model.years}, [(model.variables["gross_output"], use)], "<=", force
+        "labour",
+        {"year": model.years},
+        [
+            (model.variables["gross_output"], use),
+            (model.variables["short_labour"], -sp.identity(T, format="csr")),
+        ],
+        "<=",
+        force,
     )
 
 
@@ -288,6 +306,7 @@ def define_foreign_exchange(model: PlanModel) -> None:
             (v["exports"], -earn),
             (v["credit"], -over_years),
             (v["reserve_draw"], -over_years),
+            (v["short_fx"], -over_years),
         ],
         "<=",
         0.0,
@@ -342,12 +361,17 @@ def target_selection(model: PlanModel, targets: Targets) -> sp.csr_array:
     )
 
 
-def build_model(economy: Economy, settings: PlanSettings) -> PlanModel:
-    """The plan LP without targets or objective: create, then add families one by one."""
+def build_model(economy: Economy, settings: PlanSettings, *, elastic: bool = False) -> PlanModel:
+    """The plan LP without targets or objective: create, then add families one by one.
+
+    With ``elastic``, shortage variables may relax the balances, capacities,
+    labour and foreign exchange, so that an over-ambitious plan shows where and
+    by how much it falls short instead of being merely infeasible.
+    """
     problems = settings.problems()
     if problems:
         raise InputError(problems)
-    model = PlanModel(economy, settings, LinearProgram("max"))
+    model = PlanModel(economy, settings, LinearProgram("max"), elastic=elastic)
     define_variables(model)
     define_balances(model)
     define_capacity(model)

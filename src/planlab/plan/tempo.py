@@ -1,0 +1,401 @@
+"""The tempo check: can each branch grow at the rate set for it, and if not, why not.
+
+A tempo asks sector j to reach x0_j (1 + g_j)^t in every plan year t. The check
+solves four questions on the plan LP:
+
+1. the largest uniform fraction theta of the asked increments that a balanced
+   plan allows (x_jt >= x0_j + theta * x0_j ((1 + g_j)^t - 1));
+2. each branch's attainable growth: how far it can get by the final year, as a
+   lexicographic maximin of per-branch fractions of the final-year increment
+   (capped at the asked tempo), turned back into an average yearly rate;
+3. the binding constraints at the largest theta, ranked by shadow price;
+4. the disproportions at the full tempo: an elastic plan in which shortages may
+   relax balances, capacity, labour and foreign exchange at a cost, with each
+   shortage of a good shared among the branches that use it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from planlab.economy import Economy
+from planlab.errors import InputError, Problem
+from planlab.plan.build import maximin
+from planlab.plan.formulation import PlanModel, PlanSettings, build_model
+from planlab.plan.lp import Status
+from planlab.plan.result import conflicts_table, shadow_price_table
+
+__all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
+
+FloatArray = NDArray[np.float64]
+MAX_FRACTION = 10.0
+"""The fraction is searched up to this multiple of the asked increments."""
+_TOL = 1e-7
+
+
+@dataclass
+class TempoReport:
+    """What a tempo check found; ``to_dict`` gives the JSON form of ``planlab tempo --json``."""
+
+    economy: str
+    years: int
+    growth: dict[str, float]
+    feasible: bool
+    max_fraction: float
+    attainable_growth: dict[str, float]
+    bottlenecks: pd.DataFrame
+    disproportions: pd.DataFrame
+    status: Status
+    message: str
+    seconds: float
+    conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: feasible, max_fraction, attainable_growth, bottlenecks, disproportions."""
+        return {
+            "economy": self.economy,
+            "years": self.years,
+            "growth": self.growth,
+            "feasible": self.feasible,
+            "max_fraction": _finite(self.max_fraction),
+            "attainable_growth": {k: _finite(v) for k, v in self.attainable_growth.items()},
+            "bottlenecks": _records(self.bottlenecks),
+            "disproportions": _records(self.disproportions),
+            "status": self.status.value,
+            "message": self.message,
+            "conflicts": _records(self.conflicts),
+        }
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append({k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()})
+    return out
+
+
+def _check_growth(economy: Economy, growth: Mapping[str, float]) -> dict[str, float]:
+    problems = []
+    known = set(economy.names)
+    clean: dict[str, float] = {}
+    for sector, rate in growth.items():
+        if sector not in known:
+            problems.append(Problem("<growth>", "growth", "known sector names", "unknown", sector))
+            continue
+        try:
+            value = float(rate)
+        except (TypeError, ValueError):
+            problems.append(Problem("<growth>", "growth", "a number", repr(rate), sector))
+            continue
+        if not (np.isfinite(value) and value > -1):
+            problems.append(
+                Problem("<growth>", "growth", "a finite rate above -1", repr(rate), sector)
+            )
+            continue
+        clean[sector] = value
+    if not growth:
+        problems.append(Problem("<growth>", "growth", "at least one sector", "none given"))
+    if problems:
+        raise InputError(problems)
+    return clean
+
+
+def _tempo_rows(
+    model: PlanModel, growth: Mapping[str, float], final_only: bool = False
+) -> tuple[sp.csr_array, FloatArray, FloatArray, NDArray[np.int64]]:
+    """Selection of x[j, t], the base levels, the asked increments, and each row's branch."""
+    e, T = model.economy, model.settings.years
+    branches = np.array([e.index(s) for s in growth], dtype=np.int64)
+    rates = np.array(list(growth.values()))
+    t = np.arange(T, T + 1) if final_only else np.arange(1, T + 1)
+    x0 = e.gross_output[branches]
+    increments = (x0[:, None] * ((1.0 + rates[:, None]) ** t[None, :] - 1.0)).ravel()
+    base = np.repeat(x0, t.size)
+    columns = (branches[:, None] * T + (t - 1)[None, :]).ravel()
+    select = sp.csr_array(
+        (np.ones(columns.size), (np.arange(columns.size), columns)), shape=(columns.size, e.n * T)
+    )
+    return select, base, increments, np.repeat(np.arange(branches.size), t.size)
+
+
+def _fraction_model(
+    economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
+) -> PlanModel:
+    model = build_model(economy, settings)
+    select, base, increments, _ = _tempo_rows(model, growth)
+    theta = model.lp.add_variables("fraction", None, -MAX_FRACTION, MAX_FRACTION)
+    model.variables["fraction"] = theta
+    model.constraints["tempo"] = model.lp.add_constraints(
+        "tempo",
+        {"row": tuple(range(base.size))},
+        [(model.variables["gross_output"], select), (theta, -increments[:, None])],
+        ">=",
+        base,
+    )
+    model.lp.set_objective({"fraction": 1.0}, sense="max")
+    return model
+
+
+def _branch_model(
+    economy: Economy,
+    settings: PlanSettings,
+    growth: Mapping[str, float],
+    fixed: Mapping[int, float],
+) -> PlanModel:
+    model = build_model(economy, settings)
+    select, base, increments, owner = _tempo_rows(model, growth, final_only=True)
+    count = len(growth)
+    lower = np.full(count, -MAX_FRACTION)
+    for k, level in fixed.items():
+        lower[k] = level - 1e-9 * max(1.0, abs(level))
+    share = model.lp.add_variables("fraction", {"target": tuple(range(count))}, lower, 1.0)
+    model.variables["fraction"] = share
+    spread = sp.csr_array((-increments, (np.arange(base.size), owner)), shape=(base.size, count))
+    model.constraints["tempo"] = model.lp.add_constraints(
+        "tempo",
+        {"row": tuple(range(base.size))},
+        [(model.variables["gross_output"], select), (share, spread)],
+        ">=",
+        base,
+    )
+    free = np.array([k for k in range(count) if k not in fixed], dtype=np.int64)
+    z = model.lp.add_variables("least_fulfilment", None, -MAX_FRACTION, 1.0)
+    pick = sp.csr_array(
+        (np.ones(free.size), (np.arange(free.size), free)), shape=(free.size, count)
+    )
+    model.constraints["harmony"] = model.lp.add_constraints(
+        "harmony",
+        {"target": tuple(int(k) for k in free)},
+        [(share, pick), (z, -np.ones((free.size, 1)))],
+        ">=",
+        0.0,
+    )
+    model.lp.set_objective({"least_fulfilment": 1.0}, sense="max")
+    return model
+
+
+def _attainable(
+    economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
+) -> dict[str, float]:
+    names = list(growth)
+    model, solution, _, _, _ = maximin(
+        lambda fixed: _branch_model(economy, settings, growth, fixed)
+    )
+    if solution.status is not Status.OPTIMAL:
+        return {name: float("nan") for name in names}
+    shares = model.lp.value(solution, model.variables["fraction"])
+    T = settings.years
+    out = {}
+    for name, share in zip(names, shares, strict=True):
+        factor = 1.0 + float(share) * ((1.0 + growth[name]) ** T - 1.0)
+        out[name] = float(np.sign(factor) * abs(factor) ** (1.0 / T) - 1.0) if factor > 0 else -1.0
+    return out
+
+
+def _disproportions(
+    economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
+) -> pd.DataFrame:
+    """Shortages of an elastic plan held to the full tempo, shared out among their users."""
+    model = build_model(economy, settings, elastic=True)
+    select, base, increments, _ = _tempo_rows(model, growth)
+    lp, v, e, T = model.lp, model.variables, economy, settings.years
+    lp.add_constraints(
+        "tempo",
+        {"row": tuple(range(base.size))},
+        [(v["gross_output"], select)],
+        ">=",
+        base + increments,
+    )
+    per_worker = float(e.gross_output.sum() / max(e.scalars["labour_force"], 1e-12))
+    prices = e.vector("import_price")
+    per_currency = 1.0 / float(prices[prices > 0].mean()) if np.any(prices > 0) else 1.0
+    lp.set_objective(
+        {
+            "short_goods": 1.0,
+            "short_capacity": 1.0,
+            "short_labour": per_worker,
+            "short_fx": per_currency,
+        },
+        sense="min",
+    )
+    solution = lp.solve(find_iis=False)
+    columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
+    if solution.status is not Status.OPTIMAL:
+        return pd.DataFrame(columns=columns)
+    value = {name: lp.value(solution, block) for name, block in v.items()}
+    x, inv = value["gross_output"], value["new_capacity"]
+    names = np.array(e.names, dtype=object)
+    years = np.arange(1, T + 1)
+    tiny = 1e-7 * max(1.0, float(e.gross_output.max()))
+    frames = []
+    goods = value["short_goods"]
+    A, B = e.A.tocoo(), e.B.tocoo()
+    for matrix, activity in ((A, x), (B, inv)):
+        if matrix.nnz == 0:
+            continue
+        use = matrix.data[:, None] * activity[matrix.col, :]
+        total_use = ((e.A @ x) + (e.B @ inv) + value["consumption"] + value["exports"])[
+            matrix.row, :
+        ]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(total_use > 0, use / total_use, 0.0)
+        short = goods[matrix.row, :] * share
+        rows, cols = np.nonzero(short > tiny)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "branch": names[matrix.col[rows]],
+                    "input": names[matrix.row[rows]],
+                    "year": years[cols],
+                    "shortfall": short[rows, cols],
+                    "shortfall_pct": 100.0 * short[rows, cols] / use[rows, cols],
+                }
+            )
+        )
+    capacity = value["short_capacity"]
+    rows, cols = np.nonzero(capacity > tiny)
+    frames.append(
+        pd.DataFrame(
+            {
+                "branch": names[rows],
+                "input": "capacity",
+                "year": years[cols],
+                "shortfall": capacity[rows, cols],
+                "shortfall_pct": 100.0
+                * capacity[rows, cols]
+                / np.maximum(value["capacity"][rows, cols], tiny),
+            }
+        )
+    )
+    labour_use = e.labour[:, None] * x
+    for kind, short_total, weight in (
+        ("labour", value["short_labour"], labour_use),
+        ("foreign_exchange", value["short_fx"], prices[:, None] * value["imports"]),
+    ):
+        totals = weight.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part = np.where(totals > 0, weight / totals, 0.0) * short_total[None, :]
+            pct = np.where(weight > 0, 100.0 * part / weight, np.nan)
+        rows, cols = np.nonzero(part > tiny)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "branch": names[rows],
+                    "input": kind,
+                    "year": years[cols],
+                    "shortfall": part[rows, cols],
+                    "shortfall_pct": pct[rows, cols],
+                }
+            )
+        )
+    table = (
+        pd.concat([f for f in frames if not f.empty], ignore_index=True)
+        if any(not f.empty for f in frames)
+        else pd.DataFrame(columns=columns)
+    )
+    return table.sort_values(["year", "shortfall"], ascending=[True, False]).reset_index(drop=True)[
+        columns
+    ]
+
+
+def check_tempo(
+    economy: Economy,
+    growth: Mapping[str, float],
+    years: int = 5,
+    *,
+    settings: PlanSettings | None = None,
+) -> TempoReport:
+    """Check a tempo: growth rates per branch, every plan year, against the proportions.
+
+    >>> from planlab.economy import load_builtin
+    >>> report = check_tempo(load_builtin("ussr-1928"), {"coal": 0.2}, years=5)
+    >>> isinstance(report.feasible, bool) and 0 <= report.max_fraction
+    True
+    """
+    start = time.perf_counter()
+    rates = _check_growth(economy, growth)
+    settings = settings or PlanSettings(years=years)
+    if settings.years != years:
+        settings = PlanSettings(**{**settings.__dict__, "years": years})
+    model = _fraction_model(economy, settings, rates)
+    solution = model.lp.solve()
+    empty_bottlenecks = pd.DataFrame(columns=["constraint", "sector", "year", "shadow_price"])
+    if solution.status is not Status.OPTIMAL:
+        conflicts = conflicts_table(model, solution)
+        return TempoReport(
+            economy=economy.name,
+            years=years,
+            growth=rates,
+            feasible=False,
+            max_fraction=float("nan"),
+            attainable_growth={s: float("nan") for s in rates},
+            bottlenecks=empty_bottlenecks,
+            disproportions=_disproportions(economy, settings, rates),
+            status=solution.status,
+            message="even the base-year levels cannot be held: "
+            + ", ".join(f"{r.name}[{r.sector}]" for r in conflicts.itertuples())[:500],
+            seconds=time.perf_counter() - start,
+            conflicts=conflicts,
+        )
+    fraction = float(solution.objective)
+    fraction = 0.0 if abs(fraction) < 1e-9 else fraction
+    feasible = fraction >= 1.0 - _TOL
+    table = shadow_price_table(model, solution)
+    bottlenecks = (
+        table[table["shadow_price"] > 1e-9]
+        .sort_values("shadow_price", ascending=False)[
+            ["constraint", "sector", "year", "shadow_price"]
+        ]
+        .reset_index(drop=True)
+    )
+    disproportions = (
+        pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
+        if feasible
+        else _disproportions(economy, settings, rates)
+    )
+    attainable = _attainable(economy, settings, rates)
+    if feasible:
+        message = (
+            f"the tempo is feasible (up to {min(fraction, MAX_FRACTION):.3g} "
+            "times the asked increments)"
+        )
+    else:
+        first = bottlenecks.iloc[0] if not bottlenecks.empty else None
+        what = (
+            f"; the dearest constraint is {first['constraint']}"
+            + (
+                f"[{first['sector']}, year {first['year']}]"
+                if first["sector"]
+                else f"[year {first['year']}]"
+            )
+            if first is not None
+            else ""
+        )
+        message = (
+            f"the tempo breaks the proportions: only {fraction + 0.0:.3g} of it is feasible{what}"
+        )
+    return TempoReport(
+        economy=economy.name,
+        years=years,
+        growth=rates,
+        feasible=feasible,
+        max_fraction=fraction,
+        attainable_growth=attainable,
+        bottlenecks=bottlenecks,
+        disproportions=disproportions,
+        status=solution.status,
+        message=message,
+        seconds=time.perf_counter() - start,
+    )
