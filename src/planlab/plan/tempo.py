@@ -80,9 +80,9 @@ def _finite(value: float) -> float | None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for row in frame.to_dict(orient="records"):
-        out.append({k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()})
+        out.append({str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()})
     return out
 
 
