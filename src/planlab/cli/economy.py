@@ -1,85 +1,28 @@
-"""The ``planlab`` command: one sub-command per job.
-
-Bad input ends with one line per problem on stderr and exit code 2; nothing
-is half-written, and no traceback is shown.
-"""
+"""``planlab economy ...`` and ``planlab demo``: inspect, check, export and analyse economies."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 
+from planlab.cli.common import console, fail, handles_input_errors, write_atomic
 from planlab.economy import analyse, builtin_names, json_schema, load_builtin, resolve, save
-from planlab.errors import InputError, PlanlabError
+from planlab.errors import InputError, Problem
 from planlab.report import economy_summary
 
-__all__ = ["app", "main"]
+__all__ = ["demo", "economy_app"]
 
-EXIT_BAD_INPUT = 2
 DEFAULT_ECONOMY = "ussr-1928"
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-app = typer.Typer(
-    name="planlab",
-    help="A laboratory for economic plans: input-output analysis, plans, tempo checks.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 economy_app = typer.Typer(
     help="Inspect, check and export economies.", no_args_is_help=True, add_completion=False
 )
-app.add_typer(economy_app, name="economy")
-
-console = Console()
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _fail(lines: list[str]) -> typer.Exit:
-    for line in lines:
-        errors.print(line, markup=False)
-    return typer.Exit(code=EXIT_BAD_INPUT)
-
-
-def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn the project's errors into one line per problem and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            raise _fail(list(exc.lines())) from None
-        except PlanlabError as exc:
-            raise _fail([str(exc)]) from None
-
-    return wrapper
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file through a temporary sibling, so it is whole or absent."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @economy_app.command("list")
@@ -109,11 +52,9 @@ def economy_check(
     path: Annotated[str, typer.Argument(help="An economy.yaml file or the folder holding it.")],
 ) -> None:
     """Validate an economy's files: exit 0 if valid, 2 with one line per problem if not."""
-    from planlab.economy import load
-
     if not Path(path).exists():
-        raise _fail([f"{path}: field '-': not found (rule: the file exists)"])
-    economy = load(path)
+        raise fail([f"{path}: field '-': not found (rule: the file exists)"])
+    economy = resolve(path)
     console.print(f"ok: {economy.name} ({economy.n} sectors) is a valid economy", markup=False)
 
 
@@ -138,7 +79,7 @@ def economy_schema(
     if out is None:
         sys.stdout.write(text)
     else:
-        _write_atomic(out, text)
+        write_atomic(out, text)
 
 
 @economy_app.command("leontief")
@@ -158,7 +99,7 @@ def economy_leontief(
     if out is None:
         sys.stdout.write(table.to_csv())
     else:
-        _write_atomic(out, table.to_csv())
+        write_atomic(out, table.to_csv())
         console.print(f"wrote {out}", markup=False)
 
 
@@ -189,8 +130,6 @@ def _read_demand(path: Path, names: tuple[str, ...]) -> np.ndarray:
             problems.append((sector, "finite", f"value {cell!r}"))
         values[sector] = number
     if problems:
-        from planlab.errors import Problem
-
         raise InputError(
             Problem(file, "final_demand", rule, message, sector=sector)
             for sector, rule, message in problems
@@ -198,7 +137,6 @@ def _read_demand(path: Path, names: tuple[str, ...]) -> np.ndarray:
     return np.array([values[n] for n in names])
 
 
-@app.command("demo")
 @handles_input_errors
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the written tables.")] = Path("out/demo"),
@@ -207,10 +145,5 @@ def demo(
     economy = load_builtin(DEFAULT_ECONOMY)
     analysis = analyse(economy)
     console.print(economy_summary(economy, analysis))
-    _write_atomic(out / f"{DEFAULT_ECONOMY}-leontief.csv", analysis.table().to_csv())
+    write_atomic(out / f"{DEFAULT_ECONOMY}-leontief.csv", analysis.table().to_csv())
     console.print(f"\nwrote {out / f'{DEFAULT_ECONOMY}-leontief.csv'}", markup=False)
-
-
-def main() -> None:
-    """Entry point of the console script."""
-    app()

@@ -1,0 +1,31 @@
+"""The ``planlab`` command: one sub-command per job.
+
+Bad input ends with one line per problem on stderr and exit code 2; nothing
+is half-written, and no traceback is shown.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from planlab.cli.economy import demo, economy_app
+from planlab.cli.plan import plan, tempo
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="planlab",
+    help="A laboratory for economic plans: input-output analysis, plans, tempo checks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(economy_app, name="economy")
+app.command("demo")(demo)
+app.command("plan")(plan)
+app.command("tempo")(tempo)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

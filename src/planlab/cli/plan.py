@@ -1,0 +1,105 @@
+"""``planlab plan`` and ``planlab tempo``: balanced plans and tempo checks from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planlab.cli.common import (
+    console,
+    handles_input_errors,
+    parse_assignments,
+    read_mapping_file,
+    write_tables,
+)
+from planlab.economy import resolve
+from planlab.errors import InputError
+from planlab.plan import OBJECTIVES, PlanSettings, build, check_tempo
+from planlab.report.plan_summary import plan_summary, tempo_summary
+
+__all__ = ["plan", "tempo"]
+
+
+@handles_input_errors
+def plan(
+    economy: Annotated[str, typer.Argument(help="A built-in economy or a path.")] = "ussr-1928",
+    years: Annotated[int, typer.Option(help="Plan years.")] = 5,
+    objective: Annotated[str, typer.Option(help=f"One of: {', '.join(OBJECTIVES)}.")] = "harmony",
+    target: Annotated[
+        str | None, typer.Option(help="Final-year output targets, e.g. coal=500,oil=700.")
+    ] = None,
+    target_file: Annotated[
+        Path | None, typer.Option(help="Targets as YAML (coal: 500) or CSV (sector,target).")
+    ] = None,
+    consumption_growth: Annotated[
+        float, typer.Option(help="Yearly rise of the consumption floors.")
+    ] = 0.0,
+    out: Annotated[Path | None, typer.Option(help="Folder for CSV and Parquet tables.")] = None,
+) -> None:
+    """Compute a balanced multi-year plan and print its summary."""
+    data = resolve(economy)
+    targets = _mapping(target, target_file, "--target", "targets")
+    settings = PlanSettings(years=years, consumption_growth=consumption_growth)
+    result = build(data, years, targets or None, objective, settings=settings)
+    console.print(plan_summary(data, result))
+    if out is not None:
+        meta = {
+            "economy": result.economy,
+            "objective": result.objective,
+            "status": result.status.value,
+            "feasible": result.feasible,
+            "objective_value": result.objective_value if result.feasible else None,
+            "levels": result.levels,
+            "gap": result.gap if result.feasible else None,
+            "seconds": result.seconds,
+            "message": result.message,
+        }
+        write_tables(
+            out,
+            {
+                "sectors": result.sectors,
+                "fulfilment": result.fulfilment,
+                "shadow_prices": result.shadow_prices,
+                "years": result.years_table,
+                "conflicts": result.conflicts,
+            },
+            {"plan.json": json.dumps(meta, indent=2) + "\n"},
+        )
+        console.print(f"wrote {out}/", markup=False)
+
+
+@handles_input_errors
+def tempo(
+    economy: Annotated[str, typer.Argument(help="A built-in economy or a path.")] = "ussr-1928",
+    growth: Annotated[
+        str | None, typer.Option(help="Yearly growth per branch, e.g. coal=0.2,iron_steel=0.35.")
+    ] = None,
+    growth_file: Annotated[
+        Path | None, typer.Option(help="Growth as YAML (coal: 0.2) or CSV (sector,growth).")
+    ] = None,
+    years: Annotated[int, typer.Option(help="Plan years.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check whether a tempo keeps the proportions; name the bottlenecks and disproportions."""
+    data = resolve(economy)
+    rates = _mapping(growth, growth_file, "--growth", "growth")
+    if not rates:
+        raise InputError.single("--growth", "growth", "at least one SECTOR=RATE", "none given")
+    report = check_tempo(data, rates, years)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        console.print(tempo_summary(report))
+
+
+def _mapping(inline: str | None, file: Path | None, option: str, field: str) -> dict[str, float]:
+    values: dict[str, float] = {}
+    if file is not None:
+        values.update(read_mapping_file(file, field))
+    if inline is not None:
+        values.update(parse_assignments(inline, option))
+    return values
