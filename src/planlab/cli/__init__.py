@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from planlab.cli.economy import demo, economy_app
-from planlab.cli.plan import plan, tempo
+from planlab.cli.plan import plan, tempo, variants
 
 __all__ = ["app", "main"]
 
@@ -24,6 +24,7 @@ app.add_typer(economy_app, name="economy")
 app.command("demo")(demo)
 app.command("plan")(plan)
 app.command("tempo")(tempo)
+app.command("variants")(variants)
 
 
 def main() -> None:

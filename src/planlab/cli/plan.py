@@ -14,14 +14,17 @@ from planlab.cli.common import (
     handles_input_errors,
     parse_assignments,
     read_mapping_file,
+    write_atomic,
     write_tables,
 )
 from planlab.economy import resolve
 from planlab.errors import InputError
 from planlab.plan import OBJECTIVES, PlanSettings, build, check_tempo
 from planlab.report.plan_summary import plan_summary, tempo_summary
+from planlab.report.plan_variants import markdown, plan_variants
+from planlab.scenarios import events
 
-__all__ = ["plan", "tempo"]
+__all__ = ["plan", "tempo", "variants"]
 
 
 @handles_input_errors
@@ -94,6 +97,22 @@ def tempo(
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
         console.print(tempo_summary(report))
+
+
+@handles_input_errors
+def variants(
+    economy: Annotated[str, typer.Argument(help="A built-in economy or a path.")] = "ussr-1928",
+    years: Annotated[int, typer.Option(help="Plan years (1932/33 is year 5).")] = 5,
+    out: Annotated[Path | None, typer.Option(help="Write the Markdown page here.")] = None,
+) -> None:
+    """Check the recorded variants of the first five-year plan against the proportions."""
+    data = resolve(economy)
+    page = markdown(data, plan_variants(data, events(), years), years)
+    if out is None:
+        sys.stdout.write(page)
+    else:
+        write_atomic(out, page)
+        console.print(f"wrote {out}", markup=False)
 
 
 def _mapping(inline: str | None, file: Path | None, option: str, field: str) -> dict[str, float]:

@@ -27,7 +27,13 @@ from planlab.plan.formulation import (
     target_selection,
 )
 from planlab.plan.lp import Solution, Status
-from planlab.plan.result import PlanResult, conflicts_table, shadow_price_table, solution_tables
+from planlab.plan.result import (
+    PlanResult,
+    conflicts_table,
+    constraint_label,
+    shadow_price_table,
+    solution_tables,
+)
 
 __all__ = ["OBJECTIVES", "build", "maximin"]
 
@@ -226,18 +232,12 @@ def _result(
     )
 
 
-def _label(name: str, sector: str, year: int) -> str:
-    """A constraint's name with its sector and year, e.g. ``balance[coal, year 2]``."""
-    where = [part for part in (sector, f"year {year}" if year else "") if part]
-    return f"{name}[{', '.join(where)}]" if where else name
-
-
 def _explain(status: Status, conflicts: pd.DataFrame) -> str:
     if status is Status.INFEASIBLE:
         if conflicts.empty:
             return "no plan meets every constraint (the solver gave no conflicting set)"
         parts = [
-            _label(str(name), str(sector), int(year))
+            constraint_label(str(name), str(sector), int(year))
             for name, sector, year in conflicts[["name", "sector", "year"]].itertuples(index=False)
         ]
         return "no plan meets every constraint; these conflict: " + "; ".join(parts[:20])

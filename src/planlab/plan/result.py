@@ -10,7 +10,13 @@ import pandas as pd
 from planlab.plan.formulation import PlanModel, family_frame
 from planlab.plan.lp import Solution, Status
 
-__all__ = ["PlanResult", "conflicts_table", "shadow_price_table", "solution_tables"]
+__all__ = [
+    "PlanResult",
+    "conflicts_table",
+    "constraint_label",
+    "shadow_price_table",
+    "solution_tables",
+]
 
 SECTOR_VARIABLES = (
     "gross_output",
@@ -69,6 +75,12 @@ class PlanResult:
         return table[table["shadow_price"].abs() > tolerance].sort_values(
             "shadow_price", ascending=False, key=np.abs
         )
+
+
+def constraint_label(name: str, sector: object = "", year: object = 0) -> str:
+    """A constraint's name with its sector and year, e.g. ``balance[coal, year 2]``."""
+    where = [str(part) for part in (sector, f"year {year}" if year else "") if part]
+    return f"{name}[{', '.join(where)}]" if where else name
 
 
 def solution_tables(model: PlanModel, solution: Solution) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -22,10 +22,7 @@ def _fmt(raw: object, digits: int = 3) -> str:
 
 
 def _where(sector: object, year: object) -> str:
-    parts = [str(sector)] if sector else []
-    if year:
-        parts.append(f"year {year}")
-    return ", ".join(parts)
+    return ", ".join(str(p) for p in (sector, f"year {year}" if year else "") if p)
 
 
 def _binding_table(frame: pd.DataFrame, title: str, top: int) -> Table:

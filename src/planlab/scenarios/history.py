@@ -1,0 +1,30 @@
+"""The historical record shipped with planlab (copies of the project's history files)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["calibration", "events", "history_path", "variables"]
+
+
+def history_path(name: str) -> Path:
+    """Path of a packaged history file, e.g. ``events.csv``."""
+    return Path(str(resources.files("planlab") / "data" / "history" / name))
+
+
+def events() -> pd.DataFrame:
+    """Plan targets, decrees and policy facts (inputs to scenarios, not outcomes to fit)."""
+    return pd.read_csv(history_path("events.csv"), dtype={"date": str, "value": str})
+
+
+def calibration() -> pd.DataFrame:
+    """Observed values up to 1930, with bands where sources disagree."""
+    return pd.read_csv(history_path("calibration.csv"))
+
+
+def variables() -> pd.DataFrame:
+    """The names, units and comparison rules of variables with a historical counterpart."""
+    return pd.read_csv(history_path("variables.csv"))
