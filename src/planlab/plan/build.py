@@ -97,13 +97,18 @@ def maximin(
     """Lexicographic maximin over a model's ``harmony`` rows (``share_k - level >= 0``).
 
     ``make(fixed)`` builds the model with the shares in ``fixed`` held at their
-    levels and harmony rows for the rest. Returns the last model and solution,
-    the first (which decides the least share), the levels reached and the
-    largest primal-dual gap met.
+    levels and harmony rows for the rest. Returns the last model and solution
+    solved to optimality, the first (which decides the least share), the levels
+    reached and the largest primal-dual gap met.
+
+    The plan of each level meets the next level's bounds up to the solver's
+    tolerances, so a later solve can fail only numerically (HiGHS's presolve may
+    then call it infeasible): the last plan solved then stands.
     """
     fixed: dict[int, float] = {}
     levels: list[float] = []
     first: tuple[PlanModel, Solution] | None = None
+    last: tuple[PlanModel, Solution] | None = None
     gap = 0.0
     while True:
         model = make(fixed)
@@ -111,7 +116,10 @@ def maximin(
         if first is None:
             first = (model, solution)
         if solution.status is not Status.OPTIMAL:
+            if last is not None:
+                model, solution = last
             break
+        last = (model, solution)
         gap = max(gap, solution.gap)
         level = solution.objective
         levels.append(level)

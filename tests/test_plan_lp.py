@@ -1,0 +1,220 @@
+"""The LP layer: known optima and duals, both senses, infeasible and unbounded models.
+
+The production LP is the Wyndor Glass example of F. S. Hillier and G. J. Lieberman,
+*Introduction to Operations Research* (McGraw-Hill), chapter 3: maximise 3 x1 + 5 x2
+subject to x1 <= 4, 2 x2 <= 12, 3 x1 + 2 x2 <= 18, with optimum (2, 6), profit 36
+and shadow prices (0, 1.5, 1) of the three plants.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from planlab.plan.lp import LinearProgram, Status
+
+PLANTS = (1, 2, 3)
+PRODUCTS = ("doors", "windows")
+USE = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 2.0]])
+HOURS = np.array([4.0, 12.0, 18.0])
+PROFIT = np.array([3.0, 5.0])
+
+
+def wyndor(sense: str = "max", profit: np.ndarray = PROFIT) -> LinearProgram:
+    """The Wyndor Glass LP built from labelled blocks."""
+    lp = LinearProgram(sense)
+    make = lp.add_variables("make", {"product": PRODUCTS})
+    lp.add_constraints("plant", {"plant": PLANTS}, [(make, USE)], "<=", HOURS)
+    lp.set_objective({"make": profit})
+    return lp
+
+
+def test_textbook_production_lp_optimum_and_duals() -> None:
+    lp = wyndor()
+    solution = lp.solve()
+    assert solution.status is Status.OPTIMAL
+    assert solution.objective == pytest.approx(36.0, rel=1e-12)
+    np.testing.assert_allclose(solution.values, [2.0, 6.0], atol=1e-9)
+    np.testing.assert_allclose(solution.shadow_prices, [0.0, 1.5, 1.0], atol=1e-9)
+    np.testing.assert_allclose(solution.reduced_costs, [0.0, 0.0], atol=1e-9)
+    assert solution.dual_objective == pytest.approx(36.0, rel=1e-12)
+    assert solution.gap < 1e-12
+    # Blocks read back by their coordinates.
+    block = lp.constraints["plant"]
+    np.testing.assert_allclose(lp.shadow(solution, block), [0.0, 1.5, 1.0], atol=1e-9)
+    np.testing.assert_allclose(lp.slack(solution, block), [2.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(lp.value(solution, lp.variables["make"]), [2.0, 6.0], atol=1e-9)
+    assert lp.row_label(2) == ("plant", {"plant": 3})
+    assert lp.column_label(1) == ("make", {"product": "windows"})
+
+
+def test_shadow_prices_are_marginal_values() -> None:
+    """Relaxing plant 3 by one hour raises the profit by its shadow price, 1."""
+    base = wyndor().solve().objective
+    lp = LinearProgram("max")
+    make = lp.add_variables("make", {"product": PRODUCTS})
+    lp.add_constraints(
+        "plant", {"plant": PLANTS}, [(make, USE)], "<=", HOURS + np.array([0.0, 0.0, 1.0])
+    )
+    lp.set_objective({"make": PROFIT})
+    assert lp.solve().objective - base == pytest.approx(1.0, rel=1e-9)
+
+
+def test_unprofitable_product_has_negative_reduced_cost_in_either_sense() -> None:
+    """A third product worth 1 that takes 3 hours of plant 3 (priced at 1) loses 2 a unit."""
+    for sense, sign in (("max", 1.0), ("min", -1.0)):
+        lp = LinearProgram(sense)
+        make = lp.add_variables("make", {"product": (*PRODUCTS, "tables")})
+        use = np.hstack([USE, [[0.0], [0.0], [3.0]]])
+        lp.add_constraints("plant", {"plant": PLANTS}, [(make, sp.csr_array(use))], "<=", HOURS)
+        lp.set_objective({"make": sign * np.array([3.0, 5.0, 1.0])})
+        solution = lp.solve()
+        assert solution.status is Status.OPTIMAL
+        assert solution.objective == pytest.approx(sign * 36.0, rel=1e-12)
+        np.testing.assert_allclose(solution.values, [2.0, 6.0, 0.0], atol=1e-9)
+        np.testing.assert_allclose(solution.shadow_prices, [0.0, 1.5, 1.0], atol=1e-9)
+        np.testing.assert_allclose(solution.reduced_costs, [0.0, 0.0, -2.0], atol=1e-9)
+
+
+def test_minimisation_with_covering_rows() -> None:
+    """min 2 x + 3 y, x + y >= 4, x + 3 y >= 6: optimum (3, 1), cost 9, duals (1.5, 0.5)."""
+    lp = LinearProgram("min")
+    x = lp.add_variables("x", {"i": (0, 1)})
+    need = lp.add_constraints(
+        "need", {"nutrient": ("a", "b")}, [(x, [[1.0, 1.0], [1.0, 3.0]])], ">=", [4.0, 6.0]
+    )
+    lp.set_objective({"x": [2.0, 3.0]})
+    solution = lp.solve()
+    assert solution.status is Status.OPTIMAL
+    assert solution.objective == pytest.approx(9.0, rel=1e-12)
+    np.testing.assert_allclose(solution.values, [3.0, 1.0], atol=1e-9)
+    # Improvement (a fall in cost) per unit by which a requirement is relaxed.
+    np.testing.assert_allclose(lp.shadow(solution, need), [1.5, 0.5], atol=1e-9)
+    assert solution.dual_objective == pytest.approx(9.0, rel=1e-12)
+    assert solution.gap < 1e-12
+
+
+def test_max_and_min_of_the_same_region() -> None:
+    """The sense flips the optimum between opposite corners of the same polytope."""
+    assert wyndor("max").solve().objective == pytest.approx(36.0)
+    low = wyndor("min").solve()
+    assert low.status is Status.OPTIMAL
+    assert low.objective == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_allclose(low.values, [0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(low.shadow_prices, [0.0, 0.0, 0.0], atol=1e-12)
+    lp = wyndor("max")
+    lp.set_objective({"make": -PROFIT}, sense="min")
+    flipped = lp.solve()
+    assert lp.sense == "min"
+    assert flipped.objective == pytest.approx(-36.0)
+    np.testing.assert_allclose(flipped.shadow_prices, [0.0, 1.5, 1.0], atol=1e-9)
+
+
+@pytest.mark.parametrize(("sense", "expected"), [("max", 0.5), ("min", -0.5)])
+def test_equality_shadow_price_is_gain_per_unit_increase(sense: str, expected: float) -> None:
+    """x + 2 y == 4, x <= 2, objective x + y: a unit more of the right side is worth +0.5.
+
+    Maximising, the plan (2, 1) gains 0.5; minimising, the plan (0, 2) costs 0.5 more,
+    an improvement of -0.5.
+    """
+    lp = LinearProgram(sense)
+    v = lp.add_variables("v", {"i": ("x", "y")}, 0.0, [2.0, np.inf])
+    row = lp.add_constraints("mix", None, [(v, [[1.0, 2.0]])], "==", 4.0)
+    lp.set_objective({"v": 1.0})
+    solution = lp.solve()
+    assert solution.status is Status.OPTIMAL
+    assert lp.shadow(solution, row)[0] == pytest.approx(expected, rel=1e-9)
+    assert lp.slack(solution, row)[0] == 0.0
+    assert solution.gap < 1e-12
+
+
+def conflicting_model() -> LinearProgram:
+    """Year 1 can be supplied; year 2 asks more than the year's capacity allows."""
+    lp = LinearProgram("min")
+    goods, years = ("coal", "steel"), (1, 2)
+    x = lp.add_variables("supply", {"good": goods, "year": years})
+    lp.add_constraints(
+        "need", {"good": goods, "year": years}, [(x, sp.identity(4))], ">=", [3.0, 4.0, 2.0, 4.0]
+    )
+    total = sp.kron(np.ones((1, 2)), sp.identity(2))
+    lp.add_constraints("capacity", {"year": years}, [(x, total)], "<=", [6.0, 7.0])
+    lp.add_constraints("unrelated", {"good": goods}, [(x, sp.csr_array(np.eye(2, 4)))], "<=", 100.0)
+    lp.set_objective({"supply": 1.0})
+    return lp
+
+
+def test_infeasible_model_reports_the_conflicting_rows() -> None:
+    lp = conflicting_model()
+    solution = lp.solve()
+    assert solution.status is Status.INFEASIBLE
+    assert solution.iis_rows
+    labels = sorted(
+        (family, tuple(sorted(where.items())))
+        for family, where in (lp.row_label(r) for r in solution.iis_rows)
+    )
+    assert labels == [
+        ("capacity", (("year", 2),)),
+        ("need", (("good", "coal"), ("year", 2))),
+        ("need", (("good", "steel"), ("year", 2))),
+    ]
+    assert np.isnan(solution.objective)
+    assert np.isnan(solution.gap)
+    assert np.all(np.isnan(solution.values))
+
+
+def test_infeasible_model_without_iis() -> None:
+    solution = conflicting_model().solve(find_iis=False)
+    assert solution.status is Status.INFEASIBLE
+    assert solution.iis_rows == []
+
+
+def test_unbounded_model() -> None:
+    lp = LinearProgram("max")
+    x = lp.add_variables("x", {"i": (0, 1)})
+    lp.add_constraints("spread", None, [(x, [[1.0, -1.0]])], "<=", 1.0)
+    lp.set_objective({"x": [1.0, 1.0]})
+    solution = lp.solve()
+    assert solution.status is Status.UNBOUNDED
+    assert np.isnan(solution.objective)
+    assert solution.iis_rows == []
+    # Minimising the same objective over the same region is bounded (at 0).
+    lp.set_objective({"x": [1.0, 1.0]}, sense="min")
+    assert lp.solve().objective == pytest.approx(0.0, abs=1e-12)
+
+
+def test_free_variable_unbounded_below_when_minimised() -> None:
+    lp = LinearProgram("min")
+    lp.add_variables("z", None, -np.inf, np.inf)
+    lp.set_objective({"z": 1.0})
+    assert lp.solve().status is Status.UNBOUNDED
+
+
+def test_shape_and_name_errors() -> None:
+    lp = LinearProgram("max")
+    x = lp.add_variables("x", {"i": (0, 1, 2)})
+    with pytest.raises(ValueError, match="shape"):
+        lp.add_constraints("rows", {"r": (0, 1)}, [(x, np.ones((2, 2)))], "<=", 1.0)
+    with pytest.raises(ValueError, match="shape"):
+        lp.add_constraints("rows", {"r": (0, 1)}, [(x, sp.csr_array(np.ones((3, 3))))], "<=", 1.0)
+    with pytest.raises(ValueError, match="sense"):
+        lp.add_constraints("rows", {"r": (0, 1)}, [(x, np.ones((2, 3)))], "<", 1.0)
+    with pytest.raises(ValueError):
+        lp.add_constraints("rows", {"r": (0, 1)}, [(x, np.ones((2, 3)))], "<=", [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):
+        lp.add_variables("y", {"i": (0, 1)}, lower=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="exists"):
+        lp.add_variables("x", {"i": (0,)})
+    lp.add_constraints("rows", {"r": (0, 1)}, [(x, np.ones((2, 3)))], "<=", 1.0)
+    with pytest.raises(ValueError, match="exists"):
+        lp.add_constraints("rows", {"r": (0,)}, [(x, np.ones((1, 3)))], "<=", 1.0)
+    with pytest.raises(ValueError, match="sense"):
+        LinearProgram("maximise")
+    with pytest.raises(ValueError, match="sense"):
+        lp.set_objective({"x": 1.0}, sense="up")
+    with pytest.raises(ValueError):
+        lp.set_objective({"x": [1.0, 2.0]})
+    with pytest.raises(IndexError):
+        lp.row_label(2)
+    with pytest.raises(IndexError):
+        lp.column_label(3)
