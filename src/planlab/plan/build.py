@@ -35,10 +35,11 @@ from planlab.plan.result import (
     solution_tables,
 )
 
-__all__ = ["OBJECTIVES", "build", "maximin"]
+__all__ = ["FIX_TOLERANCE", "OBJECTIVES", "build", "maximin"]
 
 OBJECTIVES = ("harmony", "weighted")
-_FIX_TOLERANCE = 1e-9
+FIX_TOLERANCE = 1e-7
+"""HiGHS's own feasibility tolerance: a held target may sit this far (relative) below its level."""
 
 
 def _with_targets(
@@ -56,7 +57,7 @@ def _with_targets(
     levels = np.asarray(targets.levels)
     lower = np.zeros(K)
     for k, level in fixed.items():
-        lower[k] = level - _FIX_TOLERANCE * max(1.0, abs(level))
+        lower[k] = level - FIX_TOLERANCE * max(1.0, abs(level))
     upper = np.inf if cap is None else cap
     f = lp.add_variables("fulfilment", {"target": tuple(range(K))}, lower, upper)
     model.variables["fulfilment"] = f
@@ -98,8 +99,9 @@ def maximin(
 
     ``make(fixed)`` builds the model with the shares in ``fixed`` held at their
     levels and harmony rows for the rest. Returns the last model and solution
-    solved to optimality, the first (which decides the least share), the levels
-    reached and the largest primal-dual gap met.
+    solved to optimality (the first, whatever its status, if none was), the first
+    (which decides the least share), the levels reached and the largest
+    primal-dual gap met.
 
     The plan of each level meets the next level's bounds up to the solver's
     tolerances, so a later solve can fail only numerically (HiGHS's presolve may
@@ -126,7 +128,7 @@ def maximin(
         block = model.constraints["harmony"]
         duals = model.lp.shadow(solution, block)
         free = [int(k) for k in block.coords["target"]]
-        saturated = [k for k, d in zip(free, duals, strict=True) if d > _FIX_TOLERANCE]
+        saturated = [k for k, d in zip(free, duals, strict=True) if d > FIX_TOLERANCE]
         for k in saturated or free:
             fixed[k] = level
         if not free or len(saturated or free) == len(free):

@@ -41,6 +41,13 @@ FloatArray = NDArray[np.float64]
 Coords = Mapping[str, Sequence[Any]]
 INF = np.inf
 _DUAL_TOL = 1e-9
+_IIS_STRATEGY = (
+    2 | 4 if hasattr(getattr(highspy, "IisStrategy", None), "kIisStrategyIrreducible") else 2
+)
+"""HiGHS's IIS strategy. Since HiGHS made it a bit mask, 2 alone only solves the
+elastic LP, whose subsystem may keep rows that take no part in the conflict; 4
+reduces that subsystem to an irreducible one. Older HiGHS, without the bit mask,
+keeps 2 (its strategy "from the LP")."""
 
 
 class Status(Enum):
@@ -293,7 +300,7 @@ class LinearProgram:
             iis_rows: list[int] = []
             iis_cols: list[int] = []
             if status is Status.INFEASIBLE and find_iis:
-                highs.setOptionValue("iis_strategy", 2)
+                highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
                 found, iis = highs.getIis()
                 if found == highspy.HighsStatus.kOk and iis.valid_:
                     iis_rows = [int(i) for i in iis.row_index_]
@@ -426,9 +433,14 @@ def _new_highs() -> highspy.Highs:
 
 
 def _bound_value(dual: FloatArray, lower: FloatArray, upper: FloatArray) -> float:
-    """Sum of dual times the bound it prices (lower for positive, upper for negative)."""
+    """Sum of dual times the bound it prices (lower for positive, upper for negative).
+
+    A dual within the solver's tolerance whose priced bound is infinite contributes
+    nothing: at an optimum such a dual is rounding, not a price.
+    """
     active = np.where(dual > 0, lower, np.where(dual < 0, upper, 0.0))
-    return float(np.dot(np.where(dual != 0, active, 0.0), dual))
+    priced = (dual != 0) & np.isfinite(active)
+    return float(np.dot(np.where(priced, active, 0.0), np.where(priced, dual, 0.0)))
 
 
 def _position(coords: Mapping[str, Sequence[Any]], flat: int) -> dict[str, Any]:

@@ -10,8 +10,9 @@ solves four questions on the plan LP:
    (capped at the asked tempo), turned back into an average yearly rate;
 3. the binding constraints at the largest theta, ranked by shadow price;
 4. the disproportions at the full tempo: an elastic plan in which shortages may
-   relax balances, capacity, labour and foreign exchange at a cost, with each
-   shortage of a good shared among the branches that use it.
+   relax balances, capacity, labour and foreign exchange at a cost (a missing
+   factor costs a little less than the goods it could stand for, so the factor is
+   named), with each shortage of a good shared among the branches that use it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
-from planlab.plan.build import maximin
+from planlab.plan.build import FIX_TOLERANCE, maximin
 from planlab.plan.formulation import PlanModel, PlanSettings, build_model
 from planlab.plan.lp import Status
-from planlab.plan.result import conflicts_table, shadow_price_table
+from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
 
@@ -39,6 +40,7 @@ FloatArray = NDArray[np.float64]
 MAX_FRACTION = 10.0
 """The fraction is searched up to this multiple of the asked increments."""
 _TOL = 1e-7
+_FACTOR_DISCOUNT = 0.99
 
 
 @dataclass
@@ -159,7 +161,7 @@ def _branch_model(
     count = len(growth)
     lower = np.full(count, -MAX_FRACTION)
     for k, level in fixed.items():
-        lower[k] = level - 1e-9 * max(1.0, abs(level))
+        lower[k] = level - FIX_TOLERANCE * max(1.0, abs(level))
     share = model.lp.add_variables("fraction", {"target": tuple(range(count))}, lower, 1.0)
     model.variables["fraction"] = share
     spread = sp.csr_array((-increments, (np.arange(base.size), owner)), shape=(base.size, count))
@@ -218,15 +220,18 @@ def _disproportions(
         ">=",
         base + increments,
     )
-    per_worker = float(e.gross_output.sum() / max(e.scalars["labour_force"], 1e-12))
-    prices = e.vector("import_price")
-    per_currency = 1.0 / float(prices[prices > 0].mean()) if np.any(prices > 0) else 1.0
+    # A shortage of a primary factor (capacity, labour, currency) is priced just below
+    # the cheapest shortage of goods it could stand for, so the table names the factor
+    # that is missing rather than the good it would have made.
+    labour, prices = e.labour, e.vector("import_price")
+    per_worker = 1.0 / float(labour.max()) if np.any(labour > 0) else 1.0
+    per_currency = 1.0 / float(prices.max()) if np.any(prices > 0) else 1.0
     lp.set_objective(
         {
             "short_goods": 1.0,
-            "short_capacity": 1.0,
-            "short_labour": per_worker,
-            "short_fx": per_currency,
+            "short_capacity": _FACTOR_DISCOUNT,
+            "short_labour": _FACTOR_DISCOUNT * per_worker,
+            "short_fx": _FACTOR_DISCOUNT * per_currency,
         },
         sense="min",
     )
@@ -310,6 +315,21 @@ def _disproportions(
     ]
 
 
+def _conflict_message(conflicts: pd.DataFrame, shown: int = 10) -> str:
+    """The constraints (not bounds) that keep even the base levels out of reach."""
+    rows = conflicts[conflicts["kind"] == "constraint"]
+    labels = [
+        constraint_label(str(name), sector, year)
+        for name, sector, year in rows[["name", "sector", "year"]].itertuples(index=False)
+    ]
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return (
+        "even the base-year levels cannot be held; these conflict: "
+        + "; ".join(labels[:shown])
+        + more
+    )
+
+
 def check_tempo(
     economy: Economy,
     growth: Mapping[str, float],
@@ -344,8 +364,7 @@ def check_tempo(
             bottlenecks=empty_bottlenecks,
             disproportions=_disproportions(economy, settings, rates),
             status=solution.status,
-            message="even the base-year levels cannot be held: "
-            + ", ".join(f"{r.name}[{r.sector}]" for r in conflicts.itertuples())[:500],
+            message=_conflict_message(conflicts),
             seconds=time.perf_counter() - start,
             conflicts=conflicts,
         )
