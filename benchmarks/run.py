@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from planlab.economy import Economy, LeontiefSystem, analyse, load, save
+from planlab.plan import PlanSettings, build, build_model
 
 SOURCES = {
     "A": "assumption: random benchmark table",
@@ -89,6 +90,35 @@ def main() -> None:
         f"n=5000 on disk (long layout): save {written * 1e3:.0f} ms (x{written / baseline:.1f}), "
         f"load {read * 1e3:.0f} ms (x{read / baseline:.1f})"
     )
+    plans(baseline)
+
+
+def plannable(n: int, seed: int) -> Economy:
+    """A random economy with reserve capacity and labour, wear and one-year lags."""
+    economy = random_economy(n, 8, seed)
+    return economy.replace(
+        vectors={
+            "capacity": economy.gross_output * 1.3,
+            "depreciation": np.full(n, 0.05),
+            "construction_lag": np.ones(n),
+        },
+        scalars={"labour_force": float(economy.labour @ economy.gross_output) * 1.2},
+    )
+
+
+def plans(baseline: float) -> None:
+    """Plan LPs: assembling the model, and solving a five-year weighted plan."""
+    for n in (100, 300, 1000):
+        economy = plannable(n, 4)
+        assemble = best_of(lambda e=economy: build_model(e, PlanSettings(years=5)), 3)
+        targets = {
+            s: float(x) * 1.2 for s, x in zip(economy.names, economy.gross_output, strict=True)
+        }
+        solve = best_of(lambda e=economy, t=targets: build(e, 5, t, "weighted"), 1)
+        print(
+            f"plan n={n}, 5 years: assemble {assemble * 1e3:.1f} ms (x{assemble / baseline:.2f}), "
+            f"weighted plan {solve:.2f} s (x{solve / baseline:.0f})"
+        )
 
 
 if __name__ == "__main__":
