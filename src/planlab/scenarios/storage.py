@@ -1,0 +1,251 @@
+"""Scenario files: one YAML file naming an economy, its policies, paths and a horizon.
+
+Loading validates every entry against the tables in ``planlab.simulate.scenario``
+and reports each problem on one line naming the file, the field and the rule,
+as economies do. Every number carries its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from planlab.economy import Economy, load, load_builtin
+from planlab.errors import InputError, Problem
+from planlab.simulate.scenario import (
+    EXOGENOUS,
+    INITIAL,
+    PARAMETERS,
+    POLICIES,
+    Scenario,
+    Setting,
+    Spec,
+)
+
+__all__ = [
+    "SCENARIO_FORMAT",
+    "ScenarioDocument",
+    "builtin_scenarios",
+    "load_scenario",
+    "scenario_schema",
+]
+
+SCENARIO_FORMAT = "planlab-scenario/1"
+YAML_NAME = "scenario.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChangeEntry(_Strict):
+    """A new value from a date on."""
+
+    date: dt.date
+    value: float
+    source: str = ""
+
+
+class SettingEntry(_Strict):
+    """A value with its source, and dated changes."""
+
+    value: float
+    source: str = Field(min_length=1, description="Publication and table, or 'assumption: why'.")
+    unit: str = ""
+    changes: list[ChangeEntry] = []
+
+
+class ScenarioDocument(_Strict):
+    """The YAML file of a scenario."""
+
+    format: Literal["planlab-scenario/1"]
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    title: str = ""
+    description: str = ""
+    economy: str = Field(description="A built-in economy's name, or a path relative to this file.")
+    start: dt.date = Field(description="First day of the run (the first of a month).")
+    months: int = Field(ge=1, le=1200, description="Default horizon in months.")
+    seed: int = 1
+    default_growth: SettingEntry | None = None
+    growth: dict[str, SettingEntry] = Field(
+        default_factory=dict,
+        description="Yearly growth of targets per branch (administered tempo).",
+    )
+    priority: dict[str, float] = Field(
+        default_factory=dict,
+        description="Construction priority per branch; the lowest is cut first.",
+    )
+    priority_source: str = ""
+    machinery: list[str] = []
+    agriculture: list[str] = []
+    grain: str | None = None
+    policies: dict[str, SettingEntry] = {}
+    parameters: dict[str, SettingEntry] = {}
+    exogenous: dict[str, SettingEntry] = {}
+    initial: dict[str, SettingEntry] = {}
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario YAML file."""
+    schema = ScenarioDocument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "planlab scenario"
+    return schema
+
+
+def _root() -> Path:
+    return Path(str(resources.files("planlab") / "data" / "scenarios"))
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the built-in scenarios."""
+    return sorted(p.name for p in _root().iterdir() if (p / YAML_NAME).is_file())
+
+
+def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """A built-in scenario by name, or one from a YAML file or the folder holding it."""
+    path = Path(name_or_path)
+    if not path.exists():
+        candidate = _root() / str(name_or_path) / YAML_NAME
+        if not candidate.is_file():
+            raise InputError.single(
+                str(name_or_path),
+                "name",
+                "a built-in scenario or an existing path",
+                f"unknown; built-ins are {', '.join(builtin_scenarios())}",
+            )
+        path = candidate
+    if path.is_dir():
+        path = path / YAML_NAME
+    return _build(path, _read(path))
+
+
+def _read(path: Path) -> ScenarioDocument:
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(str(path), "-", "the file exists", "not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(str(path), "-", "a readable UTF-8 file", str(exc)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError.single(name, "-", "well-formed YAML", f"{problem}{where}") from None
+    if not isinstance(raw, dict):
+        raise InputError.single(name, "-", "a YAML mapping at the top", f"got {type(raw).__name__}")
+    if raw.get("format") != SCENARIO_FORMAT:
+        raise InputError.single(
+            name, "format", f"format is '{SCENARIO_FORMAT}'", f"got {raw.get('format')!r}"
+        )
+    try:
+        return ScenarioDocument.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "-"
+            rule = {"missing": "required field", "extra_forbidden": "only known fields"}.get(
+                err["type"], err["type"].replace("_", " ")
+            )
+            shown = "" if err["type"] == "missing" else f" (got {err.get('input')!r:.60})"
+            problems.append(Problem(name, field, rule, f"{err['msg']}{shown}"))
+        raise InputError(problems) from None
+
+
+def _settings(
+    entries: dict[str, SettingEntry], table: dict[str, Spec], group: str, file: str
+) -> tuple[dict[str, Setting], list[Problem]]:
+    problems = []
+    out = {}
+    for key, entry in entries.items():
+        spec = table.get(key)
+        if spec is None:
+            problems.append(
+                Problem(file, f"{group}.{key}", f"known {group}: {', '.join(table)}", "unknown")
+            )
+            continue
+        values = [("value", entry.value)] + [
+            (f"changes.{k}.value", c.value) for k, c in enumerate(entry.changes)
+        ]
+        for where, value in values:
+            if np.isnan(value) or not spec.low <= value <= spec.high:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{group}.{key}.{where}",
+                        f"{key} lies in [{spec.low:g}, {spec.high:g}] ({spec.unit})",
+                        f"value {value!r}",
+                    )
+                )
+        out[key] = Setting(
+            entry.value, tuple((c.date, c.value) for c in entry.changes), entry.source
+        )
+    return out, problems
+
+
+def _build(path: Path, doc: ScenarioDocument) -> Scenario:
+    file = path.name
+    problems: list[Problem] = []
+    economy: Economy | None = None
+    target = path.parent / doc.economy
+    try:
+        economy = load(target) if target.exists() else load_builtin(doc.economy)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if doc.start.day != 1:
+        problems.append(Problem(file, "start", "the first day of a month", str(doc.start)))
+    groups = {}
+    for group, table in (
+        ("policies", POLICIES),
+        ("parameters", PARAMETERS),
+        ("exogenous", EXOGENOUS),
+        ("initial", INITIAL),
+    ):
+        groups[group], more = _settings(getattr(doc, group), table, group, file)
+        problems += more
+    if economy is not None:
+        known = set(economy.names)
+        for field in ("growth", "priority"):
+            for sector in getattr(doc, field):
+                if sector not in known:
+                    problems.append(Problem(file, field, "known sector names", "unknown", sector))
+        for field in ("machinery", "agriculture"):
+            for sector in getattr(doc, field):
+                if sector not in known:
+                    problems.append(Problem(file, field, "known sector names", "unknown", sector))
+        if doc.grain is not None and doc.grain not in known:
+            problems.append(Problem(file, "grain", "known sector names", "unknown", doc.grain))
+        for sector, entry in doc.growth.items():
+            if not (np.isfinite(entry.value) and entry.value > -1):
+                problems.append(
+                    Problem(file, f"growth.{sector}", "a rate above -1", repr(entry.value), sector)
+                )
+    if problems or economy is None:
+        raise InputError(problems)
+    return Scenario(
+        name=doc.name,
+        title=doc.title,
+        economy=economy,
+        start=doc.start,
+        months=doc.months,
+        seed=doc.seed,
+        policies=groups["policies"],
+        parameters=groups["parameters"],
+        exogenous=groups["exogenous"],
+        initial=groups["initial"],
+        targets={k: v.value for k, v in doc.growth.items()},
+        default_growth=doc.default_growth.value if doc.default_growth else 0.0,
+        priority=dict(doc.priority),
+        machinery=tuple(doc.machinery),
+        agriculture=tuple(doc.agriculture),
+        grain=doc.grain,
+    )

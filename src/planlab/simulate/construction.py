@@ -1,0 +1,118 @@
+"""Construction projects: started monthly, built as materials arrive, cut by priority.
+
+Projects are held as cohorts, one per branch and start month: the capacity
+they will add, the share of work still to do and the months they take. Each
+month a cohort advances by 1/duration times the supply ratio of its scarcest
+construction material, so a shortage of steel or machinery delays every
+project that needs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+__all__ = ["Pipeline"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass
+class Pipeline:
+    """Cohorts of projects: ``size[j, m]`` capacity started in month m, ``left`` work remaining."""
+
+    size: FloatArray
+    left: FloatArray
+    duration: FloatArray
+
+    @classmethod
+    def empty(cls, n: int, months: int, duration: FloatArray) -> Pipeline:
+        """No projects yet; room for one cohort per branch and month."""
+        return cls(np.zeros((n, months)), np.zeros((n, months)), duration.astype(float))
+
+    def start(self, month: int, capacity: FloatArray) -> None:
+        """Start projects adding ``capacity`` (per branch) in this month's cohort."""
+        self.size[:, month] += capacity
+        self.left[:, month] = np.where(self.size[:, month] > 0, 1.0, 0.0)
+
+    def under_construction(self) -> FloatArray:
+        """Capacity still being built, per branch."""
+        total: FloatArray = (self.size * (self.left > 0)).sum(axis=1)
+        return total
+
+    def material_demand(self, B: sp.csr_array) -> FloatArray:
+        """Construction materials the month's work needs at full pace, per good."""
+        pace = (self.size * (self.left > 0)).sum(axis=1) / self.duration
+        return np.asarray(B @ pace, dtype=float)
+
+    def advance(
+        self, B: sp.csr_array, available: FloatArray, priority: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Build a month from ``available`` materials: highest priority, then oldest, first.
+
+        Cohorts are served in that order at full pace while materials last; the
+        first cohort that cannot be served in full gets the share its scarcest
+        material allows, and the rest wait. Returns materials used and capacity
+        finished, per branch.
+        """
+        branch, month = np.nonzero(self.left > 0)
+        n = self.size.shape[0]
+        if branch.size == 0:
+            return np.zeros(n), np.zeros(n)
+        order = np.lexsort((month, -priority[branch]))
+        branch, month = branch[order], month[order]
+        pace = self.size[branch, month] / self.duration[branch]
+        dense = B.toarray()
+        need = dense[:, branch].T * pace[:, None]
+        before = np.cumsum(need, axis=0) - need
+        room = np.maximum(available[None, :] - before, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fits = np.where(need > 0, room / need, np.inf).min(axis=1)
+        share = np.clip(fits, 0.0, 1.0)
+        blocked = np.flatnonzero(share < 1.0)
+        if blocked.size:
+            share[blocked[0] + 1 :] = 0.0
+        step = np.minimum(share / self.duration[branch], self.left[branch, month])
+        work = np.bincount(branch, weights=self.size[branch, month] * step, minlength=n)
+        materials = np.minimum(np.asarray(B @ work, dtype=float), available)
+        self.left[branch, month] -= step
+        done = self.left <= 1e-12
+        done &= self.size > 0
+        finished = (self.size * done).sum(axis=1)
+        self.size[done] = 0.0
+        self.left[done] = 0.0
+        return materials, finished
+
+    def monthly_spending(self, B: sp.csr_array) -> FloatArray:
+        """Value of materials each branch's projects take per month at full pace."""
+        column_cost = np.asarray(B.sum(axis=0), dtype=float).reshape(-1)
+        pace = (self.size * (self.left > 0)).sum(axis=1) / self.duration
+        spending: FloatArray = column_cost * pace
+        return spending
+
+    def cancel(self, saving: float, order: NDArray[np.int64], B: sp.csr_array) -> float:
+        """Cancel whole cohorts, lowest priority and newest first, until ``saving`` a month is met.
+
+        ``order`` lists branches from the lowest priority up. Returns the capacity cancelled.
+        """
+        if saving <= 0:
+            return 0.0
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        branch, month = np.nonzero(self.left > 0)
+        if branch.size == 0:
+            return 0.0
+        sequence = np.lexsort((-month, rank[branch]))
+        branch, month = branch[sequence], month[sequence]
+        column_cost = np.asarray(B.sum(axis=0), dtype=float).reshape(-1)
+        monthly = column_cost[branch] * self.size[branch, month] / self.duration[branch]
+        covered = np.cumsum(monthly)
+        count = min(int(np.searchsorted(covered, saving)) + 1, branch.size)
+        branch, month = branch[:count], month[:count]
+        cancelled = float((self.size[branch, month] * self.left[branch, month]).sum())
+        self.size[branch, month] = 0.0
+        self.left[branch, month] = 0.0
+        return cancelled

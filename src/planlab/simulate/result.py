@@ -1,0 +1,134 @@
+"""A run's results: the full history as arrays, and a tidy monthly series.
+
+In the series each date is the first day of a month; a stock is its value on
+that date and a flow is the month's total. Variables with a counterpart in the
+historical record carry the record's names and units (``coal_mt``,
+``currency_million_rub``, ...); the others are named for what they hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from planlab.simulate.scenario import Scenario
+
+__all__ = ["Run", "build_series"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished run: tidy ``series`` (date, variable, value) and the ``history`` arrays."""
+
+    scenario: str
+    seed: int
+    dates: tuple[dt.date, ...]
+    history: Mapping[str, FloatArray]
+    series: pd.DataFrame
+
+    def wide(self) -> pd.DataFrame:
+        """The series with one column per variable and one row per date."""
+        return self.series.pivot(index="date", columns="variable", values="value")
+
+    def variable(self, name: str) -> pd.Series:
+        """One variable's values by date."""
+        rows = self.series[self.series["variable"] == name]
+        return pd.Series(rows["value"].to_numpy(), index=pd.DatetimeIndex(rows["date"]), name=name)
+
+
+def _ratio(top: FloatArray, bottom: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
+
+
+def build_series(
+    scenario: Scenario, dates: tuple[dt.date, ...], h: Mapping[str, FloatArray]
+) -> pd.DataFrame:
+    """The tidy monthly table of a run's history."""
+    e = scenario.economy
+    T = len(dates) - 1
+    stock_dates = np.array(dates, dtype="datetime64[D]")
+    flow_dates = stock_dates[:-1]
+    columns: dict[str, tuple[np.ndarray, FloatArray]] = {}
+
+    def stock(name: str, values: FloatArray) -> None:
+        columns[name] = (stock_dates, np.asarray(values, dtype=float))
+
+    def flow(name: str, values: FloatArray) -> None:
+        columns[name] = (flow_dates, np.asarray(values, dtype=float))
+
+    stock("currency_million_rub", h["currency"])
+    stock("fx_reserves_million_gold_rub", h["reserves"])
+    stock("foreign_debt_million_gold_rub", h["debt"])
+    for j, name in enumerate(e.names):
+        stock(f"capacity_{name}", h["capacity"][:, j])
+        stock(f"stocks_{name}", h["stocks"][:, j])
+        flow(f"output_{name}", h["output"][:, j])
+        flow(f"usable_output_{name}", h["usable"][:, j])
+        flow(f"target_{name}", h["target"][:, j] / 12.0)
+        flow(f"brak_share_{name}", h["brak"][:, j])
+        flow(f"utilisation_{name}", _ratio(h["output"][:, j] * 12.0, h["capacity"][:-1, j]))
+    for indicator in e.indicators:
+        j = e.index(indicator.sector)
+        flow(indicator.name, h["output"][:, j] * indicator.per_unit)
+    grain = next(
+        (i for i in e.indicators if i.sector == scenario.grain and "grain" in i.name), None
+    )
+    if grain is not None:
+        j = e.index(grain.sector)
+        flow("grain_procurement_mt", h["procured"][:, j] * grain.per_unit)
+        flow("grain_exports_mt", h["exports"][:, j] * grain.per_unit)
+    flow("exports_million_gold_rub", h["earnings"])
+    flow("imports_million_gold_rub", h["import_bill"])
+    flow("machinery_imports_million_gold_rub", h["machinery_bill"])
+    flow("credit_drawn_million_gold_rub", h["credit_drawn"])
+    flow("debt_service_million_gold_rub", h["debt_service"])
+    flow("emission_million_rub", h["emission"])
+    flow("budget_deficit_million_rub", h["emission"])
+    flow("budget_investment_million_rub", h["investment_spending"])
+    flow("budget_wages_million_rub", h["wages"] + h["site_wages"])
+    flow("budget_procurement_million_rub", h["procurement_paid"])
+    flow("budget_turnover_tax_million_rub", h["turnover_tax"])
+    flow("budget_profits_million_rub", h["retail_receipts"] - h["turnover_tax"])
+    flow("budget_agricultural_tax_million_rub", h["agricultural_tax"])
+    flow("budget_loans_million_rub", h["loans"])
+    flow("free_market_price_index", h["free_price"])
+    flow("state_retail_price_index", h["retail_price"] / h["retail_price"][0])
+    flow("shortage_index", h["shortage"])
+    industrial = h["retail_price"] / h["retail_price"][0] * (1.0 + h["shortage"])
+    procured = h["procured"].sum(axis=1)
+    free = h["free_sold"].sum(axis=1)
+    farm_price = _ratio(
+        procured * h["procurement_price"] + free * np.nan_to_num(h["free_price"]), procured + free
+    )
+    flow("agricultural_price_index", farm_price)
+    flow("industrial_price_index", industrial)
+    flow("price_scissors", _ratio(industrial, farm_price))
+    spent = h["retail_receipts"] + h["free_receipts"]
+    state_weight = _ratio(h["retail_receipts"], spent)
+    living = np.where(
+        np.isfinite(state_weight),
+        state_weight * industrial
+        + (1 - np.nan_to_num(state_weight)) * np.nan_to_num(h["free_price"]),
+        industrial,
+    )
+    real = h["wage"] / living
+    flow("real_wage_index", real / real[0] if T and real[0] > 0 else real)
+    flow("employment", h["employment"])
+    flow("projects_started", h["started"].sum(axis=1))
+    flow("projects_cancelled", h["cancelled"])
+    flow("capacity_under_construction", h["under_construction"])
+    frames = [
+        pd.DataFrame({"date": when, "variable": name, "value": values})
+        for name, (when, values) in columns.items()
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    table["date"] = pd.to_datetime(table["date"])
+    return table.sort_values(["date", "variable"], kind="stable").reset_index(drop=True)

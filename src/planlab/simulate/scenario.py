@@ -1,0 +1,390 @@
+"""A scenario: an economy, policies with dated changes, exogenous paths, initial values, a horizon.
+
+The Scenario is a plain value that the engine reads; loading it from YAML lives
+in ``planlab.scenarios``. Every policy, behavioural parameter, exogenous path
+and initial value is declared once in the tables below (name, unit, default,
+meaning), which drive validation, defaults and the format documentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.economy import Economy
+
+__all__ = [
+    "EXOGENOUS",
+    "INITIAL",
+    "PARAMETERS",
+    "POLICIES",
+    "Path",
+    "Scenario",
+    "Setting",
+    "Spec",
+    "month_starts",
+]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One named input: unit, default, lowest and highest admissible value, meaning."""
+
+    name: str
+    unit: str
+    default: float
+    low: float
+    high: float
+    description: str
+
+
+def _specs(*items: Spec) -> dict[str, Spec]:
+    return {s.name: s for s in items}
+
+
+INF = float("inf")
+
+POLICIES = _specs(
+    Spec(
+        "pressure",
+        "share above capacity",
+        0.0,
+        0.0,
+        1.0,
+        "Administrative pressure: how far above sustainable capacity branches are forced "
+        "to run to meet their targets (0 = never, 0.3 = up to 30% over).",
+    ),
+    Spec(
+        "ratchet",
+        "fraction per fulfilled quarter",
+        0.0,
+        0.0,
+        1.0,
+        "The plan ratchet: targets of a branch that fulfilled its quarter are raised by "
+        "this fraction ('forward, without stopping').",
+    ),
+    Spec(
+        "emission_cap",
+        "million roubles per month",
+        INF,
+        0.0,
+        INF,
+        "Most money the state may print in a month; inf = no cap. Projects of the "
+        "lowest priority are cancelled to keep the deficit within it.",
+    ),
+    Spec(
+        "credit_cap",
+        "million gold roubles per year",
+        INF,
+        0.0,
+        INF,
+        "Most foreign credit drawn in a year (below the economy's own credit limit).",
+    ),
+    Spec(
+        "investment_share",
+        "fraction of targeted capacity growth",
+        1.0,
+        0.0,
+        2.0,
+        "Scale of the construction programme: share of the capacity the targets call for "
+        "that is started.",
+    ),
+    Spec(
+        "wage_growth",
+        "fraction per year",
+        0.0,
+        -0.5,
+        1.0,
+        "Yearly growth of the nominal wage rate.",
+    ),
+    Spec(
+        "turnover_tax",
+        "share of state retail sales",
+        0.0,
+        0.0,
+        0.9,
+        "Turnover tax on consumer goods sold in state and cooperative shops.",
+    ),
+    Spec(
+        "procurement_level",
+        "index, base year = 1",
+        1.0,
+        0.0,
+        10.0,
+        "State procurement of farm goods relative to the base year's share of marketed "
+        "output; above the marketed share it takes from the peasants' own consumption.",
+    ),
+    Spec(
+        "procurement_price",
+        "index, 1928 = 1",
+        1.0,
+        0.0,
+        10.0,
+        "Price the state pays for procured grain, relative to the base year.",
+    ),
+    Spec(
+        "export_push",
+        "fraction",
+        0.0,
+        0.0,
+        1.0,
+        "Extra share of stocks of exportable goods pushed abroad whatever the price.",
+    ),
+    Spec(
+        "market_open",
+        "0 or 1",
+        1.0,
+        0.0,
+        1.0,
+        "Whether the private (free) market may trade; 0 closes it.",
+    ),
+    Spec(
+        "agricultural_tax",
+        "share of peasant money income",
+        0.0,
+        0.0,
+        0.9,
+        "Tax on the peasants' money income.",
+    ),
+    Spec(
+        "loan_share",
+        "share of household money per year",
+        0.0,
+        0.0,
+        1.0,
+        "State loans subscribed by households each year, as a share of their money.",
+    ),
+)
+"""Levers a course sets, each a value with dated changes."""
+
+PARAMETERS = _specs(
+    Spec(
+        "wear_elasticity",
+        "extra wear per unit of overuse",
+        2.0,
+        0.0,
+        50.0,
+        "Depreciation rises by this multiple of the overuse (utilisation above 1).",
+    ),
+    Spec(
+        "brak_base",
+        "share of output",
+        0.02,
+        0.0,
+        0.5,
+        "Share of defective output ('brak') at sustainable utilisation.",
+    ),
+    Spec(
+        "brak_elasticity",
+        "share per unit of overuse",
+        0.5,
+        0.0,
+        5.0,
+        "Rise of the defective share per unit of overuse.",
+    ),
+    Spec(
+        "velocity",
+        "share of money spent per month",
+        0.4,
+        0.01,
+        1.0,
+        "Share of their money that households try to spend each month.",
+    ),
+    Spec(
+        "demand_pull",
+        "target rise per unit of shortage",
+        0.0,
+        0.0,
+        2.0,
+        "How far excess demand (the shortage index) pulls consumer-goods branches over plan.",
+    ),
+    Spec("credit_interest", "fraction per year", 0.06, 0.0, 0.5, "Interest on foreign credit."),
+    Spec("credit_term", "years", 3.0, 0.25, 30.0, "Years over which credit is repaid."),
+    Spec(
+        "reserve_floor",
+        "million gold roubles",
+        0.0,
+        0.0,
+        INF,
+        "Reserves the state will not spend on imports.",
+    ),
+    Spec(
+        "urban_food_share",
+        "share of household food consumption",
+        0.22,
+        0.0,
+        1.0,
+        "Share of households' consumption of farm goods bought by towns on the market "
+        "(the rest is eaten in the countryside).",
+    ),
+    Spec(
+        "import_priority_machinery",
+        "weight",
+        2.0,
+        0.0,
+        100.0,
+        "Priority of machinery among imports, against 1 for other goods.",
+    ),
+    Spec(
+        "site_wage_share",
+        "share of construction spending",
+        0.3,
+        0.0,
+        1.0,
+        "Wages paid on building sites per unit of materials built in (labour the branches' "
+        "own coefficients do not hold: seasonal workers from the villages).",
+    ),
+    Spec(
+        "harvest_noise",
+        "standard deviation of log yield",
+        0.0,
+        0.0,
+        1.0,
+        "Random weather on top of the harvest path, drawn once a year from the run's seed.",
+    ),
+)
+"""Behavioural parameters, each with its source; calibrated later on the record."""
+
+EXOGENOUS = _specs(
+    Spec(
+        "world_export_price",
+        "index, start = 1",
+        1.0,
+        0.0,
+        100.0,
+        "World prices of the economy's exports (primary goods) relative to the start.",
+    ),
+    Spec(
+        "world_import_price",
+        "index, start = 1",
+        1.0,
+        0.0,
+        100.0,
+        "World prices of imports relative to the start.",
+    ),
+    Spec(
+        "export_demand",
+        "index, start = 1",
+        1.0,
+        0.0,
+        100.0,
+        "Foreign demand for the economy's exports relative to the start.",
+    ),
+    Spec(
+        "harvest",
+        "index, normal = 1",
+        1.0,
+        0.0,
+        3.0,
+        "Weather: the year's yield relative to a normal year, from the harvest month on.",
+    ),
+)
+"""Paths the world and the weather impose, as dated points (each holds until the next)."""
+
+INITIAL = _specs(
+    Spec("currency", "million roubles", 0.0, 0.0, INF, "Currency in circulation at the start."),
+    Spec("wage", "roubles per worker-year", 0.0, 0.0, INF, "Average money wage at the start."),
+    Spec("foreign_debt", "million gold roubles", 0.0, 0.0, INF, "Foreign debt at the start."),
+    Spec(
+        "stock_months",
+        "months of output",
+        1.0,
+        0.0,
+        24.0,
+        "Inventories at the start, as months of each branch's output.",
+    ),
+    Spec(
+        "worker_money_share",
+        "share of currency",
+        0.5,
+        0.0,
+        1.0,
+        "Share of the currency held by workers (the rest by peasants).",
+    ),
+)
+"""Values of the state at the start that the economy does not hold."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value with dated changes: ``value`` from the start, each change from its date on."""
+
+    value: float
+    changes: tuple[tuple[dt.date, float], ...] = ()
+    source: str = ""
+
+    def path(self, dates: tuple[dt.date, ...]) -> NDArray[np.float64]:
+        """The value in force at each date."""
+        out = np.full(len(dates), self.value, dtype=float)
+        order = np.array([d.toordinal() for d in dates])
+        for when, value in sorted(self.changes):
+            out[order >= when.toordinal()] = value
+        return out
+
+
+Path = Setting
+"""An exogenous path is a setting too: a start value and dated points."""
+
+
+def month_starts(start: dt.date, months: int) -> tuple[dt.date, ...]:
+    """The first day of each month of the run, ``months + 1`` dates (the last is the end)."""
+    year, month = start.year, start.month
+    out = []
+    for _ in range(months + 1):
+        out.append(dt.date(year, month, 1))
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything a run needs besides its seed: economy, policies, paths, start, horizon.
+
+    ``targets`` maps a branch to its yearly growth (tempos set by administration);
+    branches not named grow at ``default_growth``. ``priority`` ranks branches for
+    construction (higher first); projects of the lowest rank are cancelled first.
+    """
+
+    name: str
+    economy: Economy
+    start: dt.date
+    months: int
+    policies: Mapping[str, Setting]
+    parameters: Mapping[str, Setting]
+    exogenous: Mapping[str, Setting]
+    initial: Mapping[str, Setting]
+    targets: Mapping[str, float] = field(default_factory=dict)
+    default_growth: float = 0.0
+    priority: Mapping[str, float] = field(default_factory=dict)
+    machinery: tuple[str, ...] = ()
+    """Branches whose imports count as machinery (priority and the record's machinery imports)."""
+    agriculture: tuple[str, ...] = ()
+    """Branches run by the peasant economy (harvest, marketing, procurement)."""
+    grain: str | None = None
+    """The branch whose physical indicator is the grain harvest."""
+    title: str = ""
+    seed: int = 1
+
+    def value(self, group: str, name: str) -> float:
+        """The start value of a policy, parameter, path or initial value (its default if unset)."""
+        table = {
+            "policies": POLICIES,
+            "parameters": PARAMETERS,
+            "exogenous": EXOGENOUS,
+            "initial": INITIAL,
+        }
+        given: Mapping[str, Setting] = getattr(self, group)
+        return given[name].value if name in given else table[group][name].default
+
+    def path(self, group: str, name: str, dates: tuple[dt.date, ...]) -> NDArray[np.float64]:
+        """A policy, parameter or exogenous value at each date."""
+        given: Mapping[str, Setting] = getattr(self, group)
+        if name in given:
+            return given[name].path(dates)
+        return np.full(len(dates), self.value(group, name))

@@ -1,0 +1,90 @@
+"""Foreign trade in a month: exports at world prices, imports within earnings, credit, debt.
+
+Exports sell at the world price (an exogenous index times each good's base
+price) up to foreign demand. Imports are paid from export earnings, credit
+drawn now (serviced later, with interest) and reserves above a floor;
+machinery comes first, in proportion to its priority weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["TradeMonth", "trade"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class TradeMonth:
+    """A month's foreign trade, in goods (value units) and currency units."""
+
+    exports: FloatArray
+    imports: FloatArray
+    earnings: float
+    import_bill: float
+    machinery_bill: float
+    credit_drawn: float
+    debt_service: float
+    reserves: float
+    debt: float
+
+
+def trade(
+    stocks: FloatArray,
+    export_wish: FloatArray,
+    export_price: FloatArray,
+    import_wish: FloatArray,
+    import_price: FloatArray,
+    machinery: NDArray[np.bool_],
+    machinery_weight: float,
+    reserves: float,
+    reserve_floor: float,
+    debt: float,
+    credit_room: float,
+    interest: float,
+    term_years: float,
+) -> TradeMonth:
+    """Export what stocks and demand allow, service the debt, import what the currency buys."""
+    exports = np.minimum(export_wish, np.maximum(stocks, 0.0))
+    earnings = float(exports @ export_price)
+    service_due = debt * (interest / 12.0 + 1.0 / (12.0 * term_years))
+    cost = import_wish * import_price
+    wanted = float(cost.sum())
+    cash = earnings + max(0.0, reserves - reserve_floor)
+    service = min(service_due, earnings + max(0.0, reserves))
+    cash = max(0.0, cash - service)
+    credit = min(credit_room, max(0.0, wanted - cash))
+    budget = cash + credit
+    machine_cost = float(cost[machinery].sum())
+    other_cost = wanted - machine_cost
+    if wanted <= budget:
+        scale_m, scale_o = 1.0, 1.0
+    else:
+        weighted = machinery_weight * machine_cost + other_cost
+        share_m = machinery_weight * machine_cost / weighted if weighted > 0 else 0.0
+        spend_m = min(machine_cost, budget * share_m)
+        spend_o = min(other_cost, budget - spend_m)
+        spend_m = min(machine_cost, budget - spend_o)
+        scale_m = spend_m / machine_cost if machine_cost > 0 else 0.0
+        scale_o = spend_o / other_cost if other_cost > 0 else 0.0
+    imports = import_wish * np.where(machinery, scale_m, scale_o)
+    bill = float((imports * import_price).sum())
+    interest_due = debt * interest / 12.0
+    principal_paid = max(0.0, service - interest_due)
+    interest_unpaid = max(0.0, interest_due - service)
+    new_reserves = reserves + earnings + credit - bill - service
+    return TradeMonth(
+        exports=exports,
+        imports=imports,
+        earnings=earnings,
+        import_bill=bill,
+        machinery_bill=float((imports * import_price)[machinery].sum()),
+        credit_drawn=credit,
+        debt_service=service,
+        reserves=max(0.0, new_reserves),
+        debt=debt + credit - principal_paid + interest_unpaid,
+    )
