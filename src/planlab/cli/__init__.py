@@ -10,6 +10,7 @@ import typer
 
 from planlab.cli.economy import demo, economy_app
 from planlab.cli.plan import plan, tempo, variants
+from planlab.cli.simulate import scenario_app, simulate
 
 __all__ = ["app", "main"]
 
@@ -25,6 +26,8 @@ app.command("demo")(demo)
 app.command("plan")(plan)
 app.command("tempo")(tempo)
 app.command("variants")(variants)
+app.command("simulate")(simulate)
+app.add_typer(scenario_app, name="scenario")
 
 
 def main() -> None:
