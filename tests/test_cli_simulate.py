@@ -77,3 +77,16 @@ def test_scenario_list_and_check(tmp_path: Path) -> None:
 def test_simulate_rejects_a_non_positive_horizon() -> None:
     result = runner.invoke(app, ["simulate", "ussr-1928", "--months", "0"])
     assert result.exit_code == 2
+
+
+def test_simulate_doc_lists_every_setting_as_declared() -> None:
+    from planlab.simulate.scenario import EXOGENOUS, INITIAL, PARAMETERS, POLICIES
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "simulate.md").read_text()
+    for table in (POLICIES, PARAMETERS, EXOGENOUS, INITIAL):
+        for spec in table.values():
+            row = (
+                f"| `{spec.name}` | {spec.unit} | {spec.default:g} | "
+                f"[{spec.low:g}, {spec.high:g}] | {spec.description} |"
+            )
+            assert row in doc, spec.name
