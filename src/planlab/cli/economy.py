@@ -12,7 +12,15 @@ import pandas as pd
 import typer
 
 from planlab.cli.common import console, fail, handles_input_errors, write_atomic
-from planlab.economy import analyse, builtin_names, json_schema, load_builtin, resolve, save
+from planlab.economy import (
+    analyse,
+    builtin_names,
+    from_pymrio,
+    json_schema,
+    load_builtin,
+    resolve,
+    save,
+)
 from planlab.errors import InputError, Problem
 from planlab.report import economy_summary
 
@@ -135,6 +143,39 @@ def _read_demand(path: Path, names: tuple[str, ...]) -> np.ndarray:
             for sector, rule, message in problems
         )
     return np.array([values[n] for n in names])
+
+
+@economy_app.command("import-mrio")
+@handles_input_errors
+def economy_import_mrio(
+    source: Annotated[
+        str, typer.Argument(help="A folder saved by pymrio (IOSystem.save_all), or 'pymrio-test'.")
+    ],
+    directory: Annotated[Path, typer.Argument(help="Folder to write the economy into.")],
+    name: Annotated[str, typer.Option(help="Name of the new economy.")] = "mrio",
+    labour: Annotated[
+        str, typer.Option(help="EXTENSION:ROW whose flows per unit of output are labour.")
+    ] = "factor_inputs:Value Added",
+) -> None:
+    """Turn a real input-output table (through pymrio) into a planlab economy."""
+    import pymrio
+
+    extension, sep, row = labour.partition(":")
+    if not sep:
+        raise InputError.single("--labour", "labour", "EXTENSION:ROW", f"got {labour!r}")
+    if source == "pymrio-test":
+        io, described = pymrio.load_test(), "pymrio test MRIO (pymrio.load_test)"
+    else:
+        if not Path(source).is_dir():
+            raise InputError.single(source, "-", "a folder saved by pymrio", "not found")
+        try:
+            io = pymrio.load_all(source)
+        except Exception as exc:  # pymrio raises many kinds on a folder it cannot read
+            raise InputError.single(source, "-", "a folder saved by pymrio", str(exc)) from None
+        described = f"pymrio IOSystem loaded from {Path(source).name}"
+    economy = from_pymrio(io, name, labour=(extension, row), source=described)
+    path = save(economy, directory)
+    console.print(f"wrote {path} ({economy.n} sectors)", markup=False)
 
 
 @handles_input_errors

@@ -5,6 +5,7 @@ from planlab.economy.document import json_schema
 from planlab.economy.leontief import LeontiefAnalysis, analyse, gross_output_for
 from planlab.economy.linalg import LeontiefSystem
 from planlab.economy.model import Economy, Indicator, Sector
+from planlab.economy.mrio import from_pymrio
 from planlab.economy.storage import load, save
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "analyse",
     "builtin_names",
     "builtin_path",
+    "from_pymrio",
     "gross_output_for",
     "json_schema",
     "load",

@@ -18,7 +18,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from planlab.economy import Economy, load, load_builtin
+from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.simulate.scenario import (
     EXOGENOUS,
@@ -128,10 +128,24 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     return _build(path, _read(path))
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so that the model checks them field by field.
+
+    The safe loader turns anything shaped like a date into one and fails with a bare
+    ValueError on an impossible one (1929-02-30), with no file or field to report.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read(path: Path) -> ScenarioDocument:
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         raise InputError.single(str(path), "-", "the file exists", "not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -198,7 +212,19 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
     economy: Economy | None = None
     target = path.parent / doc.economy
     try:
-        economy = load(target) if target.exists() else load_builtin(doc.economy)
+        if target.exists():
+            economy = load(target)
+        elif doc.economy in builtin_names():
+            economy = load_builtin(doc.economy)
+        else:
+            problems.append(
+                Problem(
+                    file,
+                    "economy",
+                    "a built-in economy or a path relative to this file",
+                    f"{doc.economy!r} not found; built-ins are {', '.join(builtin_names())}",
+                )
+            )
     except InputError as exc:
         problems.extend(exc.problems)
     if doc.start.day != 1:

@@ -167,8 +167,7 @@ def run(
         if t > 0 and year_of[t] != year_of[t - 1]:
             credit_this_year = 0.0
         if cancelled_next > 0:
-            pipeline.cancel(cancelled_next, cancel_order, e.B)
-            cancelled_projects = cancelled_next
+            cancelled_projects = pipeline.cancel(cancelled_next, cancel_order, e.B)
             cancelled_next = 0.0
         else:
             cancelled_projects = 0.0
@@ -294,11 +293,13 @@ def run(
         receipts = market.retail_receipts + tax + loans
         deficit = payments - receipts
         if deficit > emission_cap[t]:
-            arrears = min(deficit - emission_cap[t], site_wages)
+            over = min(deficit - emission_cap[t], site_wages)
+            # Wages already spent this month cannot be withheld: workers' money stays >= 0.
+            arrears = min(over, max(workers_money, 0.0))
             workers_money -= arrears
             site_wages -= arrears
             deficit -= arrears
-            cancelled_next = arrears / max(site_wage_share, 1e-12)
+            cancelled_next = over / max(site_wage_share, 1e-12)
         emission = deficit
         currency += emission
         shortage_last = market.shortage
