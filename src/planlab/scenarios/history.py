@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from importlib import resources
 from pathlib import Path
 
@@ -26,5 +27,14 @@ def calibration() -> pd.DataFrame:
 
 
 def variables() -> pd.DataFrame:
-    """The names, units and comparison rules of variables with a historical counterpart."""
-    return pd.read_csv(history_path("variables.csv"))
+    """The names, units and comparison rules of variables with a historical counterpart.
+
+    The description is the last column and may hold unquoted commas in the record's
+    file, so every field past the fourth is joined back into it.
+    """
+    lines = history_path("variables.csv").read_text(encoding="utf-8").splitlines()
+    rows = [next(csv.reader([line])) for line in lines if line.strip()]
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    fixed = [[*row[: width - 1], ",".join(row[width - 1 :])] for row in body]
+    return pd.DataFrame(fixed, columns=header)

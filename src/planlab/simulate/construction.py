@@ -93,18 +93,20 @@ class Pipeline:
         spending: FloatArray = column_cost * pace
         return spending
 
-    def cancel(self, saving: float, order: NDArray[np.int64], B: sp.csr_array) -> float:
+    def cancel(self, saving: float, order: NDArray[np.int64], B: sp.csr_array) -> FloatArray:
         """Cancel whole cohorts, lowest priority and newest first, until ``saving`` a month is met.
 
-        ``order`` lists branches from the lowest priority up. Returns the capacity cancelled.
+        ``order`` lists branches from the lowest priority up. Returns the capacity
+        cancelled (still unbuilt), per branch.
         """
+        n = self.size.shape[0]
         if saving <= 0:
-            return 0.0
+            return np.zeros(n)
         rank = np.empty(order.size, dtype=np.int64)
         rank[order] = np.arange(order.size)
         branch, month = np.nonzero(self.left > 0)
         if branch.size == 0:
-            return 0.0
+            return np.zeros(n)
         sequence = np.lexsort((-month, rank[branch]))
         branch, month = branch[sequence], month[sequence]
         column_cost = np.asarray(B.sum(axis=0), dtype=float).reshape(-1)
@@ -112,7 +114,8 @@ class Pipeline:
         covered = np.cumsum(monthly)
         count = min(int(np.searchsorted(covered, saving)) + 1, branch.size)
         branch, month = branch[:count], month[:count]
-        cancelled = float((self.size[branch, month] * self.left[branch, month]).sum())
+        unbuilt = self.size[branch, month] * self.left[branch, month]
+        cancelled: FloatArray = np.bincount(branch, weights=unbuilt, minlength=n).astype(float)
         self.size[branch, month] = 0.0
         self.left[branch, month] = 0.0
         return cancelled

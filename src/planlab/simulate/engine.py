@@ -146,6 +146,7 @@ def run(
     year_of = [d.year if d.month >= sc.start.month else d.year - 1 for d in dates]
     harvest_shock = 1.0
     cancelled_next = 0.0
+    struck_from_plan = np.zeros(n)
 
     rec: dict[str, list[np.ndarray]] = {}
 
@@ -167,7 +168,9 @@ def run(
         if t > 0 and year_of[t] != year_of[t - 1]:
             credit_this_year = 0.0
         if cancelled_next > 0:
-            cancelled_projects = pipeline.cancel(cancelled_next, cancel_order, e.B)
+            struck = pipeline.cancel(cancelled_next, cancel_order, e.B)
+            struck_from_plan += struck
+            cancelled_projects = float(struck.sum())
             cancelled_next = 0.0
         else:
             cancelled_projects = 0.0
@@ -312,10 +315,12 @@ def run(
             quarter_out[:] = 0.0
             quarter_target[:] = 0.0
         ahead = years_in + lag_months / 12.0
-        wanted_capacity = x0 * (1.0 + growth) ** ahead * ratchet_factor
+        # Projects cancelled for want of money are struck from the plan, and no new
+        # project starts in a month in which the emission cap binds.
+        wanted_capacity = x0 * (1.0 + growth) ** ahead * ratchet_factor - struck_from_plan
         expected = capacity * (1.0 - delta / 12.0) ** lag_months + pipeline.under_construction()
         starts = investment_share[t] * np.maximum(0.0, wanted_capacity - expected) / 12.0
-        starts = np.where(ag, 0.0, starts)
+        starts = np.where(ag | (cancelled_next > 0), 0.0, starts)
         pipeline.start(offset + t, starts)
 
         keep("supply_ratio", supply_ratio)
@@ -357,7 +362,7 @@ def run(
             ("free_receipts", market.free_receipts),
             ("free_price", market.free_price),
             ("shortage", market.shortage),
-            ("retail_price", retail_price),
+            ("retail_price", retail_price / (1.0 + parameter("base_turnover_tax"))),
             ("procurement_price", procurement_price[t]),
             ("wage", wage),
             ("earnings", tm.earnings),

@@ -100,9 +100,9 @@ def build_series(
     flow("budget_agricultural_tax_million_rub", h["agricultural_tax"])
     flow("budget_loans_million_rub", h["loans"])
     flow("free_market_price_index", h["free_price"])
-    flow("state_retail_price_index", h["retail_price"] / h["retail_price"][0])
+    flow("state_retail_price_index", h["retail_price"])
     flow("shortage_index", h["shortage"])
-    industrial = h["retail_price"] / h["retail_price"][0] * (1.0 + h["shortage"])
+    industrial = h["retail_price"] * (1.0 + h["shortage"])
     procured = h["procured"].sum(axis=1)
     free = h["free_sold"].sum(axis=1)
     farm_price = _ratio(

@@ -230,6 +230,15 @@ PARAMETERS = _specs(
         "Priority of machinery among imports, against 1 for other goods.",
     ),
     Spec(
+        "base_turnover_tax",
+        "share of state retail sales",
+        0.0,
+        0.0,
+        0.9,
+        "Turnover tax already inside the base year's prices: the industrial price index is "
+        "(1 + turnover_tax) / (1 + base_turnover_tax).",
+    ),
+    Spec(
         "site_wage_share",
         "share of construction spending",
         0.3,
