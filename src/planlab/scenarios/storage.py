@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
+from planlab.plan import PlanSettings, build
 from planlab.simulate.scenario import (
     EXOGENOUS,
     INITIAL,
@@ -63,6 +64,17 @@ class SettingEntry(_Strict):
     changes: list[ChangeEntry] = []
 
 
+class PlanEntry(_Strict):
+    """Targets from a balanced plan computed by ``planlab.plan`` at load time."""
+
+    years: int = Field(ge=1, le=30, description="Plan years.")
+    objective: str = Field("harmony", description="harmony or weighted.")
+    consumption_growth: float = Field(0.0, description="Yearly rise of the consumption floors.")
+    source: str = Field(
+        min_length=1, description="Why this plan: a publication, or 'assumption: why'."
+    )
+
+
 class ScenarioDocument(_Strict):
     """The YAML file of a scenario."""
 
@@ -84,6 +96,11 @@ class ScenarioDocument(_Strict):
         description="Construction priority per branch; the lowest is cut first.",
     )
     priority_source: str = ""
+    plan: PlanEntry | None = Field(
+        None,
+        description="Take targets from a plan that balances the tempos (growth) instead of the "
+        "tempos themselves.",
+    )
     machinery: list[str] = []
     agriculture: list[str] = []
     grain: str | None = None
@@ -257,6 +274,7 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
                 )
     if problems or economy is None:
         raise InputError(problems)
+    target_path = None if doc.plan is None else _plan_targets(economy, doc, file)
     return Scenario(
         name=doc.name,
         title=doc.title,
@@ -274,4 +292,35 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
         machinery=tuple(doc.machinery),
         agriculture=tuple(doc.agriculture),
         grain=doc.grain,
+        target_path=target_path,
     )
+
+
+def _plan_targets(economy: Economy, doc: ScenarioDocument, file: str) -> np.ndarray:
+    """Each branch's output per plan year, from a plan that balances the scenario's tempos.
+
+    Every year of every branch is a target, so the harmony plan keeps the branches in
+    proportion year by year rather than only at the end.
+    """
+    assert doc.plan is not None
+    entry = doc.plan
+    default = doc.default_growth.value if doc.default_growth else 0.0
+    growth = {
+        name: doc.growth[name].value if name in doc.growth else default for name in economy.names
+    }
+    targets = {
+        (name, year): float(x) * (1.0 + growth[name]) ** year
+        for name, x in zip(economy.names, economy.gross_output, strict=True)
+        for year in range(1, entry.years + 1)
+    }
+    settings = PlanSettings(years=entry.years, consumption_growth=entry.consumption_growth)
+    try:
+        result = build(economy, entry.years, targets, entry.objective, settings=settings)
+    except InputError as exc:
+        raise InputError(
+            Problem(file, f"plan.{p.field}", p.rule, p.message, p.sector) for p in exc.problems
+        ) from None
+    if not result.feasible:
+        raise InputError.single(file, "plan", "the plan has a solution", result.message)
+    table = result.sectors.pivot(index="year", columns="sector", values="gross_output")
+    return np.asarray(table[list(economy.names)].to_numpy(), dtype=float)

@@ -39,6 +39,36 @@ __all__ = ["run"]
 Progress = Callable[[int, int], None]
 
 
+def target_levels(
+    base: np.ndarray, growth: np.ndarray, plan: np.ndarray | None
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Each branch's target output (a yearly rate) at a time in years, per branch.
+
+    Without a plan the targets grow at the administered tempo. With a plan
+    (``plan[y - 1]`` the output of plan year y) they pass through its yearly levels,
+    geometrically between them, and go on at the last year's growth after it.
+    """
+    if plan is None:
+        return lambda years: np.asarray(base * (1.0 + growth) ** years, dtype=float)
+    levels = np.vstack([base, np.asarray(plan, dtype=float)])
+    safe = np.maximum(levels, 1e-12)
+    last_growth = safe[-1] / safe[-2]
+    count = levels.shape[0] - 1
+    columns = np.arange(base.size)
+
+    def at(years: np.ndarray) -> np.ndarray:
+        clipped = np.clip(years, 0.0, count)
+        year = np.minimum(np.floor(clipped).astype(int), count - 1)
+        fraction = clipped - year
+        lower, upper = safe[year, columns], safe[year + 1, columns]
+        within = lower * (upper / lower) ** fraction
+        beyond = safe[-1] * last_growth ** np.maximum(years - count, 0.0)
+        levels_at: np.ndarray = np.where(years > count, beyond, within)
+        return levels_at
+
+    return at
+
+
 def run(
     scenario: Scenario,
     months: int | None = None,
@@ -93,6 +123,7 @@ def run(
     basket = basket / basket.sum() if basket.sum() > 0 else basket
     state0 = e.vector("state")
     growth = np.array([sc.targets.get(name, sc.default_growth) for name in e.names])
+    path = target_levels(x0, growth, sc.target_path)
     priority = np.array([sc.priority.get(name, 0.0) for name in e.names])
     cancel_order = np.argsort(priority, kind="stable").astype(np.int64)
     export_base = e.vector("export_demand") / 12.0
@@ -177,7 +208,7 @@ def run(
 
         # 1. targets
         pull = 1.0 + parameter("demand_pull") * shortage_last * consumer
-        target_rate = x0 * (1.0 + growth) ** years_in * ratchet_factor * pull
+        target_rate = path(np.full(n, years_in)) * ratchet_factor * pull
         # 2. production
         forced = capacity * (1.0 + pressure[t])
         farm_rate = capacity * harvest[t] * harvest_shock
@@ -317,7 +348,7 @@ def run(
         ahead = years_in + lag_months / 12.0
         # Projects cancelled for want of money are struck from the plan, and no new
         # project starts in a month in which the emission cap binds.
-        wanted_capacity = x0 * (1.0 + growth) ** ahead * ratchet_factor - struck_from_plan
+        wanted_capacity = path(ahead) * ratchet_factor - struck_from_plan
         expected = capacity * (1.0 - delta / 12.0) ** lag_months + pipeline.under_construction()
         starts = investment_share[t] * np.maximum(0.0, wanted_capacity - expected) / 12.0
         starts = np.where(ag | (cancelled_next > 0), 0.0, starts)

@@ -379,6 +379,8 @@ class Scenario:
     """The branch whose physical indicator is the grain harvest."""
     title: str = ""
     seed: int = 1
+    target_path: NDArray[np.float64] | None = field(default=None, compare=False)
+    """Targets from a plan: ``target_path[y - 1]`` is each branch's output in plan year y."""
 
     def value(self, group: str, name: str) -> float:
         """The start value of a policy, parameter, path or initial value (its default if unset)."""
