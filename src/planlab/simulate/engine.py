@@ -27,6 +27,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from planlab.simulate.agriculture import AggregateFarms, Farms
 from planlab.simulate.construction import Pipeline
 from planlab.simulate.industry import produce, wear_and_brak
 from planlab.simulate.markets import clear_markets
@@ -74,6 +75,7 @@ def run(
     months: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    farms: Farms | None = None,
 ) -> Run:
     """Simulate ``months`` months of a scenario; the same seed gives the same run.
 
@@ -132,22 +134,11 @@ def run(
     importable = e.vector("importable") > 0
     imports0 = e.vector("imports") / 12.0
     input_base = np.asarray(A @ x0, dtype=float)
-    # The base year fixes how much of each farm good is marketed and procured: the state
-    # takes what industry, exports and the state use; towns buy their food share on the
-    # free market; the rest is eaten where it is grown.
-    farm_net0 = np.maximum(x0 - np.asarray(A_farm @ x0, dtype=float), 1e-12)
-    state_needs0 = (
-        np.asarray(A_stock @ x0, dtype=float)
-        + e.vector("exports")
-        + state0
-        + e.vector("investment")
+    farm_model: Farms = (
+        farms
+        if farms is not None
+        else AggregateFarms.from_base(e, ag, A_stock, A_farm, parameter("urban_food_share"))
     )
-    town_food0 = parameter("urban_food_share") * consumption0
-    marketed_share = np.where(ag, np.minimum(1.0, (state_needs0 + town_food0) / farm_net0), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        procured_share = np.where(
-            state_needs0 + town_food0 > 0, state_needs0 / (state_needs0 + town_food0), 0.0
-        )
     exports0 = e.vector("exports") / 12.0
 
     capacity = e.capacity.astype(float).copy()
@@ -211,7 +202,7 @@ def run(
         target_rate = path(np.full(n, years_in)) * ratchet_factor * pull
         # 2. production
         forced = capacity * (1.0 + pressure[t])
-        farm_rate = capacity * harvest[t] * harvest_shock
+        farm_rate = farm_model.planned(capacity, float(harvest[t] * harvest_shock))
         planned_rate = np.where(ag, farm_rate, np.minimum(target_rate, forced))
         force = force0 * (1.0 + force_growth) ** years_in
         farm_labour = float(labour[ag] @ planned_rate[ag])
@@ -242,10 +233,12 @@ def run(
         farm_need = np.asarray(A_farm @ output, dtype=float)
         farm_use = np.minimum(farm_need, usable * ag)
         net_farm = np.where(ag, usable - farm_use, 0.0)
-        marketed = net_farm * marketed_share
-        procured = np.minimum(net_farm, marketed * procured_share * procurement_level[t])
-        free_supply = np.maximum(0.0, marketed - procured)
-        own_use = net_farm - procured - free_supply
+        farm_split = farm_model.split(net_farm, float(procurement_level[t]))
+        procured, free_supply, own_use = (
+            farm_split.procured,
+            farm_split.free_supply,
+            farm_split.own_use,
+        )
         stocks = stocks + np.where(ag, procured, usable)
         # 4. construction, from what next month's production does not need
         production_reserve = np.asarray(A_stock @ planned, dtype=float)

@@ -1,0 +1,100 @@
+"""The peasant economy's part in a month: how much the farms grow, and where it goes.
+
+The engine asks its farms two things each month: the output they plan (a yearly
+rate per branch) and how the net output (after the farms' own feed and seed) is
+split into procurement for the state, supply to the free market and the
+peasants' own consumption. ``AggregateFarms`` answers both for the farm sector as
+a whole; an agent model of households answers the same two questions and plugs
+into the same place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from planlab.economy import Economy
+
+__all__ = ["AggregateFarms", "FarmSplit", "Farms"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class FarmSplit:
+    """Where the farms' net output goes, per branch (value units a month)."""
+
+    procured: FloatArray
+    free_supply: FloatArray
+    own_use: FloatArray
+
+
+class Farms(Protocol):
+    """What the engine needs from a model of the peasant economy."""
+
+    def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
+        """Output the farms plan this month, as a yearly rate per branch (0 off the farms)."""
+        ...
+
+    def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
+        """Procurement, free-market supply and own use of the net output."""
+        ...
+
+
+@dataclass(frozen=True)
+class AggregateFarms:
+    """The farm sector as one producer, marketing in the proportions of the base year.
+
+    The base year fixes how much of each farm good is marketed and procured: the
+    state takes what industry, exports, investment and the state use; towns buy
+    their share of food on the free market; the rest is eaten where it is grown.
+    ``procurement_level`` scales procurement; above the marketed share it takes
+    from the peasants' own consumption.
+    """
+
+    farm: NDArray[np.bool_]
+    marketed_share: FloatArray
+    procured_share: FloatArray
+
+    @classmethod
+    def from_base(
+        cls,
+        economy: Economy,
+        farm: NDArray[np.bool_],
+        A_stock: sp.csc_array,
+        A_farm: sp.csr_array,
+        urban_food_share: float,
+    ) -> AggregateFarms:
+        """Marketing shares from the base year's flows."""
+        x0 = economy.gross_output
+        net0 = np.maximum(x0 - np.asarray(A_farm @ x0, dtype=float), 1e-12)
+        state_needs = (
+            np.asarray(A_stock @ x0, dtype=float)
+            + economy.vector("exports")
+            + economy.vector("state")
+            + economy.vector("investment")
+        )
+        town_food = urban_food_share * economy.vector("consumption")
+        marketed = np.where(farm, np.minimum(1.0, (state_needs + town_food) / net0), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            procured = np.where(
+                state_needs + town_food > 0, state_needs / (state_needs + town_food), 0.0
+            )
+        return cls(farm, marketed, procured)
+
+    def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
+        """Capacity times the year's harvest index."""
+        rate: FloatArray = np.where(self.farm, capacity * harvest, 0.0)
+        return rate
+
+    def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
+        """Marketed in the base year's shares; procurement scaled by the policy."""
+        net = np.where(self.farm, net, 0.0)
+        marketed = net * self.marketed_share
+        procured = np.minimum(net, marketed * self.procured_share * procurement_level)
+        free_supply = np.maximum(0.0, marketed - procured)
+        return FarmSplit(procured, free_supply, net - procured - free_supply)
