@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pydantic
 import scipy.sparse as sp
 import yaml
 
+from planlab.documents import read_yaml_document
 from planlab.economy.document import FORMAT, EconomyDocument
 from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, Rule, sector_spec
 from planlab.economy.model import Economy, Indicator, Sector, indicator_problems
@@ -166,60 +166,7 @@ def _document_problems(doc: EconomyDocument, file: str, require_sources: bool) -
 
 
 def _read_document(path: Path) -> EconomyDocument:
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(str(path), "-", "the file exists", "not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(str(path), "-", "a readable UTF-8 file", str(exc)) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputError.single(name, "-", "well-formed YAML", f"{problem}{where}") from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # PyYAML raises these for scalars that look like dates but are none, e.g. 1928-13-01.
-        raise InputError.single(
-            name, "-", "well-formed YAML", f"a value cannot be read: {exc}"
-        ) from None
-    if not isinstance(raw, dict):
-        raise InputError.single(name, "-", "a YAML mapping at the top", f"got {type(raw).__name__}")
-    if raw.get("format") != FORMAT:
-        raise InputError.single(
-            name, "format", f"format is '{FORMAT}'", f"got {raw.get('format')!r}"
-        )
-    try:
-        return EconomyDocument.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        raise InputError(_pydantic_problems(exc, raw, name)) from None
-
-
-def _pydantic_problems(
-    exc: pydantic.ValidationError, raw: dict[str, Any], file: str
-) -> list[Problem]:
-    problems = []
-    entries = raw.get("sectors")
-    sectors: list[Any] = entries if isinstance(entries, list) else []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        sector = None
-        if len(loc) >= 2 and loc[0] == "sectors" and loc[1].isdigit():
-            entry = sectors[int(loc[1])] if int(loc[1]) < len(sectors) else None
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                sector = entry["name"]
-        field = ".".join(loc) or "-"
-        kind = err["type"]
-        rule = {
-            "missing": "required field",
-            "extra_forbidden": "only known fields",
-        }.get(kind, kind.replace("_", " "))
-        value = err.get("input")
-        shown = "" if kind == "missing" else f" (got {value!r:.60})"
-        problems.append(Problem(file, field, rule, f"{err['msg']}{shown}", sector=sector))
-    return problems
+    return read_yaml_document(path, FORMAT, EconomyDocument, named_list="sectors")
 
 
 def _read_rows(path: Path, file: str) -> tuple[list[list[str]], list[Problem]]:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from planlab.documents import read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.plan import PlanSettings, build
@@ -160,36 +160,7 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _read(path: Path) -> ScenarioDocument:
-    name = path.name
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except FileNotFoundError:
-        raise InputError.single(str(path), "-", "the file exists", "not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(str(path), "-", "a readable UTF-8 file", str(exc)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputError.single(name, "-", "well-formed YAML", f"{problem}{where}") from None
-    if not isinstance(raw, dict):
-        raise InputError.single(name, "-", "a YAML mapping at the top", f"got {type(raw).__name__}")
-    if raw.get("format") != SCENARIO_FORMAT:
-        raise InputError.single(
-            name, "format", f"format is '{SCENARIO_FORMAT}'", f"got {raw.get('format')!r}"
-        )
-    try:
-        return ScenarioDocument.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "-"
-            rule = {"missing": "required field", "extra_forbidden": "only known fields"}.get(
-                err["type"], err["type"].replace("_", " ")
-            )
-            shown = "" if err["type"] == "missing" else f" (got {err.get('input')!r:.60})"
-            problems.append(Problem(name, field, rule, f"{err['msg']}{shown}"))
-        raise InputError(problems) from None
+    return read_yaml_document(path, SCENARIO_FORMAT, ScenarioDocument, loader=_Loader)
 
 
 def _settings(

@@ -86,13 +86,6 @@ class Pipeline:
         self.left[done] = 0.0
         return materials, finished
 
-    def monthly_spending(self, B: sp.csr_array) -> FloatArray:
-        """Value of materials each branch's projects take per month at full pace."""
-        column_cost = np.asarray(B.sum(axis=0), dtype=float).reshape(-1)
-        pace = (self.size * (self.left > 0)).sum(axis=1) / self.duration
-        spending: FloatArray = column_cost * pace
-        return spending
-
     def cancel(self, saving: float, order: NDArray[np.int64], B: sp.csr_array) -> FloatArray:
         """Cancel whole cohorts, lowest priority and newest first, until ``saving`` a month is met.
 
