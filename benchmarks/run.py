@@ -7,6 +7,7 @@ shared, noisy machine. Run with ``make bench``.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,6 +18,8 @@ import scipy.sparse as sp
 
 from planlab.economy import Economy, LeontiefSystem, analyse, load, save
 from planlab.plan import PlanSettings, build, build_model
+from planlab.scenarios import load_scenario
+from planlab.simulate import run
 
 SOURCES = {
     "A": "assumption: random benchmark table",
@@ -91,6 +94,7 @@ def main() -> None:
         f"load {read * 1e3:.0f} ms (x{read / baseline:.1f})"
     )
     plans(baseline)
+    simulations(baseline)
 
 
 def plannable(n: int, seed: int) -> Economy:
@@ -118,6 +122,35 @@ def plans(baseline: float) -> None:
         print(
             f"plan n={n}, 5 years: assemble {assemble * 1e3:.1f} ms (x{assemble / baseline:.2f}), "
             f"weighted plan {solve:.2f} s (x{solve / baseline:.0f})"
+        )
+
+
+def simulations(baseline: float) -> None:
+    """The monthly simulator: the built-in scenario, and large random economies."""
+    scenario = load_scenario("ussr-1928")
+    months = 120
+    seconds = best_of(lambda: run(scenario, months=months), 3)
+    print(
+        f"simulate ussr-1928 (17 branches), {months} months: {seconds * 1e3:.0f} ms "
+        f"(x{seconds / baseline:.1f}), {months / seconds:,.0f} months/s"
+    )
+    for n in (300, 1000):
+        economy = plannable(n, 5)
+        big = dataclasses.replace(
+            scenario,
+            name=f"random-{n}",
+            economy=economy,
+            targets={},
+            default_growth=0.1,
+            priority={},
+            machinery=(),
+            agriculture=(),
+            grain=None,
+        )
+        seconds = best_of(lambda s=big: run(s, months=60), 1)
+        print(
+            f"simulate n={n}, 60 months: {seconds:.2f} s (x{seconds / baseline:.0f}), "
+            f"{60 / seconds:,.1f} months/s"
         )
 
 

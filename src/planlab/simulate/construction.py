@@ -65,13 +65,7 @@ class Pipeline:
         order = np.lexsort((month, -priority[branch]))
         branch, month = branch[order], month[order]
         pace = self.size[branch, month] / self.duration[branch]
-        dense = B.toarray()
-        need = dense[:, branch].T * pace[:, None]
-        before = np.cumsum(need, axis=0) - need
-        room = np.maximum(available[None, :] - before, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fits = np.where(need > 0, room / need, np.inf).min(axis=1)
-        share = np.clip(fits, 0.0, 1.0)
+        share = np.clip(_first_come_shares(sp.csc_array(B), branch, pace, available), 0.0, 1.0)
         blocked = np.flatnonzero(share < 1.0)
         if blocked.size:
             share[blocked[0] + 1 :] = 0.0
@@ -112,3 +106,39 @@ class Pipeline:
         self.size[branch, month] = 0.0
         self.left[branch, month] = 0.0
         return cancelled
+
+
+def _first_come_shares(
+    B: sp.csc_array, branch: NDArray[np.intp], pace: FloatArray, available: FloatArray
+) -> FloatArray:
+    """For cohorts in serving order, the share of full pace the materials left allow each.
+
+    Cohort k needs ``pace[k] * B[:, branch[k]]``; each good is drawn down in serving
+    order, and a cohort's share is the least, over the goods it needs, of what is
+    left before it over what it needs. Sparse throughout: memory grows with the
+    non-zeros the cohorts need, not with cohorts times goods.
+    """
+    counts = np.diff(B.indptr)[branch]
+    cohort = np.repeat(np.arange(branch.size), counts)
+    starts = B.indptr[branch]
+    offsets = np.arange(cohort.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    position = np.repeat(starts, counts) + offsets
+    good = B.indices[position]
+    need = B.data[position] * pace[cohort]
+    if need.size == 0:
+        return np.full(branch.size, np.inf)
+    by_good = np.lexsort((cohort, good))
+    good_sorted, need_sorted = good[by_good], need[by_good]
+    running = np.cumsum(need_sorted)
+    first = np.r_[0, np.flatnonzero(np.diff(good_sorted)) + 1]
+    group_start = np.repeat(
+        running[first] - need_sorted[first], np.diff(np.r_[first, good_sorted.size])
+    )
+    before = np.empty_like(need)
+    before[by_good] = running - need_sorted - group_start
+    room = np.maximum(available[good] - before, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fits = np.where(need > 0, room / need, np.inf)
+    share = np.full(branch.size, np.inf)
+    np.minimum.at(share, cohort, fits)
+    return share
