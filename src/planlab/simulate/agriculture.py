@@ -38,11 +38,9 @@ class Farms(Protocol):
 
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """Output the farms plan this month, as a yearly rate per branch (0 off the farms)."""
-        ...
 
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """Procurement, free-market supply and own use of the net output."""
-        ...
 
 
 @dataclass(frozen=True)
