@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from planlab.cli.economy import demo, economy_app
+from planlab.cli.demo import demo
+from planlab.cli.economy import economy_app
 from planlab.cli.plan import plan, tempo, variants
 from planlab.cli.simulate import scenario_app, simulate
 

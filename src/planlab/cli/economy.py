@@ -24,7 +24,7 @@ from planlab.economy import (
 from planlab.errors import InputError, Problem
 from planlab.report import economy_summary
 
-__all__ = ["demo", "economy_app"]
+__all__ = ["DEFAULT_ECONOMY", "economy_app"]
 
 DEFAULT_ECONOMY = "ussr-1928"
 
@@ -176,15 +176,3 @@ def economy_import_mrio(
     economy = from_pymrio(io, name, labour=(extension, row), source=described)
     path = save(economy, directory)
     console.print(f"wrote {path} ({economy.n} sectors)", markup=False)
-
-
-@handles_input_errors
-def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the written tables.")] = Path("out/demo"),
-) -> None:
-    """The main job on the built-in default: Leontief analysis of the USSR in 1927/28."""
-    economy = load_builtin(DEFAULT_ECONOMY)
-    analysis = analyse(economy)
-    console.print(economy_summary(economy, analysis))
-    write_atomic(out / f"{DEFAULT_ECONOMY}-leontief.csv", analysis.table().to_csv())
-    console.print(f"\nwrote {out / f'{DEFAULT_ECONOMY}-leontief.csv'}", markup=False)

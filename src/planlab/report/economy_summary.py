@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from planlab.economy import Economy, LeontiefAnalysis, analyse
 
@@ -43,15 +44,15 @@ def economy_summary(
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("economy", f"{economy.name}  {economy.title}")
+    head.add_row("economy", Text(f"{economy.name}  {economy.title}"))
     if economy.base_year:
-        head.add_row("base year", economy.base_year)
+        head.add_row("base year", Text(economy.base_year))
     head.add_row("sectors", str(economy.n))
-    head.add_row("value unit", economy.value_unit)
-    head.add_row("labour unit", economy.labour_unit)
+    head.add_row("value unit", Text(economy.value_unit))
+    head.add_row("labour unit", Text(economy.labour_unit))
     x = economy.gross_output
     employment = float(economy.labour @ x)
-    head.add_row("gross output", f"{_number(float(x.sum()))} {economy.value_unit}")
+    head.add_row("gross output", Text(f"{_number(float(x.sum()))} {economy.value_unit}"))
     head.add_row(
         "intermediate use",
         f"{_number(float((economy.A @ x).sum()))} ({float((economy.A @ x).sum() / x.sum()):.1%} "
@@ -60,7 +61,7 @@ def economy_summary(
     force = economy.scalars["labour_force"]
     head.add_row(
         "employment",
-        f"{_number(employment)} of a labour force of {_number(force)} {economy.labour_unit}",
+        Text(f"{_number(employment)} of a labour force of {_number(force)} {economy.labour_unit}"),
     )
 
     table = result.table()
@@ -101,7 +102,7 @@ def economy_summary(
     )
     for group, row in summed.iterrows():
         groups.add_row(
-            str(group),
+            Text(str(group)),
             str(int(row["sectors"])),
             _number(float(row["x"])),
             f"{float(row['x']) / float(x.sum()):.1%}",
@@ -126,6 +127,6 @@ def economy_summary(
         physical.add_column("unit")
         values = economy.indicator_values()
         for ind in economy.indicators:
-            physical.add_row(ind.name, ind.sector, _number(values[ind.name]), ind.unit)
+            physical.add_row(ind.name, ind.sector, _number(values[ind.name]), Text(ind.unit))
         parts.append(physical)
     return Group(*parts)
