@@ -1,0 +1,476 @@
+"""Peasant households as agents, held as columns of arrays: state, the 1927-29 start, a month.
+
+Every household is a row in a set of arrays (region, family, land, animals,
+grain, wealth, status), never a Python object, so that a month of the whole
+Soviet countryside (25.7 million households) is a handful of vectorised
+operations. A run may sample one household in ``k``; each row then carries the
+weight ``k`` and every total is a weighted sum.
+
+Monthly rules (each a documented function with its parameters):
+
+- joining a collective: a logistic probability rising with administrative
+  pressure in the household's region, a padlocked market, tax relief, access
+  to machinery and fear, and falling with the household's relative wealth;
+- slaughter before joining: with uncertain compensation for the animals
+  handed over, a joining household kills or sells a share of its herd first;
+- leaving: when pressure eases, members whose collective pays less than
+  their outside option leave with a probability that grows with the gap;
+- dekulakisation: a monthly quota of the richest flagged households is
+  removed; a share of their animals and wealth goes to collectives, the rest
+  is lost;
+- animals are born and die at monthly rates; wealth of individual households
+  accumulates stochastically while the market is open (the kulak as a stage
+  of the middle peasant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "ANIMALS",
+    "CENSUS_1927",
+    "HouseholdRules",
+    "Households",
+    "MonthPolicy",
+    "Status",
+    "census",
+    "differentiation",
+    "divide_income",
+    "gini",
+    "initial_households",
+    "step",
+]
+
+FloatArray = NDArray[np.float64]
+ANIMALS = ("horses", "cattle", "pigs", "sheep_goats")
+
+
+class Status:
+    """Household status codes (an int8 column)."""
+
+    INDIVIDUAL = 0
+    PARTNERSHIP = 1
+    GUILD = 2
+    COMMUNE = 3
+    REMOVED = 4
+    NAMES = ("individual", "partnership", "guild", "commune", "removed")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with its source."""
+
+    value: float
+    source: str
+
+
+CENSUS_1927: dict[str, Figure] = {
+    "households_million": Figure(
+        25.7,
+        "calibration.csv peasant_households_million, 1 June 1929: 1,003,000 kolkhoz households "
+        "= 3.9% gives 25.7 million (derived, C); Davies 1980: 'twenty-five million individual "
+        "peasant households'.",
+    ),
+    "collectivised_share": Figure(
+        0.017, "calibration.csv collectivised_share, 1 June 1928 (Davies 1980, Tables 16-17)."
+    ),
+    "kulak_share": Figure(
+        0.035,
+        "events.csv kulak_households_share 1927: 3.2-3.8% (Martens 1994, citing the 1927 "
+        "census); the middle of the band.",
+    ),
+    "kulak_draught_animals": Figure(
+        2.3,
+        "events.csv kulak_households_share: the 3.2% had on average 2.3 draught animals "
+        "(Martens 1994, 1927 census); all counted as horses (assumption: oxen not split out).",
+    ),
+    "kulak_cows": Figure(
+        2.5, "events.csv kulak_households_share: 2.5 cows on average (Martens 1994, 1927 census)."
+    ),
+    "poor_share": Figure(
+        0.35,
+        "assumption: about a third of households poor (bednyak); the record gives no share, "
+        "and the middle peasantry is the residual.",
+    ),
+    "poor_horses": Figure(
+        0.4,
+        "assumption: most poor households had no horse; 0.4 on average, so that the middle "
+        "households hold the rest of the national herd.",
+    ),
+    "horses_million": Figure(
+        32.6, "events.csv livestock_horses_jan1, 1 January 1929 (BSE, 'Zhivotnovodstvo', Table 1)."
+    ),
+    "cattle_million": Figure(
+        70.5, "calibration.csv cattle_million, 1 July 1928 (Nove, livestock table)."
+    ),
+    "cattle_per_cow": Figure(
+        58.2 / 29.2,
+        "events.csv livestock_cattle_jan1 58.2 and livestock_cows_jan1 29.2 (BSE, 1 January "
+        "1929): cattle per cow, used to turn the kulaks' cows into cattle.",
+    ),
+    "pigs_million": Figure(19.4, "events.csv livestock_pigs_jan1, 1 January 1929 (BSE)."),
+    "sheep_goats_million": Figure(
+        107.1, "events.csv livestock_sheep_goats_jan1, 1 January 1929 (BSE)."
+    ),
+}
+"""The start of 1928/29 from the record, each figure with its source."""
+
+REGIONS = ("ukraine", "north_caucasus", "volga", "black_earth", "siberia", "other")
+REGION_SHARES = np.array([0.21, 0.07, 0.09, 0.12, 0.07, 0.44])
+"""Assumption: households by grain region, rounded shares of the rural population; the
+record holds no regional split. Regions carry their own administrative pressure."""
+
+
+@dataclass
+class Households:
+    """The countryside as columns: one entry per (sampled) household."""
+
+    id: NDArray[np.int64]
+    region: NDArray[np.int8]
+    weight: FloatArray
+    """Households each row stands for (1 for a full run, k when sampling 1 in k)."""
+    family: FloatArray
+    workers: FloatArray
+    land: FloatArray
+    horses: FloatArray
+    cattle: FloatArray
+    pigs: FloatArray
+    sheep_goats: FloatArray
+    implements: FloatArray
+    grain: FloatArray
+    wealth: FloatArray
+    status: NDArray[np.int8]
+    kulak: NDArray[np.bool_]
+    contributed: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Value of the means of production a member brought into the collective."""
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def total(self, column: str, mask: NDArray[np.bool_] | None = None) -> float:
+        """Weighted total of a column over all households (or those in ``mask``)."""
+        values = getattr(self, column) * self.weight
+        return float(values.sum() if mask is None else values[mask].sum())
+
+    def count(self, mask: NDArray[np.bool_]) -> float:
+        """Weighted number of households in ``mask``."""
+        return float(self.weight[mask].sum())
+
+    @property
+    def members(self) -> NDArray[np.bool_]:
+        """Households in any kind of collective."""
+        return (self.status >= Status.PARTNERSHIP) & (self.status <= Status.COMMUNE)
+
+    @property
+    def present(self) -> NDArray[np.bool_]:
+        """Households still in the countryside (not removed)."""
+        here: NDArray[np.bool_] = self.status != Status.REMOVED
+        return here
+
+
+def initial_households(
+    sample: int = 100,
+    rng: np.random.Generator | None = None,
+    census: dict[str, Figure] | None = None,
+) -> Households:
+    """The countryside at the start of 1928/29, one row per ``sample`` households.
+
+    Strata (poor, middle, kulak) take the record's shares; holdings are drawn
+    around the record's averages (Poisson counts), and the middle stratum's
+    averages are whatever makes the national herds match the record.
+    """
+    if sample < 1:
+        raise ValueError("sample is at least 1")
+    rng = rng or np.random.default_rng(1)
+    c = {k: v.value for k, v in (census or CENSUS_1927).items()}
+    total = c["households_million"] * 1e6
+    n = round(total / sample)
+    weight = np.full(n, total / n)
+    stratum = rng.choice(
+        3, size=n, p=[c["poor_share"], 1 - c["poor_share"] - c["kulak_share"], c["kulak_share"]]
+    )
+    poor, kulak = stratum == 0, stratum == 2
+    middle = ~poor & ~kulak
+    shares = np.array([poor.mean(), middle.mean(), kulak.mean()])
+
+    def spread(national: float, poor_mean: float, kulak_mean: float) -> FloatArray:
+        per_household = national * 1e6 / total
+        middle_mean = (per_household - shares[0] * poor_mean - shares[2] * kulak_mean) / shares[1]
+        means = np.where(poor, poor_mean, np.where(kulak, kulak_mean, middle_mean))
+        return rng.poisson(np.maximum(means, 0.0)).astype(float)
+
+    cows_to_cattle = c["cattle_per_cow"]
+    horses = spread(c["horses_million"], c["poor_horses"], c["kulak_draught_animals"])
+    cattle = spread(c["cattle_million"], 0.8, c["kulak_cows"] * cows_to_cattle)
+    pigs = spread(c["pigs_million"], 0.4, 2.0)
+    sheep = spread(c["sheep_goats_million"], 2.0, 12.0)
+    family = 1.0 + rng.poisson(np.where(poor, 3.2, np.where(kulak, 5.5, 4.2)))
+    workers = np.minimum(family, 1.0 + rng.poisson(np.where(kulak, 2.0, 1.2), n))
+    land = rng.gamma(4.0, np.where(poor, 0.6, np.where(kulak, 3.0, 1.1)))
+    implements = rng.gamma(2.0, np.where(poor, 15.0, np.where(kulak, 150.0, 45.0)))
+    wealth = 60.0 * horses + 40.0 * cattle + 15.0 * pigs + 5.0 * sheep + implements
+    status = np.where(rng.random(n) < c["collectivised_share"], Status.GUILD, Status.INDIVIDUAL)
+    return Households(
+        id=np.arange(n, dtype=np.int64),
+        region=rng.choice(len(REGIONS), size=n, p=REGION_SHARES / REGION_SHARES.sum()).astype(
+            np.int8
+        ),
+        weight=weight,
+        family=family.astype(float),
+        workers=workers.astype(float),
+        land=land,
+        horses=horses,
+        cattle=cattle,
+        pigs=pigs,
+        sheep_goats=sheep,
+        implements=implements,
+        grain=land * 0.3,
+        wealth=wealth,
+        status=status.astype(np.int8),
+        kulak=kulak,
+        contributed=np.where(status != Status.INDIVIDUAL, wealth, 0.0),
+    )
+
+
+@dataclass(frozen=True)
+class HouseholdRules:
+    """Parameters of the monthly rules; each default is a modelling assumption to calibrate."""
+
+    join_base: float = -6.0
+    """Log-odds of joining in a month with no push at all (about 0.25% a month)."""
+    join_pressure: float = 6.0
+    join_market_closed: float = 1.5
+    join_tax_relief: float = 1.0
+    join_machines: float = 2.0
+    join_fear: float = 2.0
+    join_wealth: float = 1.5
+    """Richer households resist: log-odds fall with wealth relative to the mean."""
+    slaughter_uncertain: float = 0.5
+    """Share of its herd a joining household kills or sells when compensation is nil."""
+    leave_rate: float = 0.3
+    """Monthly probability of leaving per unit of (outside option / collective pay - 1)
+    when pressure has eased."""
+    birth_rates: tuple[float, ...] = (0.006, 0.02, 0.08, 0.03)
+    """Monthly births per animal: horses, cattle, pigs, sheep and goats (assumption)."""
+    death_rates: tuple[float, ...] = (0.005, 0.017, 0.07, 0.027)
+    """Monthly deaths per animal (assumption; near the births, herds roughly stand still)."""
+    drift_sigma: float = 0.05
+    """Monthly spread of individual households' wealth growth with the market open."""
+    drift_mu: float = 0.0
+    kulak_to_collective: float = 0.55
+    """Share of confiscated kulak property that reaches the collectives (events.csv:
+    property worth over 175 million roubles passed to kolkhoz indivisible funds)."""
+    household_birth: float = 0.001
+    household_death: float = 0.0008
+    """Monthly rates of household division (new households) and dissolution (assumption)."""
+
+
+@dataclass(frozen=True)
+class MonthPolicy:
+    """The levers the countryside feels in a month."""
+
+    pressure: FloatArray
+    """Administrative pressure per region, 0 (none) to 1 (wholesale collectivisation)."""
+    market_open: bool = True
+    tax_relief: float = 0.0
+    machines: float = 0.0
+    """Access to machinery: tractor horsepower per collective household, relative (0-1)."""
+    fear: float = 0.0
+    compensation: float = 1.0
+    """How surely animals handed over are paid for (1 certain, 0 not at all)."""
+    kulak_quota: float = 0.0
+    """Households to remove this month (weighted count)."""
+    collective_type: int = Status.GUILD
+    outside_premium: float = 0.0
+    """How much more an individual farm earns than collective membership (relative)."""
+
+
+def gini(values: FloatArray, weights: FloatArray | None = None) -> float:
+    """The Gini coefficient of non-negative values, weighted; 0 for an empty or equal set."""
+    x = np.asarray(values, dtype=float)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if x.size == 0 or w.sum() <= 0 or x @ w <= 0:
+        return 0.0
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    cum_w = np.cumsum(w)
+    cum_xw = np.cumsum(x * w)
+    total_w, total_xw = cum_w[-1], cum_xw[-1]
+    lorenz = np.concatenate([[0.0], cum_xw / total_xw])
+    shares = w / total_w
+    area = np.sum(shares * (lorenz[1:] + lorenz[:-1]) / 2.0)
+    return float(1.0 - 2.0 * area)
+
+
+@dataclass
+class MonthFlows:
+    """Counts that account for every change of the month (weighted)."""
+
+    joined: float = 0.0
+    left: float = 0.0
+    removed: float = 0.0
+    born: float = 0.0
+    dissolved: float = 0.0
+    animal_births: dict[str, float] = field(default_factory=dict)
+    animal_deaths: dict[str, float] = field(default_factory=dict)
+    slaughtered: dict[str, float] = field(default_factory=dict)
+    confiscated: dict[str, float] = field(default_factory=dict)
+    to_collectives: float = 0.0
+
+
+def step(
+    h: Households, policy: MonthPolicy, rules: HouseholdRules, rng: np.random.Generator
+) -> MonthFlows:
+    """One month of the countryside, in place; returns the flows that account for it."""
+    flows = MonthFlows()
+    present = h.present
+    individual = h.status == Status.INDIVIDUAL
+    mean_wealth = (
+        max(float(np.average(h.wealth[present], weights=h.weight[present])), 1e-9)
+        if present.any()
+        else 1.0
+    )
+    # joining
+    odds = (
+        rules.join_base
+        + rules.join_pressure * policy.pressure[h.region]
+        + rules.join_market_closed * (0.0 if policy.market_open else 1.0)
+        + rules.join_tax_relief * policy.tax_relief
+        + rules.join_machines * policy.machines
+        + rules.join_fear * policy.fear
+        - rules.join_wealth * (h.wealth / mean_wealth - 1.0)
+    )
+    joins = individual & (rng.random(len(h)) < 1.0 / (1.0 + np.exp(-odds))) & ~h.kulak
+    # What a member is paid for the animals he brings: compensation that is uncertain,
+    # or a collective that pays nothing on contributed capital, makes him sell or kill first.
+    kept = policy.compensation * CAPITAL_RETURN[policy.collective_type]
+    kill = rules.slaughter_uncertain * (1.0 - kept)
+    for animal in ANIMALS:
+        herd = getattr(h, animal)
+        slaughtered = np.where(joins, np.floor(herd * kill + rng.random(len(h))), 0.0)
+        slaughtered = np.minimum(slaughtered, herd)
+        herd -= slaughtered
+        flows.slaughtered[animal] = float(slaughtered @ h.weight)
+    h.contributed = np.where(joins, h.wealth, h.contributed)
+    h.status = np.where(joins, np.int8(policy.collective_type), h.status).astype(np.int8)
+    flows.joined = h.count(joins)
+    # leaving when pressure has eased and the collective pays less than farming alone
+    members = h.members & ~joins
+    eased = policy.pressure[h.region] < 0.2
+    leave_p = np.clip(rules.leave_rate * policy.outside_premium, 0.0, 1.0)
+    leaves = members & eased & (rng.random(len(h)) < leave_p)
+    h.status = np.where(leaves, np.int8(Status.INDIVIDUAL), h.status).astype(np.int8)
+    h.contributed = np.where(leaves, 0.0, h.contributed)
+    flows.left = h.count(leaves)
+    # dekulakisation by quota: the richest flagged households still present
+    if policy.kulak_quota > 0:
+        candidates = np.flatnonzero(h.kulak & h.present)
+        order = candidates[np.argsort(-h.wealth[candidates], kind="stable")]
+        cumulative = np.cumsum(h.weight[order])
+        chosen = order[: int(np.searchsorted(cumulative, policy.kulak_quota, side="right"))]
+        for animal in ANIMALS:
+            herd = getattr(h, animal)
+            flows.confiscated[animal] = float(herd[chosen] @ h.weight[chosen])
+            herd[chosen] = 0.0
+        flows.to_collectives = rules.kulak_to_collective * float(
+            h.wealth[chosen] @ h.weight[chosen]
+        )
+        h.wealth[chosen] = 0.0
+        h.status[chosen] = Status.REMOVED
+        flows.removed = h.count(np.isin(np.arange(len(h)), chosen))
+    else:
+        for animal in ANIMALS:
+            flows.confiscated[animal] = 0.0
+    # animals are born and die
+    alive = h.present
+    for k, animal in enumerate(ANIMALS):
+        herd = getattr(h, animal)
+        born = np.where(alive, rng.poisson(herd * rules.birth_rates[k]), 0).astype(float)
+        died = np.where(alive, rng.binomial(herd.astype(np.int64), rules.death_rates[k]), 0).astype(
+            float
+        )
+        herd += born - died
+        flows.animal_births[animal] = float(born @ h.weight)
+        flows.animal_deaths[animal] = float(died @ h.weight)
+    # wealth drifts apart on the market
+    if policy.market_open:
+        shock = rng.normal(rules.drift_mu, rules.drift_sigma, len(h))
+        h.wealth = np.where(
+            alive & (h.status == Status.INDIVIDUAL), h.wealth * np.exp(shock), h.wealth
+        )
+    # households divide and dissolve, as weight so that rows stay fixed; what a row
+    # holds is shared among the households it now stands for, so nothing is created
+    births = rules.household_birth * h.weight * alive
+    deaths = rules.household_death * h.weight * alive
+    factor = (h.weight + births - deaths) / h.weight
+    for column in (*ANIMALS, "land", "implements", "grain", "wealth", "contributed"):
+        setattr(h, column, getattr(h, column) / factor)
+    h.weight = h.weight * factor
+    flows.born = float(births.sum())
+    flows.dissolved = float(deaths.sum())
+    return flows
+
+
+CAPITAL_RETURN = {Status.PARTNERSHIP: 1.0, Status.GUILD: 0.5, Status.COMMUNE: 0.0}
+"""Share of a collective's income paid on contributed means of production, by type:
+the partnership pays returns to what members brought, the guild holds machinery in
+common and pays half, the commune pays per labour-day only (the source text's three
+forms; the guild's half is an assumption)."""
+
+
+def divide_income(
+    h: Households, income: float, members: NDArray[np.bool_], kind: int
+) -> FloatArray:
+    """Members' incomes from a collective's total: part on contributed capital, part per worker.
+
+    The capital part is ``CAPITAL_RETURN[kind]`` of the income, shared in proportion
+    to contributed wealth; the rest is shared per worker (labour-days).
+    """
+    out = np.zeros(len(h))
+    if not members.any() or income <= 0:
+        return out
+    w = h.weight[members]
+    capital = h.contributed[members]
+    labour = h.workers[members]
+    capital_share = CAPITAL_RETURN[kind] if float(capital @ w) > 0 else 0.0
+    per_capital = capital_share * income / float(capital @ w) if capital_share else 0.0
+    per_worker = (1.0 - capital_share) * income / max(float(labour @ w), 1e-12)
+    out[members] = per_capital * capital + per_worker * labour
+    return out
+
+
+def differentiation(
+    h: Households, incomes: FloatArray, rich_multiple: float = 2.0
+) -> dict[str, float]:
+    """Inside the collectives: Gini of member income, the share above ``rich_multiple``
+    times the mean (the kulak re-emerging inside), and the share paid on capital."""
+    members = h.members
+    if not members.any():
+        return {"member_income_gini": 0.0, "rich_member_share": 0.0}
+    w = h.weight[members]
+    x = incomes[members]
+    mean = float(np.average(x, weights=w)) if w.sum() > 0 else 0.0
+    rich = float(w[x > rich_multiple * mean].sum() / w.sum()) if mean > 0 else 0.0
+    return {"member_income_gini": gini(x, w), "rich_member_share": rich}
+
+
+def census(h: Households) -> dict[str, float]:
+    """The record's stocks from the households (names of history/variables.csv)."""
+    present = h.present
+    counted = h.weight * present
+    total = float(counted.sum())
+    out = {
+        "peasant_households_million": total / 1e6,
+        "collectivised_share": float(h.weight[h.members].sum() / total) if total else 0.0,
+        "wealth_gini_individual": gini(
+            h.wealth[present & (h.status == Status.INDIVIDUAL)],
+            h.weight[present & (h.status == Status.INDIVIDUAL)],
+        ),
+    }
+    for animal in ANIMALS:
+        out[f"{animal}_million"] = float(getattr(h, animal) @ counted) / 1e6
+    return out

@@ -1,0 +1,166 @@
+"""Peasant households as columns of arrays: the start, conservation, each mechanism's direction."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from planlab.scenarios import calibration
+from planlab.simulate.households import (
+    ANIMALS,
+    CENSUS_1927,
+    HouseholdRules,
+    Households,
+    MonthFlows,
+    MonthPolicy,
+    Status,
+    census,
+    differentiation,
+    divide_income,
+    gini,
+    initial_households,
+    step,
+)
+
+SAMPLE = 2000
+"""One household in 2,000: about 12,850 rows, enough for directions, fast."""
+
+
+def start(seed: int = 1) -> Households:
+    return initial_households(sample=SAMPLE, rng=np.random.default_rng(seed))
+
+
+def months(h: Households, policy: MonthPolicy, count: int, seed: int = 2) -> list[MonthFlows]:
+    rng = np.random.default_rng(seed)
+    return [step(h, policy, HouseholdRules(), rng) for _ in range(count)]
+
+
+def calm(**changes: object) -> MonthPolicy:
+    return dataclasses.replace(MonthPolicy(pressure=np.zeros(6)), **changes)
+
+
+def test_the_start_matches_the_record() -> None:
+    h = start()
+    totals = census(h)
+    assert totals["peasant_households_million"] == pytest.approx(
+        CENSUS_1927["households_million"].value, rel=1e-9
+    )
+    record = calibration()
+    cattle = record[(record["variable"] == "cattle_million") & (record["start"] == "1928-07-01")]
+    assert totals["cattle_million"] == pytest.approx(float(cattle["value"].iloc[0]), rel=0.03)
+    assert totals["horses_million"] == pytest.approx(CENSUS_1927["horses_million"].value, rel=0.03)
+    assert totals["collectivised_share"] == pytest.approx(0.017, abs=0.01)
+    kulak_share = float(h.weight[h.kulak].sum() / h.weight.sum())
+    assert 0.032 - 0.005 <= kulak_share <= 0.038 + 0.005
+    assert float(np.average(h.horses[h.kulak], weights=h.weight[h.kulak])) == pytest.approx(
+        2.3, rel=0.1
+    )
+
+
+def test_households_are_conserved() -> None:
+    h = start()
+    initial = float(h.weight.sum())
+    policy = calm(pressure=np.full(6, 0.6), kulak_quota=20_000.0)
+    flows = months(h, policy, 12)
+    eased = calm(outside_premium=1.0)
+    flows += months(h, eased, 6, seed=3)
+    individual = h.count(h.status == Status.INDIVIDUAL)
+    joined = h.count(h.members)
+    removed = h.count(h.status == Status.REMOVED)
+    born = sum(f.born for f in flows)
+    dissolved = sum(f.dissolved for f in flows)
+    assert joined + individual + removed == pytest.approx(initial + born - dissolved, rel=1e-9)
+    assert removed > 0 and joined > 0
+
+
+def test_animals_are_conserved() -> None:
+    h = start()
+    before = {a: float(getattr(h, a) @ h.weight) for a in ANIMALS}
+    policy = calm(pressure=np.full(6, 0.7), compensation=0.2, kulak_quota=30_000.0)
+    flows = months(h, policy, 12)
+    for animal in ANIMALS:
+        after = float(getattr(h, animal) @ h.weight)
+        accounted = before[animal] + sum(
+            f.animal_births[animal]
+            - f.animal_deaths[animal]
+            - f.slaughtered[animal]
+            - f.confiscated[animal]
+            for f in flows
+        )
+        assert after == pytest.approx(accounted, rel=1e-9)
+        assert np.all(getattr(h, animal) >= 0)
+
+
+def horses_after(pressure: float, compensation: float) -> float:
+    h = start()
+    months(h, calm(pressure=np.full(6, pressure), compensation=compensation), 12)
+    return census(h)["horses_million"]
+
+
+def test_pressure_with_uncertain_compensation_leaves_fewer_horses() -> None:
+    """Livestock sold before joining: more pressure, uncertain compensation, fewer horses."""
+    assert horses_after(0.8, 0.0) < horses_after(0.2, 0.0)
+    assert horses_after(0.8, 0.0) < horses_after(0.8, 1.0)
+
+
+def test_households_leave_when_pressure_eases_more_where_the_push_was_harder() -> None:
+    """The panicky retreat: members leave once pressure eases, more where it was harder."""
+    h = start()
+    pushed = np.array([0.9, 0.9, 0.9, 0.3, 0.3, 0.3])
+    months(h, calm(pressure=pushed), 6)
+    members_before = np.array([h.count(h.members & (h.region == r)) for r in range(6)])
+    flows = months(h, calm(outside_premium=0.5), 3, seed=5)
+    members_after = np.array([h.count(h.members & (h.region == r)) for r in range(6)])
+    assert sum(f.left for f in flows) > 0
+    left = members_before - members_after
+    assert left[:3].sum() > left[3:].sum()
+
+
+def test_without_easing_nobody_leaves() -> None:
+    h = start()
+    months(h, calm(pressure=np.full(6, 0.9)), 4)
+    flows = months(h, calm(pressure=np.full(6, 0.9), outside_premium=0.5), 3)
+    assert sum(f.left for f in flows) == 0.0
+
+
+def collectivised(kind: int) -> tuple[Households, MonthFlows]:
+    h = start()
+    flows = months(h, calm(pressure=np.full(6, 0.8), collective_type=kind, compensation=1.0), 6)
+    return h, flows[0]
+
+
+def test_commune_rule_gives_lower_gini_and_less_contributed_livestock() -> None:
+    """Dividing the collective's income: per labour-day (commune) against returns on capital."""
+    partnership, first_p = collectivised(Status.PARTNERSHIP)
+    commune, first_c = collectivised(Status.COMMUNE)
+    income_p = divide_income(partnership, 1e9, partnership.members, Status.PARTNERSHIP)
+    income_c = divide_income(commune, 1e9, commune.members, Status.COMMUNE)
+    gini_p = differentiation(partnership, income_p)["member_income_gini"]
+    gini_c = differentiation(commune, income_c)["member_income_gini"]
+    assert gini_c < gini_p
+    assert first_c.slaughtered["horses"] > first_p.slaughtered["horses"]
+    horses_p = float(
+        partnership.horses[partnership.members] @ partnership.weight[partnership.members]
+    )
+    horses_c = float(commune.horses[commune.members] @ commune.weight[commune.members])
+    assert horses_c < horses_p
+
+
+def test_an_open_market_lets_a_rich_layer_form_again() -> None:
+    """The kulak as a stage of the middle peasant: the wealth Gini rises with the market only."""
+    opened, closed = start(), start()
+    before = census(opened)["wealth_gini_individual"]
+    months(opened, calm(market_open=True), 36)
+    months(closed, calm(market_open=False), 36)
+    assert census(opened)["wealth_gini_individual"] > before + 0.02
+    assert census(closed)["wealth_gini_individual"] <= before + 0.005
+
+
+def test_gini_against_known_values() -> None:
+    assert gini(np.array([1.0, 1.0, 1.0])) == pytest.approx(0.0)
+    assert gini(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.75)
+    assert gini(np.array([1.0, 3.0]), np.array([3.0, 1.0])) == pytest.approx(
+        gini(np.array([1.0, 1.0, 1.0, 3.0]))
+    )
