@@ -2,9 +2,10 @@
 
 Every household is a row in a set of arrays (region, family, land, animals,
 grain, wealth, status), never a Python object, so that a month of the whole
-Soviet countryside (25.7 million households) is a handful of vectorised
-operations. A run may sample one household in ``k``; each row then carries the
-weight ``k`` and every total is a weighted sum.
+Soviet countryside (25.7 million households) is one compiled, multi-threaded
+pass over the arrays (``_household_month``), well under a second. A run may
+sample one household in ``k``; each row then carries the weight ``k`` and every
+total is a weighted sum.
 
 Monthly rules (each a documented function with its parameters):
 
@@ -25,10 +26,13 @@ Monthly rules (each a documented function with its parameters):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+
+from planlab.simulate import _household_month as _month
 
 __all__ = [
     "ANIMALS",
@@ -192,26 +196,30 @@ def initial_households(
     weight = np.full(n, total / n)
     stratum = rng.choice(
         3, size=n, p=[c["poor_share"], 1 - c["poor_share"] - c["kulak_share"], c["kulak_share"]]
-    )
-    poor, kulak = stratum == 0, stratum == 2
-    middle = ~poor & ~kulak
-    shares = np.array([poor.mean(), middle.mean(), kulak.mean()])
+    ).astype(np.int8)
+    kulak = stratum == 2
+    shares = np.bincount(stratum, minlength=3) / n
+
+    def by_stratum(poor: float, middle: float, kulak: float) -> FloatArray:
+        """A value per household from its stratum's value."""
+        return np.array([poor, middle, kulak])[stratum]
 
     def spread(national: float, poor_mean: float, kulak_mean: float) -> FloatArray:
         per_household = national * 1e6 / total
         middle_mean = (per_household - shares[0] * poor_mean - shares[2] * kulak_mean) / shares[1]
-        means = np.where(poor, poor_mean, np.where(kulak, kulak_mean, middle_mean))
-        return rng.poisson(np.maximum(means, 0.0)).astype(float)
+        means = np.maximum(by_stratum(poor_mean, middle_mean, kulak_mean), 0.0)
+        return rng.poisson(means).astype(float)
 
     cows_to_cattle = c["cattle_per_cow"]
     horses = spread(c["horses_million"], c["poor_horses"], c["kulak_draught_animals"])
     cattle = spread(c["cattle_million"], 0.8, c["kulak_cows"] * cows_to_cattle)
     pigs = spread(c["pigs_million"], 0.4, 2.0)
     sheep = spread(c["sheep_goats_million"], 2.0, 12.0)
-    family = 1.0 + rng.poisson(np.where(poor, 3.2, np.where(kulak, 5.5, 4.2)))
-    workers = np.minimum(family, 1.0 + rng.poisson(np.where(kulak, 2.0, 1.2), n))
-    land = rng.gamma(4.0, np.where(poor, 0.6, np.where(kulak, 3.0, 1.1)))
-    implements = rng.gamma(2.0, np.where(poor, 15.0, np.where(kulak, 150.0, 45.0)))
+    family = 1.0 + rng.poisson(by_stratum(3.2, 4.2, 5.5))
+    workers = np.minimum(family, 1.0 + rng.poisson(by_stratum(1.2, 1.2, 2.0), n))
+    # gamma(shape, scale) is scale times a standard gamma draw: the same numbers, faster
+    land = rng.standard_gamma(4.0, n) * by_stratum(0.6, 1.1, 3.0)
+    implements = rng.standard_gamma(2.0, n) * by_stratum(15.0, 45.0, 150.0)
     wealth = 60.0 * horses + 40.0 * cattle + 15.0 * pigs + 5.0 * sheep + implements
     status = np.where(rng.random(n) < c["collectivised_share"], Status.GUILD, Status.INDIVIDUAL)
     return Households(
@@ -325,94 +333,154 @@ class MonthFlows:
 def step(
     h: Households, policy: MonthPolicy, rules: HouseholdRules, rng: np.random.Generator
 ) -> MonthFlows:
-    """One month of the countryside, in place; returns the flows that account for it."""
-    flows = MonthFlows()
-    present = h.present
-    individual = h.status == Status.INDIVIDUAL
-    mean_wealth = (
-        max(float(np.average(h.wealth[present], weights=h.weight[present])), 1e-9)
-        if present.any()
-        else 1.0
-    )
-    # joining
-    odds = (
+    """One month of the countryside, in place; returns the flows that account for it.
+
+    The rules, in the order they act on a household:
+
+    - joining: an individual, non-kulak household joins ``policy.collective_type`` with
+      probability ``1 / (1 + exp(-odds))``, the odds summing the levers (pressure in its
+      region, a closed market, tax relief, machines, fear) less ``join_wealth`` times its
+      wealth relative to the weighted mean of the households present;
+    - a joining household first kills or sells ``floor(herd * kill + u)`` of each herd
+      (``u`` uniform, so ``herd * kill`` on average), where ``kill`` is
+      ``slaughter_uncertain`` times the share of the animals' value that is not paid back
+      (compensation times the collective type's return on capital); it brings its wealth
+      into the collective (``contributed``);
+    - leaving: a member that did not join this month, in a region whose pressure is below
+      0.2, leaves with probability ``leave_rate * outside_premium`` (clipped to 0-1);
+    - dekulakisation: with a quota, the richest kulak households present (ties in row
+      order) are removed while their weight adds up to at most the quota; their animals
+      and wealth are confiscated, ``kulak_to_collective`` of the wealth reaching the
+      collectives;
+    - each remaining household's herds have Poisson(``herd * birth_rate``) births and
+      Binomial(``floor(herd)``, ``death_rate``) deaths;
+    - with the market open, an individual household's wealth is multiplied by
+      ``exp(N(drift_mu, drift_sigma))``;
+    - households divide and dissolve as weight: the row's weight grows by
+      ``1 + household_birth - household_death`` and its holdings (herds, land,
+      implements, grain, wealth, contributed) are shared out over the new weight.
+
+    The month is one compiled pass over the rows; its random draws come from streams
+    keyed by one number taken from ``rng``, so a run repeats exactly from its seed.
+    """
+    _prepare(h)
+    n = len(h)
+    wealth_sum, weight_sum = _month.mean_wealth_sums(h.status, h.wealth, h.weight)
+    mean_wealth = max(wealth_sum / weight_sum, 1e-9) if weight_sum > 0 else 1.0
+    chosen = np.zeros(0, dtype=np.bool_)
+    if policy.kulak_quota > 0:
+        chosen = np.zeros(n, dtype=np.bool_)
+        chosen[_richest_kulaks(h, policy.kulak_quota)] = True
+    kept = policy.compensation * CAPITAL_RETURN[policy.collective_type]
+    params = np.empty(_month.N_PARAMS)
+    params[_month.P_JOIN_CONST] = (
         rules.join_base
-        + rules.join_pressure * policy.pressure[h.region]
         + rules.join_market_closed * (0.0 if policy.market_open else 1.0)
         + rules.join_tax_relief * policy.tax_relief
         + rules.join_machines * policy.machines
         + rules.join_fear * policy.fear
-        - rules.join_wealth * (h.wealth / mean_wealth - 1.0)
     )
-    joins = individual & (rng.random(len(h)) < 1.0 / (1.0 + np.exp(-odds))) & ~h.kulak
-    # What a member is paid for the animals he brings: compensation that is uncertain,
-    # or a collective that pays nothing on contributed capital, makes him sell or kill first.
-    kept = policy.compensation * CAPITAL_RETURN[policy.collective_type]
-    kill = rules.slaughter_uncertain * (1.0 - kept)
-    for animal in ANIMALS:
-        herd = getattr(h, animal)
-        slaughtered = np.where(joins, np.floor(herd * kill + rng.random(len(h))), 0.0)
-        slaughtered = np.minimum(slaughtered, herd)
-        herd -= slaughtered
-        flows.slaughtered[animal] = float(slaughtered @ h.weight)
-    h.contributed = np.where(joins, h.wealth, h.contributed)
-    h.status = np.where(joins, np.int8(policy.collective_type), h.status).astype(np.int8)
-    flows.joined = h.count(joins)
-    # leaving when pressure has eased and the collective pays less than farming alone
-    members = h.members & ~joins
-    eased = policy.pressure[h.region] < 0.2
-    leave_p = np.clip(rules.leave_rate * policy.outside_premium, 0.0, 1.0)
-    leaves = members & eased & (rng.random(len(h)) < leave_p)
-    h.status = np.where(leaves, np.int8(Status.INDIVIDUAL), h.status).astype(np.int8)
-    h.contributed = np.where(leaves, 0.0, h.contributed)
-    flows.left = h.count(leaves)
-    # dekulakisation by quota: the richest flagged households still present
-    if policy.kulak_quota > 0:
-        candidates = np.flatnonzero(h.kulak & h.present)
-        order = candidates[np.argsort(-h.wealth[candidates], kind="stable")]
-        cumulative = np.cumsum(h.weight[order])
-        chosen = order[: int(np.searchsorted(cumulative, policy.kulak_quota, side="right"))]
-        for animal in ANIMALS:
-            herd = getattr(h, animal)
-            flows.confiscated[animal] = float(herd[chosen] @ h.weight[chosen])
-            herd[chosen] = 0.0
-        flows.to_collectives = rules.kulak_to_collective * float(
-            h.wealth[chosen] @ h.weight[chosen]
-        )
-        h.wealth[chosen] = 0.0
-        h.status[chosen] = Status.REMOVED
-        flows.removed = h.count(np.isin(np.arange(len(h)), chosen))
-    else:
-        for animal in ANIMALS:
-            flows.confiscated[animal] = 0.0
-    # animals are born and die
-    alive = h.present
+    params[_month.P_JOIN_PRESSURE] = rules.join_pressure
+    params[_month.P_JOIN_WEALTH] = rules.join_wealth
+    params[_month.P_MEAN_WEALTH] = mean_wealth
+    params[_month.P_KILL] = rules.slaughter_uncertain * (1.0 - kept)
+    params[_month.P_COLLECTIVE] = policy.collective_type
+    params[_month.P_LEAVE] = np.clip(rules.leave_rate * policy.outside_premium, 0.0, 1.0)
+    params[_month.P_MARKET_OPEN] = 1.0 if policy.market_open else 0.0
+    params[_month.P_DRIFT_MU] = rules.drift_mu
+    params[_month.P_DRIFT_SIGMA] = rules.drift_sigma
+    params[_month.P_HH_BIRTH] = rules.household_birth
+    params[_month.P_HH_DEATH] = rules.household_death
+    params[_month.P_BIRTH : _month.P_BIRTH + 4] = rules.birth_rates
+    params[_month.P_DEATH : _month.P_DEATH + 4] = rules.death_rates
+    pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
+    key = rng.integers(0, np.iinfo(np.int64).max, dtype=np.int64).astype(np.uint64)
+    totals = _month.month(
+        h.region,
+        h.weight,
+        h.horses,
+        h.cattle,
+        h.pigs,
+        h.sheep_goats,
+        h.land,
+        h.implements,
+        h.grain,
+        h.wealth,
+        h.contributed,
+        h.status,
+        h.kulak,
+        chosen,
+        pressure,
+        params,
+        key,
+    )
+    flows = MonthFlows(
+        joined=float(totals[_month.F_JOINED]),
+        left=float(totals[_month.F_LEFT]),
+        removed=float(totals[_month.F_REMOVED]),
+        born=float(totals[_month.F_BORN]),
+        dissolved=float(totals[_month.F_DISSOLVED]),
+        to_collectives=rules.kulak_to_collective * float(totals[_month.F_TO_COLLECTIVES]),
+    )
     for k, animal in enumerate(ANIMALS):
-        herd = getattr(h, animal)
-        born = np.where(alive, rng.poisson(herd * rules.birth_rates[k]), 0).astype(float)
-        died = np.where(alive, rng.binomial(herd.astype(np.int64), rules.death_rates[k]), 0).astype(
-            float
-        )
-        herd += born - died
-        flows.animal_births[animal] = float(born @ h.weight)
-        flows.animal_deaths[animal] = float(died @ h.weight)
-    # wealth drifts apart on the market
-    if policy.market_open:
-        shock = rng.normal(rules.drift_mu, rules.drift_sigma, len(h))
-        h.wealth = np.where(
-            alive & (h.status == Status.INDIVIDUAL), h.wealth * np.exp(shock), h.wealth
-        )
-    # households divide and dissolve, as weight so that rows stay fixed; what a row
-    # holds is shared among the households it now stands for, so nothing is created
-    births = rules.household_birth * h.weight * alive
-    deaths = rules.household_death * h.weight * alive
-    factor = (h.weight + births - deaths) / h.weight
-    for column in (*ANIMALS, "land", "implements", "grain", "wealth", "contributed"):
-        setattr(h, column, getattr(h, column) / factor)
-    h.weight = h.weight * factor
-    flows.born = float(births.sum())
-    flows.dissolved = float(deaths.sum())
+        flows.slaughtered[animal] = float(totals[_month.F_SLAUGHTERED + k])
+        flows.confiscated[animal] = float(totals[_month.F_CONFISCATED + k])
+        flows.animal_births[animal] = float(totals[_month.F_ANIMAL_BIRTHS + k])
+        flows.animal_deaths[animal] = float(totals[_month.F_ANIMAL_DEATHS + k])
     return flows
+
+
+_FLOAT_COLUMNS = (
+    "weight",
+    *ANIMALS,
+    "land",
+    "implements",
+    "grain",
+    "wealth",
+    "contributed",
+)
+
+
+def _prepare(h: Households) -> None:
+    """Give every column the contiguous dtype the compiled month works on (no copy if so)."""
+    for column in _FLOAT_COLUMNS:
+        setattr(h, column, np.ascontiguousarray(getattr(h, column), dtype=np.float64))
+    h.region = np.ascontiguousarray(h.region, dtype=np.int8)
+    h.status = np.ascontiguousarray(h.status, dtype=np.int8)
+    h.kulak = np.ascontiguousarray(h.kulak, dtype=np.bool_)
+    n = len(h)
+    for column in (*_FLOAT_COLUMNS, "region", "status", "kulak"):
+        if getattr(h, column).shape != (n,):
+            raise ValueError(f"column {column} has shape {getattr(h, column).shape}, not ({n},)")
+
+
+def _richest_kulaks(h: Households, quota: float) -> NDArray[np.intp]:
+    """Rows of the richest kulak households present whose weight adds up to at most ``quota``.
+
+    Sorted by wealth, richest first, ties in row order. Only the top of the ranking
+    that the quota can reach is sorted.
+    """
+    candidates = np.flatnonzero(h.kulak & (h.status != Status.REMOVED))
+    if candidates.size == 0:
+        return candidates
+    wealth = h.wealth[candidates]
+    weights = h.weight[candidates]
+    lightest = float(weights.min())
+    # any `reach` households weigh more than the quota, so the chosen are among the
+    # `reach` richest (and those tied with the last of them): a prefix of the ranking
+    reach = quota / lightest + 2 if lightest > 0 else math.inf
+    if reach < candidates.size // 2:
+        cut = candidates.size - int(reach)
+        top = np.flatnonzero(wealth >= np.partition(wealth, cut)[cut])
+        order = np.argsort(-wealth[top], kind="stable")
+        cumulative = np.cumsum(weights[top][order])
+        count = int(np.searchsorted(cumulative, quota, side="right"))
+        if count < top.size:
+            return candidates[top[order[:count]]]
+    order = np.argsort(-wealth, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    count = int(np.searchsorted(cumulative, quota, side="right"))
+    return candidates[order[:count]]
 
 
 CAPITAL_RETURN = {Status.PARTNERSHIP: 1.0, Status.GUILD: 0.5, Status.COMMUNE: 0.0}
@@ -466,6 +534,7 @@ def census(h: Households) -> dict[str, float]:
     out = {
         "peasant_households_million": total / 1e6,
         "collectivised_share": float(h.weight[h.members].sum() / total) if total else 0.0,
+        "wealth_gini": gini(h.wealth[present], h.weight[present]),
         "wealth_gini_individual": gini(
             h.wealth[present & (h.status == Status.INDIVIDUAL)],
             h.weight[present & (h.status == Status.INDIVIDUAL)],

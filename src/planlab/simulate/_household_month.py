@@ -1,0 +1,452 @@
+"""Compiled inner loops of the households' month (see ``households.step`` for the rules).
+
+Rows are cut into fixed blocks, shared among threads. Each block makes its
+choices (joining with slaughter first, leaving, removal) in one short loop and
+then grows (animal births and deaths, the wealth drift, the division of
+households) in a second loop over rows still in cache. Each block draws from
+its own random stream (SplitMix64), seeded from one key taken from the
+caller's generator, so a run repeats exactly from its seed whatever the number
+of threads; the flows are summed per block and then in block order.
+
+The draws follow the distributions the rules state: a uniform against the
+logistic probability of joining, Poisson births and binomial deaths by
+inversion, normal wealth shocks by the ziggurat. Exact bounds settle most
+draws without the costly function: ``exp(-x) >= 1 - x`` means a uniform below
+``1 - lam`` is a Poisson zero, and ``(1 - p)**n >= 1 - n p`` a binomial zero,
+so most herds need only the leading bits of their uniforms.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _jit(**options: Any) -> Callable[[F], F]:
+    """``numba.njit`` with the decorated function's type kept for the type checker."""
+    return cast(Callable[[F], F], numba.njit(cache=True, **options))
+
+
+BLOCK = 16_384
+"""Rows per block: the unit of parallel work and of one random stream."""
+
+INDIVIDUAL, REMOVED = 0, 4  # households.Status codes
+
+# Layout of the parameter vector handed to the month kernel.
+P_JOIN_CONST, P_JOIN_PRESSURE, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2, 3
+P_KILL, P_COLLECTIVE, P_LEAVE, P_MARKET_OPEN = 4, 5, 6, 7
+P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 8, 9, 10, 11
+P_BIRTH, P_DEATH = 12, 16  # four animals each
+N_PARAMS = 20
+
+# Layout of the per-block flow sums (weighted).
+F_JOINED, F_LEFT, F_REMOVED, F_BORN, F_DISSOLVED, F_TO_COLLECTIVES = 0, 1, 2, 3, 4, 5
+F_SLAUGHTERED, F_CONFISCATED, F_ANIMAL_BIRTHS, F_ANIMAL_DEATHS = 6, 10, 14, 18
+N_FLOWS = 22
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@_jit(inline="always")
+def _mix(z: np.uint64) -> np.uint64:
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@_jit(inline="always")
+def _uniform(state: np.uint64) -> tuple[np.uint64, float]:
+    """SplitMix64: the next state and a uniform draw in [0, 1) with 53 random bits."""
+    state = state + _GAMMA
+    return state, float(_mix(state) >> _S11) * _TO_UNIT
+
+
+@_jit()
+def _stream(key: np.uint64, block: int) -> np.uint64:
+    """Start of block ``block``'s random stream under ``key``."""
+    return _mix(_mix(key ^ (np.uint64(block) * _GAMMA)) + _GAMMA)
+
+
+@_jit()
+def _poisson_at(lam: float, u: float, state: np.uint64) -> tuple[np.uint64, float]:
+    """Inversion of Poisson(``lam``) at ``u``, in parts of at most 10 (sums of Poissons)."""
+    total = 0.0
+    first = True
+    while lam > 0.0:
+        part = min(lam, 10.0)
+        lam -= part
+        if not first:
+            state, u = _uniform(state)
+        first = False
+        p = math.exp(-part)
+        cumulative = p
+        k = 0
+        while u >= cumulative and k < 400:
+            k += 1
+            p *= part / k
+            cumulative += p
+        total += k
+    return state, total
+
+
+@_jit()
+def _binomial_at(n: int, p: float, u: float, state: np.uint64) -> tuple[np.uint64, float]:
+    """Inversion of Binomial(``n``, ``p``) at ``u``, in parts with at most 10 expected."""
+    if n <= 0 or p <= 0.0:
+        return state, 0.0
+    if p >= 1.0:
+        return state, float(n)
+    q = 1.0 - p
+    ratio = p / q
+    largest = max(1, int(10.0 / p))
+    total = 0.0
+    first = True
+    while n > 0:
+        m = min(n, largest)
+        n -= m
+        if not first:
+            state, u = _uniform(state)
+        first = False
+        prob = q**m
+        cumulative = prob
+        k = 0
+        while u >= cumulative and k < m:
+            prob *= (m - k) / (k + 1) * ratio
+            k += 1
+            cumulative += prob
+        total += k
+    return state, total
+
+
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_PER32 = 1.0 / 4294967296.0  # 2**-32
+
+
+@_jit(inline="always")
+def _herd_month(
+    herd: float, birth_rate: float, death_rate: float, share: float, state: np.uint64
+) -> tuple[np.uint64, float, float, float]:
+    """A herd's Poisson births and binomial deaths, then its share of the row's new weight.
+
+    One 64-bit draw gives the leading 32 bits of both uniforms. Most herds have no
+    birth and no death, which those bits settle: ``(k + 1) / 2**32 <= 1 - lam`` means
+    ``u < 1 - lam <= exp(-lam)``, so no birth (likewise ``1 - n p <= (1 - p)**n`` for
+    deaths). Otherwise the rest of the uniform ``u = (k + v) / 2**32`` is drawn and
+    inverted exactly.
+    """
+    state = state + _GAMMA
+    bits = _mix(state)
+    k_birth = float(bits >> _S32)
+    k_death = float(bits & _LOW32)
+    lam = herd * birth_rate
+    born = 0.0
+    if (k_birth + 1.0) * _PER32 > 1.0 - lam:
+        state, v = _uniform(state)
+        state, born = _poisson_at(lam, (k_birth + v) * _PER32, state)
+    n = int(herd)
+    died = 0.0
+    if (k_death + 1.0) * _PER32 > 1.0 - n * death_rate:
+        state, v = _uniform(state)
+        state, died = _binomial_at(n, death_rate, (k_death + v) * _PER32, state)
+    return state, (herd + (born - died)) * share, born, died
+
+
+def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64]]:
+    """Marsaglia and Tsang's ziggurat for the standard normal: 256 layers of equal area
+    (the base layer with the tail), for 52-bit draws (as numpy's own normal)."""
+    scale = 2.0**52
+    r, area = 3.6541528853610088, 0.00492867323397465524494
+    k, w, f = np.zeros(256), np.zeros(256), np.zeros(256)
+    x = r
+    q = area / math.exp(-0.5 * x * x)
+    k[0] = x / q * scale
+    w[0], w[255] = q / scale, x / scale
+    f[0], f[255] = 1.0, math.exp(-0.5 * x * x)
+    outer = x
+    for i in range(254, 0, -1):
+        x = math.sqrt(-2.0 * math.log(area / x + math.exp(-0.5 * x * x)))
+        k[i + 1] = x / outer * scale
+        outer = x
+        f[i] = math.exp(-0.5 * x * x)
+        w[i] = x / scale
+    return k.astype(np.uint64), w, f
+
+
+_ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
+_ZIG_R = 3.6541528853610088
+_LOW8 = np.uint64(0xFF)
+_S8, _S9 = np.uint64(8), np.uint64(9)
+_ONE = np.uint64(1)
+_LOW52 = np.uint64(0x000FFFFFFFFFFFFF)
+
+
+@_jit()
+def _normal(state: np.uint64) -> tuple[np.uint64, float]:
+    """A standard normal draw by the ziggurat (one 64-bit draw on 99% of calls)."""
+    while True:
+        state = state + _GAMMA
+        bits = _mix(state)
+        layer = bits & _LOW8
+        negative = (bits >> _S8) & _ONE
+        value = (bits >> _S9) & _LOW52
+        x = float(value) * _ZIG_W[layer]
+        if negative:
+            x = -x
+        if value < _ZIG_K[layer]:
+            return state, x
+        if layer == 0:  # the tail beyond r
+            while True:
+                state, u1 = _uniform(state)
+                state, u2 = _uniform(state)
+                xx = -math.log1p(-u1) / _ZIG_R
+                yy = -math.log1p(-u2)
+                if yy + yy > xx * xx:
+                    return state, -(_ZIG_R + xx) if negative else _ZIG_R + xx
+        else:
+            state, u = _uniform(state)
+            if (_ZIG_F[layer - 1] - _ZIG_F[layer]) * u + _ZIG_F[layer] < math.exp(-0.5 * x * x):
+                return state, x
+
+
+@_jit(parallel=True)
+def mean_wealth_sums(
+    status: NDArray[np.int8], wealth: NDArray[np.float64], weight: NDArray[np.float64]
+) -> tuple[float, float]:
+    """Weighted wealth and weight of the households present, summed block by block."""
+    n = status.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    sums = np.zeros((blocks, 2))
+    for b in numba.prange(blocks):
+        wealth_sum = 0.0
+        weight_sum = 0.0
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            if status[i] != REMOVED:
+                wealth_sum += wealth[i] * weight[i]
+                weight_sum += weight[i]
+        sums[b, 0] = wealth_sum
+        sums[b, 1] = weight_sum
+    return sums[:, 0].sum(), sums[:, 1].sum()
+
+
+@_jit(inline="always")
+def _slaughter(herd: float, kill: float, state: np.uint64) -> tuple[np.uint64, float]:
+    """What a joining household kills or sells of a herd: ``floor(herd * kill + u)``."""
+    state, u = _uniform(state)
+    return state, min(math.floor(herd * kill + u), herd)
+
+
+@_jit(error_model="numpy")
+def _choices(
+    lo: int,
+    hi: int,
+    state: np.uint64,
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    horses: NDArray[np.float64],
+    cattle: NDArray[np.float64],
+    pigs: NDArray[np.float64],
+    sheep_goats: NDArray[np.float64],
+    wealth: NDArray[np.float64],
+    contributed: NDArray[np.float64],
+    status: NDArray[np.int8],
+    kulak: NDArray[np.bool_],
+    chosen: NDArray[np.bool_],
+    pressure: NDArray[np.float64],
+    params: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> np.uint64:
+    """Rows ``lo:hi``: joining (with slaughter first), leaving and removal; sums into ``out``."""
+    join_const = params[P_JOIN_CONST]
+    join_pressure = params[P_JOIN_PRESSURE]
+    join_wealth = params[P_JOIN_WEALTH]
+    per_mean = 1.0 / params[P_MEAN_WEALTH]
+    kill = params[P_KILL]
+    collective = np.int8(int(params[P_COLLECTIVE]))
+    leave_p = params[P_LEAVE]
+    removing = chosen.size > 0
+    joined = left = removed = to_collectives = 0.0
+    s0 = s1 = s2 = s3 = c0 = c1 = c2 = c3 = 0.0
+    for i in range(lo, hi):
+        st = status[i]
+        if st == REMOVED:
+            continue
+        if st == INDIVIDUAL:
+            if not kulak[i]:
+                x = join_const + join_pressure * pressure[region[i]]
+                x -= join_wealth * (wealth[i] * per_mean - 1.0)
+                state, u = _uniform(state)
+                if x >= 0.0:
+                    joins = u < 0.5 or u < 1.0 / (1.0 + math.exp(-x))
+                else:
+                    y = -x  # 1 + exp(y) >= 2 + y + y^2/2 bounds the probability
+                    joins = u * (2.0 + y + 0.5 * y * y) < 1.0 and u < 1.0 / (1.0 + math.exp(y))
+                if joins:
+                    w = weight[i]
+                    state, k0 = _slaughter(horses[i], kill, state)
+                    state, k1 = _slaughter(cattle[i], kill, state)
+                    state, k2 = _slaughter(pigs[i], kill, state)
+                    state, k3 = _slaughter(sheep_goats[i], kill, state)
+                    horses[i] -= k0
+                    cattle[i] -= k1
+                    pigs[i] -= k2
+                    sheep_goats[i] -= k3
+                    s0 += k0 * w
+                    s1 += k1 * w
+                    s2 += k2 * w
+                    s3 += k3 * w
+                    contributed[i] = wealth[i]
+                    status[i] = collective
+                    joined += w
+                continue  # only kulaks are removed, and a kulak never joins
+        elif leave_p > 0.0 and pressure[region[i]] < 0.2:  # a member
+            state, u = _uniform(state)
+            if u < leave_p:
+                status[i] = INDIVIDUAL
+                contributed[i] = 0.0
+                left += weight[i]
+        if removing and chosen[i]:
+            w = weight[i]
+            c0 += horses[i] * w
+            c1 += cattle[i] * w
+            c2 += pigs[i] * w
+            c3 += sheep_goats[i] * w
+            to_collectives += wealth[i] * w
+            horses[i] = cattle[i] = pigs[i] = sheep_goats[i] = 0.0
+            wealth[i] = 0.0
+            removed += w
+            status[i] = REMOVED
+    out[F_JOINED], out[F_LEFT], out[F_REMOVED] = joined, left, removed
+    out[F_TO_COLLECTIVES] = to_collectives
+    out[F_SLAUGHTERED], out[F_SLAUGHTERED + 1] = s0, s1
+    out[F_SLAUGHTERED + 2], out[F_SLAUGHTERED + 3] = s2, s3
+    out[F_CONFISCATED], out[F_CONFISCATED + 1] = c0, c1
+    out[F_CONFISCATED + 2], out[F_CONFISCATED + 3] = c2, c3
+    return state
+
+
+@_jit(error_model="numpy")
+def _growth(
+    lo: int,
+    hi: int,
+    state: np.uint64,
+    weight: NDArray[np.float64],
+    horses: NDArray[np.float64],
+    cattle: NDArray[np.float64],
+    pigs: NDArray[np.float64],
+    sheep_goats: NDArray[np.float64],
+    land: NDArray[np.float64],
+    implements: NDArray[np.float64],
+    grain: NDArray[np.float64],
+    wealth: NDArray[np.float64],
+    contributed: NDArray[np.float64],
+    status: NDArray[np.int8],
+    params: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> np.uint64:
+    """Rows ``lo:hi`` still present: herds, the wealth drift, division; sums into ``out``."""
+    market_open = params[P_MARKET_OPEN] > 0.0
+    mu = params[P_DRIFT_MU]
+    sigma = params[P_DRIFT_SIGMA]
+    hh_birth = params[P_HH_BIRTH]
+    hh_death = params[P_HH_DEATH]
+    b0, b1, b2, b3 = params[P_BIRTH], params[P_BIRTH + 1], params[P_BIRTH + 2], params[P_BIRTH + 3]
+    d0, d1, d2, d3 = params[P_DEATH], params[P_DEATH + 1], params[P_DEATH + 2], params[P_DEATH + 3]
+    born = dissolved = 0.0
+    nb0 = nb1 = nb2 = nb3 = nd0 = nd1 = nd2 = nd3 = 0.0
+    for i in range(lo, hi):
+        st = status[i]
+        if st == REMOVED:
+            continue  # nothing happens to a removed row (its division factor is 1)
+        w = weight[i]
+        # households divide and dissolve: the row's holdings are shared out
+        births = hh_birth * w
+        deaths = hh_death * w
+        new_weight = w + births - deaths
+        share = w / new_weight
+        born += births
+        dissolved += deaths
+        # animals are born and die
+        state, horses[i], x0, y0 = _herd_month(horses[i], b0, d0, share, state)
+        state, cattle[i], x1, y1 = _herd_month(cattle[i], b1, d1, share, state)
+        state, pigs[i], x2, y2 = _herd_month(pigs[i], b2, d2, share, state)
+        state, sheep_goats[i], x3, y3 = _herd_month(sheep_goats[i], b3, d3, share, state)
+        nb0 += x0 * w
+        nb1 += x1 * w
+        nb2 += x2 * w
+        nb3 += x3 * w
+        nd0 += y0 * w
+        nd1 += y1 * w
+        nd2 += y2 * w
+        nd3 += y3 * w
+        value = wealth[i]
+        if market_open and st == INDIVIDUAL:
+            state, z = _normal(state)
+            value *= math.exp(mu + sigma * z)
+        wealth[i] = value * share
+        land[i] *= share
+        implements[i] *= share
+        grain[i] *= share
+        contributed[i] *= share
+        weight[i] = new_weight
+    out[F_BORN], out[F_DISSOLVED] = born, dissolved
+    out[F_ANIMAL_BIRTHS], out[F_ANIMAL_BIRTHS + 1] = nb0, nb1
+    out[F_ANIMAL_BIRTHS + 2], out[F_ANIMAL_BIRTHS + 3] = nb2, nb3
+    out[F_ANIMAL_DEATHS], out[F_ANIMAL_DEATHS + 1] = nd0, nd1
+    out[F_ANIMAL_DEATHS + 2], out[F_ANIMAL_DEATHS + 3] = nd2, nd3
+    return state
+
+
+@_jit(parallel=True)
+def month(
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    horses: NDArray[np.float64],
+    cattle: NDArray[np.float64],
+    pigs: NDArray[np.float64],
+    sheep_goats: NDArray[np.float64],
+    land: NDArray[np.float64],
+    implements: NDArray[np.float64],
+    grain: NDArray[np.float64],
+    wealth: NDArray[np.float64],
+    contributed: NDArray[np.float64],
+    status: NDArray[np.int8],
+    kulak: NDArray[np.bool_],
+    chosen: NDArray[np.bool_],
+    pressure: NDArray[np.float64],
+    params: NDArray[np.float64],
+    key: np.uint64,
+) -> NDArray[np.float64]:
+    """One month of every household, in place; returns the flows summed over rows.
+
+    Each block of rows makes its choices (join, leave, removal) and then grows
+    (herds, wealth, division), two short loops over data still in cache.
+    """
+    n = status.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    flows = np.zeros((blocks, N_FLOWS))
+    for b in numba.prange(blocks):
+        lo, hi = b * BLOCK, min(n, (b + 1) * BLOCK)
+        out = flows[b]
+        state = _stream(key, b)
+        state = _choices(
+            lo, hi, state, region, weight, horses, cattle, pigs, sheep_goats,
+            wealth, contributed, status, kulak, chosen, pressure, params, out,
+        )  # fmt: skip
+        _growth(
+            lo, hi, state, weight, horses, cattle, pigs, sheep_goats, land,
+            implements, grain, wealth, contributed, status, params, out,
+        )  # fmt: skip
+    total: NDArray[np.float64] = flows.sum(axis=0)
+    return total
