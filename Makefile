@@ -30,6 +30,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/households.py --households 1000000 --months 12
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
