@@ -21,6 +21,7 @@ from planlab.simulate.households import (
     divide_income,
     gini,
     initial_households,
+    production,
     step,
 )
 
@@ -168,3 +169,32 @@ def test_gini_against_known_values() -> None:
     assert gini(np.array([1.0, 3.0]), np.array([3.0, 1.0])) == pytest.approx(
         gini(np.array([1.0, 1.0, 1.0, 3.0]))
     )
+
+
+def per_household(h: Households, grown: np.ndarray, mask: np.ndarray) -> float:
+    return float(grown[mask] @ h.weight[mask] / h.weight[mask].sum())
+
+
+def test_more_tractors_let_collectives_out_produce_individual_farms() -> None:
+    """Collectivisation needs mechanisation: pooling alone gives no gain; machines do."""
+    h = start()
+    months(h, calm(pressure=np.full(6, 0.7)), 4)
+    members, individual = h.members, h.status == Status.INDIVIDUAL
+    rules = HouseholdRules()
+    land_ratio = float(
+        np.average(h.land[members], weights=h.weight[members])
+        / np.average(h.land[individual], weights=h.weight[individual])
+    )
+    none, _ = production(h, np.zeros(6), rules)
+    many, mechanised = production(h, np.full(6, 5e6), rules)
+    without = per_household(h, none, members) / land_ratio
+    with_machines = per_household(h, many, members) / land_ratio
+    alone = per_household(h, many, individual)
+    assert with_machines > without
+    assert with_machines > alone
+    # Without machines a collective pools horses but gains no scale: no hectare yields
+    # more than a fully worked individual hectare.
+    per_ha = none[members] / h.land[members]
+    assert float(per_ha.max()) <= rules.yield_per_ha + 1e-12
+    assert np.all(mechanised > 0)
+    np.testing.assert_array_equal(none[individual], many[individual])

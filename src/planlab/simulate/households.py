@@ -46,6 +46,7 @@ __all__ = [
     "divide_income",
     "gini",
     "initial_households",
+    "production",
     "step",
 ]
 
@@ -275,6 +276,19 @@ class HouseholdRules:
     household_birth: float = 0.001
     household_death: float = 0.0008
     """Monthly rates of household division (new households) and dissolution (assumption)."""
+    yield_per_ha: float = 0.8
+    """Tonnes of grain a hectare gives with enough draught power (assumption: the 1928
+    harvest of about 68 Mt over some 90 million sown hectares, rounded)."""
+    ha_per_horse: float = 5.0
+    """Hectares one horse can work in a season (assumption)."""
+    horses_per_tractor_hp: float = 0.75
+    """Horses one horsepower of tractor stands for (assumption: a 15-hp tractor does the
+    work of about eleven horses)."""
+    draught_elasticity: float = 0.5
+    """How steeply yield falls with the share of the land the draught power can work."""
+    scale_gain: float = 0.3
+    """Extra yield of a fully mechanised collective: scale gains come only with machines
+    ('a ship from a flock of fishing boats')."""
 
 
 @dataclass(frozen=True)
@@ -543,3 +557,41 @@ def census(h: Households) -> dict[str, float]:
     for animal in ANIMALS:
         out[f"{animal}_million"] = float(getattr(h, animal) @ counted) / 1e6
     return out
+
+
+def production(
+    h: Households, tractor_hp: FloatArray, rules: HouseholdRules
+) -> tuple[FloatArray, FloatArray]:
+    """Grain each household grows in a normal season (tonnes), and each region's mechanised share.
+
+    An individual farm works its land with its own horses; a collective pools its
+    members' land and horses per region and adds the tractor horsepower machine-tractor
+    stations bring there (``tractor_hp`` per region). Yield falls with the share of the
+    land the draught power cannot work; a collective gains ``scale_gain`` on the share of
+    its land tractors work, and nothing from pooling alone. Members share the
+    collective's harvest in proportion to the land they brought.
+    """
+    present = h.present
+    need = h.land / rules.ha_per_horse
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(need > 0, np.minimum(1.0, h.horses / need), 1.0)
+    grown = np.where(present, h.land * rules.yield_per_ha * own**rules.draught_elasticity, 0.0)
+    members = h.members & present
+    regions = len(tractor_hp)
+    w = h.weight * members
+    land = np.bincount(h.region, weights=h.land * w, minlength=regions)
+    horses = np.bincount(h.region, weights=h.horses * w, minlength=regions)
+    pooled_need = land / rules.ha_per_horse
+    machine_power = tractor_hp * rules.horses_per_tractor_hp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        worked = np.where(
+            pooled_need > 0, np.minimum(1.0, (horses + machine_power) / pooled_need), 1.0
+        )
+        mechanised = np.where(pooled_need > 0, np.minimum(1.0, machine_power / pooled_need), 0.0)
+    per_ha = (
+        rules.yield_per_ha
+        * worked**rules.draught_elasticity
+        * (1.0 + rules.scale_gain * mechanised)
+    )
+    grown = np.where(members, h.land * per_ha[h.region], grown)
+    return grown, mechanised
