@@ -68,7 +68,18 @@ def test_engine_layers_print_and_open_nothing(path: Path) -> None:
 
 def test_public_surface_is_curated() -> None:
     import planlab.economy
+    import planlab.plan
+    import planlab.report
+    import planlab.scenarios
+    import planlab.simulate
 
-    for module in (planlab, planlab.economy):
+    for module in (
+        planlab,
+        planlab.economy,
+        planlab.plan,
+        planlab.simulate,
+        planlab.scenarios,
+        planlab.report,
+    ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

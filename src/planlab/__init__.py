@@ -2,7 +2,11 @@
 
 Balanced multi-year plans from input-output data, tempo checks with their
 bottlenecks, plan execution under the frictions of the real economy, and open
-plan discussion. Layers: ``planlab.economy`` (data model and Leontief analysis).
+plan discussion. Layers, lowest first: ``planlab.economy`` (data model, files,
+Leontief analysis), ``planlab.plan`` (the plan LP and tempo check),
+``planlab.simulate`` (plan execution month by month, households),
+``planlab.scenarios`` (scenario files and the historical record) and
+``planlab.report`` (readable summaries); ``planlab.cli`` is the command.
 """
 
 from planlab.economy import Economy, analyse, load, load_builtin, save
