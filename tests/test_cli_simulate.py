@@ -90,3 +90,15 @@ def test_simulate_doc_lists_every_setting_as_declared() -> None:
                 f"[{spec.low:g}, {spec.high:g}] | {spec.description} |"
             )
             assert row in doc, spec.name
+
+
+def test_simulate_with_household_agents(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["simulate", "ussr-1928", "--months", "3", "--households", "5000", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    series = pd.read_csv(tmp_path / "series.csv")
+    assert "collectivised_share" in set(series["variable"])
+    bad = runner.invoke(app, ["simulate", "ussr-1928", "--households", "0"])
+    assert bad.exit_code == 2

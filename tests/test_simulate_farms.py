@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,12 @@ class Hoarding:
     def split(self, net: np.ndarray, procurement_level: float) -> FarmSplit:
         zero = np.zeros_like(net)
         return FarmSplit(zero, zero, np.where(self.inner.farm, net, 0.0))
+
+    def observe(self, output: np.ndarray) -> None:
+        self.inner.observe(output)
+
+    def census(self) -> Mapping[str, float]:
+        return self.inner.census()
 
 
 def test_farms_that_market_nothing_starve_the_industry_using_farm_goods() -> None:

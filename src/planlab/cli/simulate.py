@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from planlab.cli.common import console, fail, handles_input_errors, write_tables
 from planlab.scenarios import builtin_scenarios, load_scenario
 from planlab.simulate import run
+from planlab.simulate.household_farms import HouseholdFarms
 
 __all__ = ["scenario_app", "simulate"]
 
@@ -29,12 +30,23 @@ def simulate(
     out: Annotated[Path, typer.Option(help="Folder for series.csv and series.parquet.")] = Path(
         "out/simulate"
     ),
+    households: Annotated[
+        int | None,
+        typer.Option(help="Run the countryside as household agents, one row per N households."),
+    ] = None,
 ) -> None:
     """Run a scenario month by month and write its series (CSV and Parquet)."""
     if months is not None and months < 1:
         raise fail([f"--months: field 'months': {months} (rule: at least 1 month)"])
+    if households is not None and households < 1:
+        raise fail([f"--households: field 'households': {households} (rule: at least 1)"])
     data = load_scenario(scenario)
     total = data.months if months is None else months
+    farms = (
+        None
+        if households is None
+        else HouseholdFarms.from_scenario(data, sample=households, seed=seed)
+    )
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -44,7 +56,11 @@ def simulate(
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(f"{data.name}: months", total=total)
         result = run(
-            data, months=total, seed=seed, progress=lambda done, _: bar.update(task, completed=done)
+            data,
+            months=total,
+            seed=seed,
+            progress=lambda done, _: bar.update(task, completed=done),
+            farms=farms,
         )
     series = result.series.copy()
     series["date"] = series["date"].dt.strftime("%Y-%m-%d")

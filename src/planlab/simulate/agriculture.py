@@ -10,6 +10,7 @@ into the same place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,9 +20,15 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 
-__all__ = ["AggregateFarms", "FarmSplit", "Farms"]
+__all__ = ["AggregateFarms", "FarmSplit", "Farms", "split_inputs"]
 
 FloatArray = NDArray[np.float64]
+
+
+def split_inputs(economy: Economy, farm: NDArray[np.bool_]) -> tuple[sp.csc_array, sp.csr_array]:
+    """Inputs drawn from stocks, and the farms' own inputs of farm goods (feed, seed)."""
+    own = farm[:, None] & farm[None, :]
+    return sp.csc_array(economy.A.multiply(~own)), sp.csr_array(economy.A.multiply(own))
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,12 @@ class Farms(Protocol):
 
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """Procurement, free-market supply and own use of the net output."""
+
+    def observe(self, output: FloatArray) -> None:
+        """The month's output of every branch (tractors come from industry)."""
+
+    def census(self) -> Mapping[str, float]:
+        """Stocks the farms report at the start of each month (the record's names)."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +97,25 @@ class AggregateFarms:
             )
         return cls(farm, marketed, procured)
 
+    @classmethod
+    def for_economy(
+        cls, economy: Economy, farm: NDArray[np.bool_], urban_food_share: float
+    ) -> AggregateFarms:
+        """Marketing shares from the base year, splitting A into farm and stock inputs."""
+        A_stock, A_farm = split_inputs(economy, farm)
+        return cls.from_base(economy, farm, A_stock, A_farm, urban_food_share)
+
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """Capacity times the year's harvest index."""
         rate: FloatArray = np.where(self.farm, capacity * harvest, 0.0)
         return rate
+
+    def observe(self, output: FloatArray) -> None:
+        """The aggregate farms take no notice of industry's output."""
+
+    def census(self) -> Mapping[str, float]:
+        """The aggregate farms report no households or herds."""
+        return {}
 
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """Marketed in the base year's shares; procurement scaled by the policy."""

@@ -25,9 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import scipy.sparse as sp
 
-from planlab.simulate.agriculture import AggregateFarms, Farms
+from planlab.simulate.agriculture import AggregateFarms, Farms, split_inputs
 from planlab.simulate.construction import Pipeline
 from planlab.simulate.industry import produce, wear_and_brak
 from planlab.simulate.markets import clear_markets
@@ -113,8 +112,7 @@ def run(
     ag = np.array([name in sc.agriculture for name in e.names])
     machinery = np.array([name in sc.machinery for name in e.names])
     A = e.A
-    A_stock = sp.csc_array(A.multiply(~(ag[:, None] & ag[None, :])))
-    A_farm = sp.csr_array(A.multiply(ag[:, None] & ag[None, :]))
+    A_stock, A_farm = split_inputs(e, ag)
     x0 = e.gross_output
     delta = e.vector("depreciation")
     lag_months = 12.0 * (e.vector("construction_lag") + 1.0)
@@ -176,6 +174,8 @@ def run(
         rec.setdefault(name, []).append(np.array(value, dtype=float, copy=True))
 
     keep("capacity", capacity)
+    for key, value in farm_model.census().items():
+        keep(f"farms:{key}", value)
     keep("stocks", stocks)
     keep("currency", currency)
     keep("reserves", reserves)
@@ -233,6 +233,7 @@ def run(
         farm_need = np.asarray(A_farm @ output, dtype=float)
         farm_use = np.minimum(farm_need, usable * ag)
         net_farm = np.where(ag, usable - farm_use, 0.0)
+        farm_model.observe(output)
         farm_split = farm_model.split(net_farm, float(procurement_level[t]))
         procured, free_supply, own_use = (
             farm_split.procured,
@@ -368,6 +369,8 @@ def run(
         keep("state_use", state_use)
         keep("started", starts)
         keep("capacity", capacity)
+        for key, value in farm_model.census().items():
+            keep(f"farms:{key}", value)
         keep("stocks", stocks)
         keep("currency", currency)
         keep("workers_money", workers_money)

@@ -65,6 +65,9 @@ def build_series(
         columns[name] = (flow_dates, np.asarray(values, dtype=float))
 
     stock("currency_million_rub", h["currency"])
+    for key in h:
+        if key.startswith("farms:"):
+            stock(key.removeprefix("farms:"), h[key])
     stock("fx_reserves_million_gold_rub", h["reserves"])
     stock("foreign_debt_million_gold_rub", h["debt"])
     for j, name in enumerate(e.names):
