@@ -117,7 +117,9 @@ class HouseholdFarms:
 
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """The aggregate marketing shares, with procurement rising with collectivisation."""
-        share = census(self.households)["collectivised_share"]
+        h = self.households
+        present = float(h.weight[h.present].sum())
+        share = float(h.weight[h.members].sum()) / present if present > 0 else 0.0
         return self.base.split(net, procurement_level * (1.0 + self.delivery_uplift * share))
 
     def census(self) -> Mapping[str, float]:
