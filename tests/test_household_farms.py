@@ -75,3 +75,17 @@ def test_pressure_without_compensation_costs_horses_and_raises_procurement() -> 
     pushed = household_run(with_policies(collectivisation_pressure=0.8, compensation=0.0)).wide()
     assert pushed["horses_million"].iloc[-1] < calm["horses_million"].iloc[-1]
     assert pushed["grain_procurement_mt"].sum() > calm["grain_procurement_mt"].sum()
+
+
+def test_differentiation_inside_collectives_is_reported_monthly() -> None:
+    """Dividing the collective's income: the capital-return rule differentiates more."""
+    partnership = household_run(
+        with_policies(collectivisation_pressure=0.6, collective_type=1), months=4
+    ).wide()
+    commune = household_run(
+        with_policies(collectivisation_pressure=0.6, collective_type=3), months=4
+    ).wide()
+    for name in ("member_income_gini", "rich_member_share", "capital_income_share"):
+        assert partnership[name].notna().sum() == 5, name
+    assert commune["member_income_gini"].iloc[-1] < partnership["member_income_gini"].iloc[-1]
+    assert commune["capital_income_share"].iloc[-1] < partnership["capital_income_share"].iloc[-1]

@@ -19,10 +19,14 @@ from numpy.typing import NDArray
 from planlab.simulate.agriculture import AggregateFarms, FarmSplit
 from planlab.simulate.households import (
     ANIMALS,
+    CAPITAL_RETURN,
     HouseholdRules,
     Households,
     MonthPolicy,
+    Status,
     census,
+    differentiation,
+    divide_income,
     initial_households,
     production,
     step,
@@ -123,9 +127,24 @@ class HouseholdFarms:
         return self.base.split(net, procurement_level * (1.0 + self.delivery_uplift * share))
 
     def census(self) -> Mapping[str, float]:
-        """The record's stocks: households, collectivised share, herds, tractors."""
-        out = dict(census(self.households))
+        """The record's stocks (households, collectivised share, herds, tractors) and the
+        differentiation inside the collectives: Gini of member income, the share of
+        members above twice the mean, and the share of income paid on contributed capital."""
+        h = self.households
+        out = dict(census(h))
         out["tractors_thousand"] = self.tractor_hp / HP_PER_TRACTOR / 1000.0
+        grown, _ = production(h, self._regional_hp(), self.rules)
+        incomes = np.zeros(len(h))
+        capital_paid = 0.0
+        for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE):
+            members = (h.status == kind) & h.present
+            harvest = float(grown[members] @ h.weight[members])
+            incomes += divide_income(h, harvest, members, kind)
+            if float(h.contributed[members] @ h.weight[members]) > 0:
+                capital_paid += CAPITAL_RETURN[kind] * harvest
+        out.update(differentiation(h, incomes))
+        total = float(incomes @ h.weight)
+        out["capital_income_share"] = capital_paid / total if total > 0 else 0.0
         return out
 
     @classmethod
