@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from planlab.scenarios import load_scenario
 from planlab.simulate import Run, Scenario, Setting, run
 from planlab.simulate.household_farms import HouseholdFarms
+from planlab.simulate.households import REGIONS, Status
 
 SAMPLE = 2000
 
@@ -89,3 +91,29 @@ def test_differentiation_inside_collectives_is_reported_monthly() -> None:
         assert partnership[name].notna().sum() == 5, name
     assert commune["member_income_gini"].iloc[-1] < partnership["member_income_gini"].iloc[-1]
     assert commune["capital_income_share"].iloc[-1] < partnership["capital_income_share"].iloc[-1]
+
+
+def test_regional_pressure_and_the_retreat_where_the_push_was_harder() -> None:
+    """The panicky retreat: after the push eases, more leave where it was harder."""
+    scenario = load_scenario("ussr-1928")
+    push = Setting(0.8, ((dt.date(1929, 4, 1), 0.0),))
+    scenario = dataclasses.replace(
+        scenario,
+        policies={**scenario.policies, "collectivisation_pressure": push},
+        region_pressure={"north_caucasus": 1.0, "volga": 1.0, "siberia": 0.2, "other": 0.2},
+    )
+    farms = HouseholdFarms.from_scenario(scenario, sample=SAMPLE, seed=3)
+    h = farms.households
+    hard = np.isin(h.region, [REGIONS.index("north_caucasus"), REGIONS.index("volga")])
+    soft = np.isin(h.region, [REGIONS.index("siberia"), REGIONS.index("other")])
+    run(scenario, months=6, farms=farms)
+    peak_hard = h.count(h.members & hard) / h.count(hard)
+    peak_soft = h.count(h.members & soft) / h.count(soft)
+    assert peak_hard > peak_soft
+    members_hard, members_soft = h.count(h.members & hard), h.count(h.members & soft)
+    for _ in range(4):
+        farms.planned(scenario.economy.capacity, 1.0)
+    left_hard = (members_hard - h.count(h.members & hard)) / h.count(hard)
+    left_soft = (members_soft - h.count(h.members & soft)) / h.count(soft)
+    assert left_hard > left_soft
+    assert h.count(h.status == Status.INDIVIDUAL) > 0

@@ -256,3 +256,17 @@ def test_several_format_problems_are_all_reported(tmp_path: Path) -> None:
     assert "only known fields" in only(lines, "colour")
     only(lines, "months")
     only(lines, "name")
+
+
+def test_region_pressure_names_known_regions_and_has_a_source(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(
+        "format: planlab-scenario/1\nname: r\neconomy: ussr-1928\nstart: 1928-10-01\n"
+        "months: 3\nregion_pressure: {atlantis: 2.0, volga: -1}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    text = str(caught.value)
+    assert "region_pressure.atlantis" in text
+    assert "region_pressure.volga" in text
+    assert "region_pressure_source" in text

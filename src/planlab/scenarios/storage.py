@@ -21,6 +21,7 @@ from planlab.documents import read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.plan import PlanSettings, build
+from planlab.simulate.households import REGIONS
 from planlab.simulate.scenario import (
     EXOGENOUS,
     INITIAL,
@@ -96,6 +97,11 @@ class ScenarioDocument(_Strict):
         description="Construction priority per branch; the lowest is cut first.",
     )
     priority_source: str = ""
+    region_pressure: dict[str, float] = Field(
+        default_factory=dict,
+        description="Multiplier of collectivisation pressure per grain region (household runs).",
+    )
+    region_pressure_source: str = ""
     plan: PlanEntry | None = Field(
         None,
         description="Take targets from a plan that balances the tempos (growth) instead of the "
@@ -236,6 +242,21 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
             for sector in getattr(doc, field):
                 if sector not in known:
                     problems.append(Problem(file, field, "known sector names", "unknown", sector))
+        for region, factor in doc.region_pressure.items():
+            if region not in REGIONS:
+                problems.append(
+                    Problem(
+                        file, f"region_pressure.{region}", f"one of {', '.join(REGIONS)}", "unknown"
+                    )
+                )
+            elif not (np.isfinite(factor) and factor >= 0):
+                problems.append(
+                    Problem(file, f"region_pressure.{region}", "a multiplier >= 0", repr(factor))
+                )
+        if doc.region_pressure and not doc.region_pressure_source.strip():
+            problems.append(
+                Problem(file, "region_pressure_source", "every number has a source", "missing")
+            )
         if doc.grain is not None and doc.grain not in known:
             problems.append(Problem(file, "grain", "known sector names", "unknown", doc.grain))
         for sector, entry in doc.growth.items():
@@ -264,6 +285,7 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
         agriculture=tuple(doc.agriculture),
         grain=doc.grain,
         target_path=target_path,
+        region_pressure=dict(doc.region_pressure),
     )
 
 

@@ -20,6 +20,7 @@ from planlab.simulate.agriculture import AggregateFarms, FarmSplit
 from planlab.simulate.households import (
     ANIMALS,
     CAPITAL_RETURN,
+    REGIONS,
     HouseholdRules,
     Households,
     MonthPolicy,
@@ -168,11 +169,11 @@ class HouseholdFarms:
                 "market_open",
             )
         }
-        regions = int(households.region.max()) + 1
+        factor = np.array([scenario.region_pressure.get(r, 1.0) for r in REGIONS])
 
         def policy(month: int) -> MonthPolicy:
             return MonthPolicy(
-                pressure=np.full(regions, paths["collectivisation_pressure"][month]),
+                pressure=np.clip(paths["collectivisation_pressure"][month] * factor, 0.0, 1.0),
                 market_open=bool(paths["market_open"][month] >= 0.5),
                 compensation=float(paths["compensation"][month]),
                 kulak_quota=float(paths["kulak_quota"][month]),

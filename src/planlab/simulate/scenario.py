@@ -411,6 +411,8 @@ class Scenario:
     """The branch whose physical indicator is the grain harvest."""
     title: str = ""
     seed: int = 1
+    region_pressure: Mapping[str, float] = field(default_factory=dict)
+    """Multiplier of collectivisation pressure per grain region (household runs)."""
     target_path: NDArray[np.float64] | None = field(default=None, compare=False)
     """Targets from a plan: ``target_path[y - 1]`` is each branch's output in plan year y."""
 
