@@ -41,10 +41,10 @@ INDIVIDUAL, REMOVED = 0, 4  # households.Status codes
 
 # Layout of the parameter vector handed to the month kernel.
 P_JOIN_CONST, P_JOIN_PRESSURE, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2, 3
-P_KILL, P_COLLECTIVE, P_LEAVE, P_MARKET_OPEN = 4, 5, 6, 7
-P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 8, 9, 10, 11
-P_BIRTH, P_DEATH = 12, 16  # four animals each
-N_PARAMS = 20
+P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 4, 5, 6
+P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 7, 8, 9, 10
+P_BIRTH, P_DEATH = 11, 15  # four animals each
+N_PARAMS = 19
 
 # Layout of the per-block flow sums (weighted).
 F_JOINED, F_LEFT, F_REMOVED, F_BORN, F_DISSOLVED, F_TO_COLLECTIVES = 0, 1, 2, 3, 4, 5
@@ -264,6 +264,7 @@ def _choices(
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
     pressure: NDArray[np.float64],
+    leave: NDArray[np.float64],
     params: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> np.uint64:
@@ -274,7 +275,6 @@ def _choices(
     per_mean = 1.0 / params[P_MEAN_WEALTH]
     kill = params[P_KILL]
     collective = np.int8(int(params[P_COLLECTIVE]))
-    leave_p = params[P_LEAVE]
     removing = chosen.size > 0
     joined = left = removed = to_collectives = 0.0
     s0 = s1 = s2 = s3 = c0 = c1 = c2 = c3 = 0.0
@@ -310,9 +310,9 @@ def _choices(
                     status[i] = collective
                     joined += w
                 continue  # only kulaks are removed, and a kulak never joins
-        elif leave_p > 0.0 and pressure[region[i]] < 0.2:  # a member
+        elif leave[region[i]] > 0.0 and pressure[region[i]] < 0.2:  # a member
             state, u = _uniform(state)
-            if u < leave_p:
+            if u < leave[region[i]]:
                 status[i] = INDIVIDUAL
                 contributed[i] = 0.0
                 left += weight[i]
@@ -425,6 +425,7 @@ def month(
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
     pressure: NDArray[np.float64],
+    leave: NDArray[np.float64],
     params: NDArray[np.float64],
     key: np.uint64,
 ) -> NDArray[np.float64]:
@@ -442,7 +443,7 @@ def month(
         state = _stream(key, b)
         state = _choices(
             lo, hi, state, region, weight, horses, cattle, pigs, sheep_goats,
-            wealth, contributed, status, kulak, chosen, pressure, params, out,
+            wealth, contributed, status, kulak, chosen, pressure, leave, params, out,
         )  # fmt: skip
         _growth(
             lo, hi, state, weight, horses, cattle, pigs, sheep_goats, land,

@@ -11,7 +11,7 @@ individual farms do.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,10 +41,6 @@ FloatArray = NDArray[np.float64]
 HERD_UNITS = {"horses": 1.0, "cattle": 0.8, "pigs": 0.2, "sheep_goats": 0.1}
 """Livestock units per head, weighting the herds into one index (assumption: the usual
 livestock-unit conventions, rounded)."""
-
-OUTSIDE_PREMIUM = 0.3
-"""How much more a household expects from farming alone than from the collective, once
-pressure eases (assumption until collective incomes are computed month by month)."""
 
 INITIAL_TRACTOR_HP = 270_000.0
 """events.csv tractor_horsepower: 0.27 million hp in agriculture on 1 January 1929."""
@@ -93,6 +89,32 @@ class HouseholdFarms:
         share: FloatArray = land / total * self.tractor_hp
         return share
 
+    def _premium(self) -> FloatArray:
+        """Per region, how much more an individual farm grows than a member receives.
+
+        Members weigh what a household farming alone grows in their region against
+        what the collective gives each member household; the gap (when positive)
+        drives the retreat once pressure eases.
+        """
+        h = self.households
+        grown, _ = production(h, self._regional_hp(), self.rules)
+        regions = len(REGIONS)
+        present = h.present
+        alone = (h.status == Status.INDIVIDUAL) & present
+        members = h.members & present
+
+        def mean(mask: NDArray[np.bool_]) -> FloatArray:
+            total = np.bincount(h.region, weights=grown * h.weight * mask, minlength=regions)
+            count = np.bincount(h.region, weights=h.weight * mask, minlength=regions)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
+
+        individual, member = mean(alone), mean(members)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.where(member > 0, individual / member - 1.0, 0.0)
+        premium: FloatArray = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
+        return premium
+
     def _grain(self) -> float:
         grown, _ = production(self.households, self._regional_hp(), self.rules)
         return float(grown @ self.households.weight)
@@ -103,7 +125,8 @@ class HouseholdFarms:
 
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """A month of household decisions, then output from their grain and herds."""
-        step(self.households, self.policies(self.month), self.rules, self.rng)
+        policy = replace(self.policies(self.month), outside_premium=self._premium())
+        step(self.households, policy, self.rules, self.rng)
         self.month += 1
         rate = self.base.planned(capacity, harvest)
         grain_index = self._grain() / self.base_grain
@@ -178,7 +201,6 @@ class HouseholdFarms:
                 compensation=float(paths["compensation"][month]),
                 kulak_quota=float(paths["kulak_quota"][month]),
                 collective_type=round(float(paths["collective_type"][month])),
-                outside_premium=OUTSIDE_PREMIUM,
             )
 
         def find(name: str | None) -> int | None:

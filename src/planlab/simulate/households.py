@@ -307,7 +307,7 @@ class MonthPolicy:
     kulak_quota: float = 0.0
     """Households to remove this month (weighted count)."""
     collective_type: int = Status.GUILD
-    outside_premium: float = 0.0
+    outside_premium: float | FloatArray = 0.0
     """How much more an individual farm earns than collective membership (relative)."""
 
 
@@ -361,7 +361,8 @@ def step(
       (compensation times the collective type's return on capital); it brings its wealth
       into the collective (``contributed``);
     - leaving: a member that did not join this month, in a region whose pressure is below
-      0.2, leaves with probability ``leave_rate * outside_premium`` (clipped to 0-1);
+      0.2, leaves with probability ``leave_rate * outside_premium`` (clipped to 0-1;
+      the premium may differ by region);
     - dekulakisation: with a quota, the richest kulak households present (ties in row
       order) are removed while their weight adds up to at most the quota; their animals
       and wealth are confiscated, ``kulak_to_collective`` of the wealth reaching the
@@ -399,7 +400,6 @@ def step(
     params[_month.P_MEAN_WEALTH] = mean_wealth
     params[_month.P_KILL] = rules.slaughter_uncertain * (1.0 - kept)
     params[_month.P_COLLECTIVE] = policy.collective_type
-    params[_month.P_LEAVE] = np.clip(rules.leave_rate * policy.outside_premium, 0.0, 1.0)
     params[_month.P_MARKET_OPEN] = 1.0 if policy.market_open else 0.0
     params[_month.P_DRIFT_MU] = rules.drift_mu
     params[_month.P_DRIFT_SIGMA] = rules.drift_sigma
@@ -408,6 +408,12 @@ def step(
     params[_month.P_BIRTH : _month.P_BIRTH + 4] = rules.birth_rates
     params[_month.P_DEATH : _month.P_DEATH + 4] = rules.death_rates
     pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
+    leave = np.ascontiguousarray(
+        np.clip(
+            rules.leave_rate * np.broadcast_to(policy.outside_premium, pressure.shape), 0.0, 1.0
+        ),
+        dtype=np.float64,
+    )
     key = rng.integers(0, np.iinfo(np.int64).max, dtype=np.int64).astype(np.uint64)
     totals = _month.month(
         h.region,
@@ -425,6 +431,7 @@ def step(
         h.kulak,
         chosen,
         pressure,
+        leave,
         params,
         key,
     )
