@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from _simulation import assert_goods_balance
 from planlab.scenarios import load_scenario
 from planlab.simulate import Run, Scenario, Setting, run
 from planlab.simulate.household_farms import HouseholdFarms
@@ -45,23 +46,7 @@ def test_households_report_the_records_stocks_each_month() -> None:
 
 def test_goods_stay_conserved_with_households() -> None:
     h = household_run(with_policies(collectivisation_pressure=0.6, compensation=0.2)).history
-    supply = h["output"] + h["imports"]
-    uses = sum(
-        h[k]
-        for k in (
-            "use",
-            "farm_use",
-            "materials",
-            "exports",
-            "state_use",
-            "retail",
-            "own_use",
-            "free_sold",
-            "defective",
-        )
-    )
-    gap = np.abs(supply - uses - np.diff(h["stocks"], axis=0))
-    assert float(gap.max()) <= 1e-9 * float(supply.max())
+    assert_goods_balance(h)
 
 
 def test_the_same_seed_gives_the_same_household_run() -> None:

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from _simulation import TOLERANCE, USES, assert_goods_balance, tiny
 from planlab.scenarios import history_path, load_scenario, variables
 from planlab.simulate import Run, Scenario, Setting, run
 
@@ -31,19 +32,6 @@ FloatArray = NDArray[np.float64]
 History = Mapping[str, FloatArray]
 
 MONTHS = 36
-TOLERANCE = 1e-9
-USES = (
-    "use",
-    "farm_use",
-    "materials",
-    "exports",
-    "state_use",
-    "retail",
-    "own_use",
-    "free_sold",
-    "defective",
-)
-"""Where a month's output and imports go, besides the change in stocks."""
 STOCK_KEYS = ("capacity", "stocks", "currency", "reserves", "debt")
 """History entries kept at the start and at the end of each month (months + 1 rows)."""
 
@@ -66,32 +54,15 @@ def with_exogenous(scenario: Scenario, **values: float) -> Scenario:
     )
 
 
-def _tiny(scale: FloatArray) -> FloatArray:
-    return np.maximum(scale, np.finfo(float).tiny)
-
-
-def assert_goods_balance(h: History) -> None:
-    """output + imports = every use + brak + change in stocks, per good and month."""
-    supply = h["output"] + h["imports"]
-    uses = sum((h[name] for name in USES), np.zeros_like(supply))
-    change = np.diff(h["stocks"], axis=0)
-    cell = supply + uses + h["stocks"][:-1] + h["stocks"][1:]
-    # A month in which a good's flows all vanish is judged against that good's usual size.
-    scale = cell + cell.mean(axis=0, keepdims=True)
-    gap = np.abs(supply - (uses + change))
-    worst = np.unravel_index(np.argmax(gap / _tiny(scale)), gap.shape)
-    assert np.all(gap <= TOLERANCE * scale), f"goods out of balance at (month, good) {worst}"
-
-
 def assert_money_balance(h: History) -> None:
     """Currency = initial currency + cumulative emission = workers' + peasants' money."""
     currency = h["currency"]
     emitted = np.cumsum(h["emission"])
     scale = currency[0] + np.cumsum(np.abs(h["emission"]))
-    assert np.all(np.abs(currency[1:] - currency[0] - emitted) <= TOLERANCE * _tiny(scale))
+    assert np.all(np.abs(currency[1:] - currency[0] - emitted) <= TOLERANCE * tiny(scale))
     held = h["workers_money"] + h["peasants_money"]
     scale = np.abs(h["workers_money"]) + np.abs(h["peasants_money"]) + np.abs(currency[1:])
-    assert np.all(np.abs(held - currency[1:]) <= TOLERANCE * _tiny(scale))
+    assert np.all(np.abs(held - currency[1:]) <= TOLERANCE * tiny(scale))
 
 
 def assert_fx_balance(h: History) -> None:
@@ -101,7 +72,7 @@ def assert_fx_balance(h: History) -> None:
     gross = reserves[:-1] + h["earnings"] + h["credit_drawn"] + h["import_bill"] + h["debt_service"]
     positive = reserves[1:] > 0
     gap = np.abs(np.diff(reserves) - flows)
-    assert np.all(gap[positive] <= TOLERANCE * _tiny(gross[positive]))
+    assert np.all(gap[positive] <= TOLERANCE * tiny(gross[positive]))
     assert np.all(reserves >= 0.0)
 
 

@@ -137,24 +137,18 @@ def shadow_price_table(model: PlanModel, solution: Solution) -> pd.DataFrame:
 def conflicts_table(model: PlanModel, solution: Solution) -> pd.DataFrame:
     """The rows and bounds of HiGHS's irreducible infeasible subsystem, labelled."""
     rows = []
-    for row in solution.iis_rows:
-        family, where = model.lp.row_label(row)
-        rows.append(
-            {
-                "kind": "constraint",
-                "name": family,
-                "sector": where.get("sector", ""),
-                "year": where.get("year", 0),
-            }
-        )
-    for column in solution.iis_columns:
-        family, where = model.lp.column_label(column)
-        rows.append(
-            {
-                "kind": "bound",
-                "name": family,
-                "sector": where.get("sector", ""),
-                "year": where.get("year", 0),
-            }
-        )
+    for kind, indices, label in (
+        ("constraint", solution.iis_rows, model.lp.row_label),
+        ("bound", solution.iis_columns, model.lp.column_label),
+    ):
+        for index in indices:
+            family, where = label(index)
+            rows.append(
+                {
+                    "kind": kind,
+                    "name": family,
+                    "sector": where.get("sector", ""),
+                    "year": where.get("year", 0),
+                }
+            )
     return pd.DataFrame(rows, columns=["kind", "name", "sector", "year"])
