@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from planlab.scenarios import load_scenario
 from planlab.simulate import run
-from planlab.simulate.agriculture import AggregateFarms, FarmSplit
+from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Hoarding:
 
     def observe(self, output: np.ndarray) -> None:
         self.inner.observe(output)
+
+    def observe_market(self, prices: FarmPrices) -> None:
+        """Hoarding farms sell nothing, whatever the prices."""
 
     def census(self) -> Mapping[str, float]:
         return self.inner.census()

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 
-__all__ = ["AggregateFarms", "FarmSplit", "Farms", "split_inputs"]
+__all__ = ["AggregateFarms", "FarmPrices", "FarmSplit", "Farms", "split_inputs"]
 
 FloatArray = NDArray[np.float64]
 
@@ -40,6 +40,19 @@ class FarmSplit:
     own_use: FloatArray
 
 
+@dataclass(frozen=True)
+class FarmPrices:
+    """The month's prices as the farms see them, indices relative to the base year."""
+
+    procurement: float
+    """The state's procurement price for farm goods."""
+    free_market: float
+    """The free market's price level (1 when the market is closed: nothing sells there)."""
+    industrial: float
+    """The state's retail price of manufactured goods."""
+    market_open: bool
+
+
 class Farms(Protocol):
     """What the engine needs from a model of the peasant economy."""
 
@@ -51,6 +64,9 @@ class Farms(Protocol):
 
     def observe(self, output: FloatArray) -> None:
         """The month's output of every branch (tractors come from industry)."""
+
+    def observe_market(self, prices: FarmPrices) -> None:
+        """The month's prices, once the markets have cleared."""
 
     def census(self) -> Mapping[str, float]:
         """Stocks the farms report at the start of each month (the record's names)."""
@@ -112,6 +128,9 @@ class AggregateFarms:
 
     def observe(self, output: FloatArray) -> None:
         """The aggregate farms take no notice of industry's output."""
+
+    def observe_market(self, prices: FarmPrices) -> None:
+        """The aggregate farms market in fixed shares, whatever the prices."""
 
     def census(self) -> Mapping[str, float]:
         """The aggregate farms report no households or herds."""

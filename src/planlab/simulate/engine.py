@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from planlab.simulate.agriculture import AggregateFarms, Farms, split_inputs
+from planlab.simulate.agriculture import AggregateFarms, FarmPrices, Farms, split_inputs
 from planlab.simulate.construction import Pipeline
 from planlab.simulate.industry import produce, wear_and_brak
 from planlab.simulate.markets import clear_markets
@@ -302,6 +302,18 @@ def run(
             bool(market_open[t] >= 0.5),
         )
         stocks = stocks - market.retail
+        farm_model.observe_market(
+            FarmPrices(
+                procurement=float(procurement_price[t]),
+                free_market=(
+                    float(market.free_price)
+                    if np.isfinite(market.free_price)
+                    else float(procurement_price[t])
+                ),
+                industrial=retail_price / (1.0 + parameter("base_turnover_tax")),
+                market_open=bool(market_open[t] >= 0.5),
+            )
+        )
         own_use = own_use + (free_supply - market.free_sold)
         workers_money -= market.workers_spent
         peasants_money += market.free_receipts - market.peasants_spent

@@ -4,8 +4,10 @@ Each month the households take their decisions under the month's policies,
 grow grain by their draught power (horses, and the tractors industry has made,
 sent to the collectives through machine-tractor stations), and keep their herds;
 the farm branches' output follows the households' grain and herds relative to
-the start. Collectives deliver more of their harvest to procurement than
-individual farms do.
+the start. Grain goes through the households' own stocks (``grain.py``): they eat,
+deliver their quota, sell on the market what grain's terms of trade make worth
+selling, and hoard the rest; individual farms sow less when grain has paid badly.
+Collectives sow all their land and owe larger quotas.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from planlab.simulate.agriculture import AggregateFarms, FarmSplit
+from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
+from planlab.simulate.grain import GrainRules, grain_month, sown_share, terms_of_trade
 from planlab.simulate.households import (
     ANIMALS,
     CAPITAL_RETURN,
@@ -67,16 +70,40 @@ class HouseholdFarms:
     """Tractor horsepower in agriculture now."""
     tractor_wear: float = 0.01
     """Share of the tractor park worn out each month (assumption: about eight years' life)."""
-    delivery_uplift: float = 0.5
-    """How much more of its harvest a collective delivers than an individual farm
-    (assumption: deliveries were first claims on collective harvests)."""
+    grain_rules: GrainRules = field(default_factory=GrainRules)
+    tonnes_per_unit: float = 0.0
+    """Tonnes of grain per value unit of the grain branch's output (its indicator)."""
+    first_month: int = 1
+    """Calendar month of the run's first month."""
+    sowing_month: int = 4
+    """The spring sowing campaign, when individual farms decide how much to sow."""
     month: int = 0
     base_grain: float = field(init=False, default=1.0)
     base_herd: float = field(init=False, default=1.0)
+    sown: FloatArray = field(init=False)
+    prices: FarmPrices | None = field(init=False, default=None)
+    need_per_person: float | None = field(init=False, default=None)
+    quota_rate: float | None = field(init=False, default=None)
+    harvest_index: float = field(init=False, default=1.0)
+    last_delivered: float = field(init=False, default=0.0)
+    last_sold: float = field(init=False, default=0.0)
+    last_hungry: float = field(init=False, default=0.0)
+    last_need: float = field(init=False, default=0.0)
+    marketed_value: float = field(init=False, default=0.0)
+    marketed_tonnes: float = field(init=False, default=0.0)
+    industrial_sum: float = field(init=False, default=0.0)
+    industrial_months: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
+        self.sown = np.ones(len(self.households))
         self.base_grain = max(self._grain(), 1e-12)
         self.base_herd = max(self._herd(), 1e-12)
+
+    def _grown(self) -> FloatArray:
+        """Grain each household grows in a normal season on the land it sows (tonnes)."""
+        grown, _ = production(self.households, self._regional_hp(), self.rules)
+        sown: FloatArray = grown * self.sown
+        return sown
 
     def _regional_hp(self) -> FloatArray:
         """Tractors go to the collectives, by region, in proportion to their land."""
@@ -97,7 +124,7 @@ class HouseholdFarms:
         drives the retreat once pressure eases.
         """
         h = self.households
-        grown, _ = production(h, self._regional_hp(), self.rules)
+        grown = self._grown()
         regions = len(REGIONS)
         present = h.present
         alone = (h.status == Status.INDIVIDUAL) & present
@@ -116,8 +143,7 @@ class HouseholdFarms:
         return premium
 
     def _grain(self) -> float:
-        grown, _ = production(self.households, self._regional_hp(), self.rules)
-        return float(grown @ self.households.weight)
+        return float(self._grown() @ self.households.weight)
 
     def _herd(self) -> float:
         h = self.households
@@ -127,7 +153,10 @@ class HouseholdFarms:
         """A month of household decisions, then output from their grain and herds."""
         policy = replace(self.policies(self.month), outside_premium=self._premium())
         step(self.households, policy, self.rules, self.rng)
+        if (self.first_month - 1 + self.month) % 12 + 1 == self.sowing_month:
+            self._sow()
         self.month += 1
+        self.harvest_index = harvest
         rate = self.base.planned(capacity, harvest)
         grain_index = self._grain() / self.base_grain
         herd_index = self._herd() / self.base_herd
@@ -143,12 +172,81 @@ class HouseholdFarms:
             made = float(output[self.machinery]) * self.tractors_per_unit * 1000.0 * HP_PER_TRACTOR
         self.tractor_hp = self.tractor_hp * (1.0 - self.tractor_wear) + made
 
+    def _sow(self) -> None:
+        """The spring decision: individual farms sow by what grain has bought since last year."""
+        realised = self.marketed_value / self.marketed_tonnes if self.marketed_tonnes > 0 else 1.0
+        industrial = self.industrial_sum / self.industrial_months if self.industrial_months else 1.0
+        terms = terms_of_trade(realised, industrial)
+        self.sown = sown_share(terms, self.households.members, self.grain_rules)
+        self.marketed_value = self.marketed_tonnes = self.industrial_sum = 0.0
+        self.industrial_months = 0
+
+    def observe_market(self, prices: FarmPrices) -> None:
+        """Prices of the month: grain's earnings so far this year, and next month's selling."""
+        self.prices = prices
+        self.marketed_value += (
+            prices.procurement * self.last_delivered + prices.free_market * self.last_sold
+        )
+        self.marketed_tonnes += self.last_delivered + self.last_sold
+        self.industrial_sum += prices.industrial
+        self.industrial_months += 1
+
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
-        """The aggregate marketing shares, with procurement rising with collectivisation."""
+        """Grain through the households' stocks; other farm goods in the base shares, their
+        procurement rising with collectivisation."""
         h = self.households
-        present = float(h.weight[h.present].sum())
-        share = float(h.weight[h.members].sum()) / present if present > 0 else 0.0
-        return self.base.split(net, procurement_level * (1.0 + self.delivery_uplift * share))
+        present = h.present
+        weight_present = float(h.weight[present].sum())
+        members = h.members & present
+        share = float(h.weight[members].sum()) / weight_present if weight_present > 0 else 0.0
+        rules = self.grain_rules
+        out = self.base.split(net, procurement_level * (1.0 + rules.delivery_uplift * share))
+        g = self.grain
+        tonnes = float(net[g]) * self.tonnes_per_unit
+        if tonnes <= 0 or self.tonnes_per_unit <= 0:
+            return out
+        grown = self._grown() * present
+        total = float(grown @ h.weight)
+        inflow = grown * (tonnes / total) if total > 0 else grown
+        persons = h.family * present
+        marketed = float(self.base.marketed_share[g])
+        if self.need_per_person is None:
+            self.need_per_person = (1.0 - marketed) * tonnes / max(float(persons @ h.weight), 1e-12)
+            h.grain = persons * self.need_per_person * rules.reserve_months
+        need = persons * self.need_per_person
+        surplus = np.maximum(inflow - need, 0.0)
+        if self.quota_rate is None:
+            base_quota = marketed * float(self.base.procured_share[g]) * tonnes
+            self.quota_rate = base_quota / max(float(surplus @ h.weight), 1e-12)
+        quota = (
+            surplus * self.quota_rate * procurement_level * (1.0 + rules.delivery_uplift * members)
+        )
+        reserve = need * rules.reserve_months / max(procurement_level, 1.0)
+        prices = self.prices
+        if prices is None or prices.market_open:
+            terms = 1.0 if prices is None else terms_of_trade(prices.free_market, prices.industrial)
+            sell = np.full(len(h), min(1.0, terms**rules.sell_elasticity))
+        else:
+            sell = np.zeros(len(h))
+        flows = grain_month(
+            h.grain,
+            h.weight,
+            inflow,
+            need,
+            quota,
+            reserve,
+            sell,
+            first_claim=members,
+            cap=tonnes,
+            exchange=prices is None or prices.market_open,
+        )
+        self.last_hungry, self.last_need = flows.hungry, float(need @ h.weight)
+        self.last_delivered, self.last_sold = flows.delivered, flows.sold
+        procured, free_supply = out.procured.copy(), out.free_supply.copy()
+        procured[g] = net[g] * flows.delivered / tonnes
+        free_supply[g] = net[g] * flows.sold / tonnes
+        own_use = np.where(self.base.farm, net, 0.0) - procured - free_supply
+        return FarmSplit(procured, free_supply, own_use)
 
     def census(self) -> Mapping[str, float]:
         """The record's stocks (households, collectivised share, herds, tractors) and the
@@ -157,6 +255,10 @@ class HouseholdFarms:
         h = self.households
         out = dict(census(h))
         out["tractors_thousand"] = self.tractor_hp / HP_PER_TRACTOR / 1000.0
+        out["peasant_grain_stocks_mt"] = float(h.grain @ (h.weight * h.present)) / 1e6
+        land = h.land * h.weight * h.present
+        out["grain_hunger_share"] = self.last_hungry / self.last_need if self.last_need else 0.0
+        out["sown_share"] = float(self.sown @ land) / float(land.sum()) if land.sum() > 0 else 0.0
         grown, _ = production(h, self._regional_hp(), self.rules)
         incomes = np.zeros(len(h))
         capital_paid = 0.0
@@ -208,15 +310,21 @@ class HouseholdFarms:
 
         tractors = next((i for i in e.indicators if i.name == "tractor_output_thousand"), None)
         machinery = find(tractors.sector) if tractors is not None else None
+        grain = e.index(scenario.grain) if scenario.grain else 0
+        harvest = next(
+            (i for i in e.indicators if i.sector == e.names[grain] and "grain" in i.name), None
+        )
         return cls(
             households=households,
             base=base,
             policies=policy,
             rules=HouseholdRules(),
             rng=rng,
-            grain=e.index(scenario.grain) if scenario.grain else 0,
+            grain=grain,
             livestock=find("livestock"),
             machinery=machinery,
             tractors_per_unit=tractors.per_unit if tractors is not None else 0.0,
             tractor_hp=INITIAL_TRACTOR_HP,
+            tonnes_per_unit=harvest.per_unit * 1e6 if harvest is not None else 0.0,
+            first_month=scenario.start.month,
         )

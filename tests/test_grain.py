@@ -1,0 +1,112 @@
+"""The peasant's grain: the stock balance, the quota's first claim on collectives, sowing and
+selling by grain's terms of trade, and the directions they give the full model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from planlab.simulate.grain import GrainRules, grain_month, sown_share
+from test_household_farms import household_run, with_policies
+
+amounts = arrays(np.float64, 20, elements=st.floats(0.0, 10.0))
+shares = arrays(np.float64, 20, elements=st.floats(0.0, 1.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amounts,
+    amounts,
+    amounts,
+    amounts,
+    amounts,
+    shares,
+    arrays(np.bool_, 20),
+    st.floats(0.0, 100.0),
+    st.booleans(),
+)
+def test_every_tonne_is_accounted_for(
+    stock: np.ndarray,
+    harvest: np.ndarray,
+    need: np.ndarray,
+    quota: np.ndarray,
+    reserve: np.ndarray,
+    sell: np.ndarray,
+    first: np.ndarray,
+    cap: float,
+    exchange: bool,
+) -> None:
+    weight = np.linspace(1.0, 3.0, 20)
+    before = float(stock @ weight)
+    after = stock.copy()
+    f = grain_month(after, weight, harvest, need, quota, reserve, sell, first, cap, exchange)
+    balance = before + f.harvest - f.eaten - f.delivered - f.sold
+    assert float(after @ weight) == pytest.approx(balance, rel=1e-9, abs=1e-9)
+    assert (after >= -1e-12).all()
+    assert min(f.eaten, f.delivered, f.sold, f.hungry) >= 0.0
+    assert f.delivered <= float(quota @ weight) + 1e-9
+    assert f.eaten <= float(need @ weight) + 1e-9
+    assert f.delivered + f.sold <= cap + 1e-9
+
+
+def test_a_collectives_quota_comes_before_its_members_eat() -> None:
+    one = np.ones(2)
+    stock = np.zeros(2)
+    f = grain_month(
+        stock,
+        one,
+        np.array([1.0, 1.0]),
+        np.full(2, 1.0),
+        np.full(2, 0.6),
+        np.zeros(2),
+        np.zeros(2),
+        first_claim=np.array([True, False]),
+    )
+    # the collective delivers 0.6 and eats 0.4; the individual farm eats first, delivers nothing
+    assert f.delivered == 0.6
+    assert f.eaten == 1.4
+
+
+def test_neighbours_feed_the_short_only_while_the_market_is_open() -> None:
+    grown, need = np.array([3.0, 0.0]), np.array([1.0, 1.0])
+    args = (np.ones(2), grown, need, np.zeros(2), np.zeros(2), np.ones(2))
+    open_ = grain_month(np.zeros(2), *args, exchange=True)
+    closed = grain_month(np.zeros(2), *args, exchange=False)
+    assert open_.hungry == 0.0 and open_.sold == 1.0
+    assert closed.hungry == 1.0 and closed.sold == 2.0
+
+
+def test_worse_terms_of_trade_mean_less_sown_by_individual_farms_only() -> None:
+    member = np.array([False, True])
+    rules = GrainRules()
+    shares = [sown_share(t, member, rules) for t in (1.5, 1.0, 0.7, 0.4, 0.05)]
+    individual = [s[0] for s in shares]
+    assert individual == sorted(individual, reverse=True)
+    assert individual[0] == 1.0 and individual[-1] == rules.sow_floor
+    assert all(s[1] == 1.0 for s in shares)
+
+
+def test_a_closed_market_fills_the_peasants_granaries_and_leaves_the_poor_short() -> None:
+    open_ = household_run(with_policies(market_open=1.0), months=8).wide()
+    closed = household_run(with_policies(market_open=0.0), months=8).wide()
+    assert closed["peasant_grain_stocks_mt"].iloc[-1] > open_["peasant_grain_stocks_mt"].iloc[-1]
+    assert closed["grain_hunger_share"].iloc[-1] > open_["grain_hunger_share"].iloc[-1]
+
+
+def test_harder_procurement_takes_more_grain_and_empties_the_granaries() -> None:
+    normal = household_run(with_policies(procurement_level=1.0), months=8).wide()
+    hard = household_run(with_policies(procurement_level=1.6), months=8).wide()
+    assert hard["grain_procurement_mt"].sum() > normal["grain_procurement_mt"].sum()
+    assert hard["peasant_grain_stocks_mt"].iloc[-1] < normal["peasant_grain_stocks_mt"].iloc[-1]
+
+
+def test_dear_manufactures_cut_the_spring_sowing_and_the_next_harvest() -> None:
+    """The run starts in October; the sowing is decided in April, the harvest follows."""
+    cheap = household_run(with_policies(turnover_tax=0.1), months=14).wide()
+    dear = household_run(with_policies(turnover_tax=0.8), months=14).wide()
+    assert dear["sown_share"].iloc[-1] < cheap["sown_share"].iloc[-1]
+    assert dear["sown_share"].iloc[0] == pytest.approx(1.0)
+    assert dear["grain_harvest_mt"].iloc[-3:].sum() < cheap["grain_harvest_mt"].iloc[-3:].sum()
