@@ -1,7 +1,12 @@
 """Built-in scenarios and the historical record they are checked against."""
 
 from planlab.scenarios.history import calibration, events, history_path, variables
-from planlab.scenarios.storage import builtin_scenarios, load_scenario, scenario_schema
+from planlab.scenarios.storage import (
+    builtin_scenarios,
+    load_scenario,
+    scenario_courses,
+    scenario_schema,
+)
 
 __all__ = [
     "builtin_scenarios",
@@ -9,6 +14,7 @@ __all__ = [
     "events",
     "history_path",
     "load_scenario",
+    "scenario_courses",
     "scenario_schema",
     "variables",
 ]

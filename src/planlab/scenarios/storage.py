@@ -1,5 +1,8 @@
 """Scenario files: one YAML file naming an economy, its policies, paths and a horizon.
 
+A scenario may hold courses (``courses/<name>.yaml``): each a documented set of
+policies with dates that replaces the scenario's entries of the same name.
+
 Loading validates every entry against the tables in ``planlab.simulate.scenario``
 and reports each problem on one line naming the file, the field and the rule,
 as economies do. Every number carries its source.
@@ -7,6 +10,7 @@ as economies do. Every number carries its source.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from importlib import resources
@@ -33,15 +37,20 @@ from planlab.simulate.scenario import (
 )
 
 __all__ = [
+    "COURSE_FORMAT",
     "SCENARIO_FORMAT",
+    "CourseDocument",
     "ScenarioDocument",
     "builtin_scenarios",
     "load_scenario",
+    "scenario_courses",
     "scenario_schema",
 ]
 
 SCENARIO_FORMAT = "planlab-scenario/1"
+COURSE_FORMAT = "planlab-course/1"
 YAML_NAME = "scenario.yaml"
+COURSES = "courses"
 
 
 class _Strict(BaseModel):
@@ -92,6 +101,10 @@ class ScenarioDocument(_Strict):
         default_factory=dict,
         description="Yearly growth of targets per branch (administered tempo).",
     )
+    revised_growth: dict[str, SettingEntry] = Field(
+        default_factory=dict,
+        description="Yearly growth per branch once the plan is revised (policy tempo_revision).",
+    )
     priority: dict[str, float] = Field(
         default_factory=dict,
         description="Construction priority per branch; the lowest is cut first.",
@@ -116,6 +129,53 @@ class ScenarioDocument(_Strict):
     initial: dict[str, SettingEntry] = {}
 
 
+class CourseDocument(_Strict):
+    """A course: entries that replace the scenario's own (policies, tempos, horizon, ...)."""
+
+    format: Literal["planlab-course/1"]
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1, description="What the course is and why.")
+    months: int | None = Field(None, ge=1, le=1200)
+    seed: int | None = None
+    default_growth: SettingEntry | None = None
+    growth: dict[str, SettingEntry] = {}
+    revised_growth: dict[str, SettingEntry] = {}
+    priority: dict[str, float] = {}
+    priority_source: str | None = None
+    region_pressure: dict[str, float] | None = None
+    region_pressure_source: str | None = None
+    plan: PlanEntry | None = None
+    policies: dict[str, SettingEntry] = {}
+    parameters: dict[str, SettingEntry] = {}
+    exogenous: dict[str, SettingEntry] = {}
+    initial: dict[str, SettingEntry] = {}
+
+
+_MERGED = ("growth", "revised_growth", "priority", "policies", "parameters", "exogenous", "initial")
+_REPLACED = (
+    "months",
+    "seed",
+    "default_growth",
+    "priority_source",
+    "region_pressure",
+    "region_pressure_source",
+    "plan",
+)
+
+
+def _with_course(doc: ScenarioDocument, course: CourseDocument) -> ScenarioDocument:
+    """The scenario with the course's entries in place of its own."""
+    update: dict[str, Any] = {
+        name: {**getattr(doc, name), **getattr(course, name)} for name in _MERGED
+    }
+    for name in _REPLACED:
+        if name in course.model_fields_set and getattr(course, name) is not None:
+            update[name] = getattr(course, name)
+    update["title"] = f"{doc.title}: {course.title}" if doc.title else course.title
+    return doc.model_copy(update=update)
+
+
 def scenario_schema() -> dict[str, Any]:
     """The JSON Schema of the scenario YAML file."""
     schema = ScenarioDocument.model_json_schema()
@@ -133,8 +193,7 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.name for p in _root().iterdir() if (p / YAML_NAME).is_file())
 
 
-def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
-    """A built-in scenario by name, or one from a YAML file or the folder holding it."""
+def _scenario_file(name_or_path: str | os.PathLike[str]) -> Path:
     path = Path(name_or_path)
     if not path.exists():
         candidate = _root() / str(name_or_path) / YAML_NAME
@@ -146,9 +205,39 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
                 f"unknown; built-ins are {', '.join(builtin_scenarios())}",
             )
         path = candidate
-    if path.is_dir():
-        path = path / YAML_NAME
-    return _build(path, _read(path))
+    return path / YAML_NAME if path.is_dir() else path
+
+
+def scenario_courses(name_or_path: str | os.PathLike[str]) -> list[str]:
+    """The courses a scenario holds (``courses/<name>.yaml`` beside its file), by name."""
+    folder = _scenario_file(name_or_path).parent / COURSES
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def load_scenario(name_or_path: str | os.PathLike[str], course: str | None = None) -> Scenario:
+    """A built-in scenario by name, or one from a YAML file or the folder holding it;
+    with ``course``, the scenario under that course's policies."""
+    path = _scenario_file(name_or_path)
+    doc = _read(path)
+    if course is None:
+        return _build(path, doc)
+    courses = scenario_courses(path)
+    if course not in courses:
+        raise InputError.single(
+            str(path.parent / COURSES),
+            "course",
+            f"one of {', '.join(courses) or '(no courses)'}",
+            f"{course!r} unknown",
+        )
+    _build(path, doc)
+    course_path = path.parent / COURSES / f"{course}.yaml"
+    entry = read_yaml_document(course_path, COURSE_FORMAT, CourseDocument, loader=_Loader)
+    if entry.name != course:
+        raise InputError.single(
+            course_path.name, "name", "the file's name without .yaml", repr(entry.name)
+        )
+    scenario = _build(course_path, _with_course(doc, entry), base=path.parent)
+    return dataclasses.replace(scenario, course=course)
 
 
 class _Loader(yaml.SafeLoader):
@@ -200,11 +289,13 @@ def _settings(
     return out, problems
 
 
-def _build(path: Path, doc: ScenarioDocument) -> Scenario:
-    file = path.name
+def _build(path: Path, doc: ScenarioDocument, base: Path | None = None) -> Scenario:
+    """The scenario from a validated document; ``base`` is the folder paths are relative to
+    (the scenario's own, also when a course file is being read)."""
+    file = path.name if base is None else f"{COURSES}/{path.name}"
     problems: list[Problem] = []
     economy: Economy | None = None
-    target = path.parent / doc.economy
+    target = (path.parent if base is None else base) / doc.economy
     try:
         if target.exists():
             economy = load(target)
@@ -234,7 +325,7 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
         problems += more
     if economy is not None:
         known = set(economy.names)
-        for field in ("growth", "priority"):
+        for field in ("growth", "revised_growth", "priority"):
             for sector in getattr(doc, field):
                 if sector not in known:
                     problems.append(Problem(file, field, "known sector names", "unknown", sector))
@@ -259,11 +350,14 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
             )
         if doc.grain is not None and doc.grain not in known:
             problems.append(Problem(file, "grain", "known sector names", "unknown", doc.grain))
-        for sector, entry in doc.growth.items():
-            if not (np.isfinite(entry.value) and entry.value > -1):
-                problems.append(
-                    Problem(file, f"growth.{sector}", "a rate above -1", repr(entry.value), sector)
-                )
+        for field in ("growth", "revised_growth"):
+            for sector, entry in getattr(doc, field).items():
+                if not (np.isfinite(entry.value) and entry.value > -1):
+                    problems.append(
+                        Problem(
+                            file, f"{field}.{sector}", "a rate above -1", repr(entry.value), sector
+                        )
+                    )
     if problems or economy is None:
         raise InputError(problems)
     target_path = None if doc.plan is None else _plan_targets(economy, doc, file)
@@ -279,6 +373,7 @@ def _build(path: Path, doc: ScenarioDocument) -> Scenario:
         exogenous=groups["exogenous"],
         initial=groups["initial"],
         targets={k: v.value for k, v in doc.growth.items()},
+        revised_targets={k: v.value for k, v in doc.revised_growth.items()},
         default_growth=doc.default_growth.value if doc.default_growth else 0.0,
         priority=dict(doc.priority),
         machinery=tuple(doc.machinery),

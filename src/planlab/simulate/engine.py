@@ -69,6 +69,32 @@ def target_levels(
     return at
 
 
+def revised_levels(
+    base: np.ndarray, growth: np.ndarray, revised: np.ndarray, revision: np.ndarray
+) -> Callable[[int, np.ndarray], np.ndarray]:
+    """Targets (a yearly rate) at month t, for a time in years, when tempos are revised.
+
+    In month t each branch's tempo is ``growth + revision[t] * (revised - growth)``;
+    targets compound month by month at the tempo of each month, and planners project
+    the current tempo forward. With ``revision`` all zero this is ``base * (1 + growth)
+    ** years``.
+
+    >>> at = revised_levels(np.array([100.0]), np.array([0.1]), np.array([0.3]), np.zeros(12))
+    >>> round(float(at(12, np.array([1.0]))[0]), 6)
+    110.0
+    """
+    tempo = growth[None, :] + revision[:, None] * (revised - growth)[None, :]
+    log_tempo = np.log1p(tempo)
+    cumulative = np.vstack([np.zeros(base.size), np.cumsum(log_tempo / 12.0, axis=0)])
+
+    def at(t: int, years: np.ndarray) -> np.ndarray:
+        month = min(t, log_tempo.shape[0] - 1)
+        levels: np.ndarray = base * np.exp(cumulative[t] + (years - t / 12.0) * log_tempo[month])
+        return levels
+
+    return at
+
+
 def run(
     scenario: Scenario,
     months: int | None = None,
@@ -123,7 +149,18 @@ def run(
     basket = basket / basket.sum() if basket.sum() > 0 else basket
     state0 = e.vector("state")
     growth = np.array([sc.targets.get(name, sc.default_growth) for name in e.names])
-    path = target_levels(x0, growth, sc.target_path)
+    revision = policy("tempo_revision")
+    if sc.target_path is None and bool(np.any(revision != 0.0)):
+        revised = np.array(
+            [sc.revised_targets.get(name, g) for name, g in zip(e.names, growth, strict=True)]
+        )
+        path = revised_levels(x0, growth, revised, revision)
+    else:
+        constant = target_levels(x0, growth, sc.target_path)
+
+        def path(t: int, years: np.ndarray) -> np.ndarray:
+            return constant(years)
+
     priority = np.array([sc.priority.get(name, 0.0) for name in e.names])
     cancel_order = np.argsort(priority, kind="stable").astype(np.int64)
     export_base = e.vector("export_demand") / 12.0
@@ -199,7 +236,7 @@ def run(
 
         # 1. targets
         pull = 1.0 + parameter("demand_pull") * shortage_last * consumer
-        target_rate = path(np.full(n, years_in)) * ratchet_factor * pull
+        target_rate = path(t, np.full(n, years_in)) * ratchet_factor * pull
         # 2. production
         forced = capacity * (1.0 + pressure[t])
         farm_rate = farm_model.planned(capacity, float(harvest[t] * harvest_shock))
@@ -354,7 +391,7 @@ def run(
         ahead = years_in + lag_months / 12.0
         # Projects cancelled for want of money are struck from the plan, and no new
         # project starts in a month in which the emission cap binds.
-        wanted_capacity = path(ahead) * ratchet_factor - struck_from_plan
+        wanted_capacity = path(t, ahead) * ratchet_factor - struck_from_plan
         expected = capacity * (1.0 - delta / 12.0) ** lag_months + pipeline.under_construction()
         starts = investment_share[t] * np.maximum(0.0, wanted_capacity - expected) / 12.0
         starts = np.where(ag | (cancelled_next > 0), 0.0, starts)

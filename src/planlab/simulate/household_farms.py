@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +36,12 @@ from planlab.simulate.households import (
     production,
     step,
 )
-from planlab.simulate.scenario import Scenario, month_starts
+from planlab.simulate.scenario import (
+    GRAIN_PARAMETERS,
+    HOUSEHOLD_PARAMETERS,
+    Scenario,
+    month_starts,
+)
 
 __all__ = ["HERD_UNITS", "HouseholdFarms"]
 
@@ -50,6 +56,10 @@ INITIAL_TRACTOR_HP = 270_000.0
 
 HP_PER_TRACTOR = 15.0
 """events.csv tractor_horsepower: 18,000 tractors x 15 hp on 1 January 1929."""
+
+FEAR_SCALE = 50_000.0
+"""Deportations a month that make fear complete (assumption: about the pace of February and
+March 1930, events.csv dekulakised_households 320,000 in December 1929 to June 1930)."""
 
 
 @dataclass
@@ -142,6 +152,15 @@ class HouseholdFarms:
         premium: FloatArray = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
         return premium
 
+    def _mechanised(self) -> float:
+        """Share of the collectives' land that tractors work, the country over."""
+        h = self.households
+        _, mechanised = production(h, self._regional_hp(), self.rules)
+        land = np.bincount(
+            h.region, weights=h.land * h.weight * (h.members & h.present), minlength=len(REGIONS)
+        )
+        return float(mechanised @ land / land.sum()) if land.sum() > 0 else 0.0
+
     def _grain(self) -> float:
         return float(self._grown() @ self.households.weight)
 
@@ -151,7 +170,11 @@ class HouseholdFarms:
 
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """A month of household decisions, then output from their grain and herds."""
-        policy = replace(self.policies(self.month), outside_premium=self._premium())
+        policy = replace(
+            self.policies(self.month),
+            outside_premium=self._premium(),
+            machines=self._mechanised(),
+        )
         step(self.households, policy, self.rules, self.rng)
         if (self.first_month - 1 + self.month) % 12 + 1 == self.sowing_month:
             self._sow()
@@ -292,6 +315,7 @@ class HouseholdFarms:
                 "kulak_quota",
                 "collective_type",
                 "market_open",
+                "tax_relief",
             )
         }
         factor = np.array([scenario.region_pressure.get(r, 1.0) for r in REGIONS])
@@ -302,8 +326,13 @@ class HouseholdFarms:
                 market_open=bool(paths["market_open"][month] >= 0.5),
                 compensation=float(paths["compensation"][month]),
                 kulak_quota=float(paths["kulak_quota"][month]),
+                tax_relief=float(paths["tax_relief"][month]),
+                fear=min(1.0, float(paths["kulak_quota"][month]) / FEAR_SCALE),
                 collective_type=round(float(paths["collective_type"][month])),
             )
+
+        def settings(table: Mapping[str, object]) -> dict[str, Any]:
+            return {name: scenario.value("parameters", name) for name in table}
 
         def find(name: str | None) -> int | None:
             return e.index(name) if name is not None and name in e.names else None
@@ -318,7 +347,8 @@ class HouseholdFarms:
             households=households,
             base=base,
             policies=policy,
-            rules=HouseholdRules(),
+            rules=replace(HouseholdRules(), **settings(HOUSEHOLD_PARAMETERS)),
+            grain_rules=replace(GrainRules(), **settings(GRAIN_PARAMETERS)),
             rng=rng,
             grain=grain,
             livestock=find("livestock"),

@@ -16,9 +16,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planlab.economy import Economy
+from planlab.simulate.grain import GrainRules
+from planlab.simulate.households import HouseholdRules
 
 __all__ = [
     "EXOGENOUS",
+    "GRAIN_PARAMETERS",
+    "HOUSEHOLD_PARAMETERS",
     "INITIAL",
     "PARAMETERS",
     "POLICIES",
@@ -183,6 +187,23 @@ POLICIES = _specs(
         "The form new collectives take, which decides how they divide income (household runs).",
     ),
     Spec(
+        "tax_relief",
+        "0 to 1",
+        0.0,
+        0.0,
+        1.0,
+        "Tax relief for households joining a collective (household runs).",
+    ),
+    Spec(
+        "tempo_revision",
+        "0 to 1",
+        0.0,
+        0.0,
+        1.0,
+        "How far targets have moved from the tempos (growth) to the revised tempos "
+        "(revised_growth): 0 the first, 1 the revised.",
+    ),
+    Spec(
         "loan_share",
         "share of household money per year",
         0.0,
@@ -289,6 +310,137 @@ PARAMETERS = _specs(
     ),
 )
 """Behavioural parameters, each with its source; calibrated later on the record."""
+
+_RULES, _GRAIN = HouseholdRules(), GrainRules()
+HOUSEHOLD_PARAMETERS = _specs(
+    Spec(
+        "join_base",
+        "log-odds",
+        _RULES.join_base,
+        -20.0,
+        5.0,
+        "Log-odds of joining a collective in a month with no push at all (household runs).",
+    ),
+    Spec(
+        "join_pressure",
+        "log-odds per unit of pressure",
+        _RULES.join_pressure,
+        0.0,
+        30.0,
+        "How strongly administrative pressure pushes households into collectives.",
+    ),
+    Spec(
+        "join_market_closed",
+        "log-odds",
+        _RULES.join_market_closed,
+        0.0,
+        10.0,
+        "Push to join when the free market is closed.",
+    ),
+    Spec(
+        "join_tax_relief",
+        "log-odds",
+        _RULES.join_tax_relief,
+        0.0,
+        10.0,
+        "Pull to join from tax relief for collectives.",
+    ),
+    Spec(
+        "join_machines",
+        "log-odds per mechanised share",
+        _RULES.join_machines,
+        0.0,
+        10.0,
+        "Pull to join from machines: the share of collective land tractors work.",
+    ),
+    Spec(
+        "join_fear",
+        "log-odds",
+        _RULES.join_fear,
+        0.0,
+        10.0,
+        "Push to join from fear, while households are being deported.",
+    ),
+    Spec(
+        "join_wealth",
+        "log-odds per mean wealth",
+        _RULES.join_wealth,
+        0.0,
+        10.0,
+        "How much richer households resist joining.",
+    ),
+    Spec(
+        "slaughter_uncertain",
+        "share of herd",
+        _RULES.slaughter_uncertain,
+        0.0,
+        1.0,
+        "Share of its herd a joining household kills or sells when compensation is nil.",
+    ),
+    Spec(
+        "leave_rate",
+        "per month per unit of premium",
+        _RULES.leave_rate,
+        0.0,
+        10.0,
+        "Monthly leaving per unit of outside premium once pressure has eased.",
+    ),
+    Spec(
+        "drift_sigma",
+        "log wealth per month",
+        _RULES.drift_sigma,
+        0.0,
+        1.0,
+        "Spread of individual households' wealth growth with the market open.",
+    ),
+)
+"""Parameters of the household rules (``HouseholdRules``), settable in a scenario."""
+
+GRAIN_PARAMETERS = _specs(
+    Spec(
+        "reserve_months",
+        "months of need",
+        _GRAIN.reserve_months,
+        0.0,
+        24.0,
+        "Grain a household keeps back before delivering or selling.",
+    ),
+    Spec(
+        "sow_elasticity",
+        "elasticity",
+        _GRAIN.sow_elasticity,
+        0.0,
+        5.0,
+        "How strongly individual sowing follows grain's terms of trade.",
+    ),
+    Spec(
+        "sow_floor",
+        "share of land",
+        _GRAIN.sow_floor,
+        0.0,
+        1.0,
+        "The least share of its land a household sows.",
+    ),
+    Spec(
+        "sell_elasticity",
+        "elasticity",
+        _GRAIN.sell_elasticity,
+        0.0,
+        10.0,
+        "How strongly the share of spare grain sold follows grain's terms of trade.",
+    ),
+    Spec(
+        "delivery_uplift",
+        "fraction",
+        _GRAIN.delivery_uplift,
+        0.0,
+        5.0,
+        "How much larger a collective's quota is per tonne than an individual farm's.",
+    ),
+)
+"""Parameters of the grain rules (``GrainRules``), settable in a scenario."""
+
+PARAMETERS = {**PARAMETERS, **HOUSEHOLD_PARAMETERS, **GRAIN_PARAMETERS}
 
 EXOGENOUS = _specs(
     Spec(
@@ -411,6 +563,10 @@ class Scenario:
     """The branch whose physical indicator is the grain harvest."""
     title: str = ""
     seed: int = 1
+    revised_targets: Mapping[str, float] = field(default_factory=dict)
+    """Yearly growth per branch once the plan is revised (policy ``tempo_revision``)."""
+    course: str | None = None
+    """The course (a named set of policies) this scenario was loaded with."""
     region_pressure: Mapping[str, float] = field(default_factory=dict)
     """Multiplier of collectivisation pressure per grain region (household runs)."""
     target_path: NDArray[np.float64] | None = field(default=None, compare=False)
