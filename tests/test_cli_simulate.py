@@ -100,5 +100,6 @@ def test_simulate_with_household_agents(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     series = pd.read_csv(tmp_path / "series.csv")
     assert "collectivised_share" in set(series["variable"])
-    bad = runner.invoke(app, ["simulate", "ussr-1928", "--households", "0"])
+    bad = runner.invoke(app, ["simulate", "ussr-1928", "--households", "-1"])
     assert bad.exit_code == 2
+    assert "households" in bad.output and "Traceback" not in bad.output

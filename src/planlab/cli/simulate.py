@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
+from planlab import __version__
 from planlab.cli.common import console, fail, handles_input_errors, write_tables
-from planlab.scenarios import builtin_scenarios, load_scenario
-from planlab.simulate import run
-from planlab.simulate.household_farms import HouseholdFarms
+from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
+from planlab.scenarios.runs import DEFAULT_SAMPLE, course_names, run_scenario
+from planlab.simulate import Run, Scenario
 
 __all__ = ["scenario_app", "simulate"]
 
@@ -20,11 +31,50 @@ scenario_app = typer.Typer(
 )
 
 
+def _progress_bar() -> Progress:
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=console, transient=True)
+
+
+def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    bar.update(task, completed=done)
+
+
+def _write_run(out: Path, result: Run, data: Scenario, households: int | None) -> None:
+    series = result.series.copy()
+    series["date"] = series["date"].dt.strftime("%Y-%m-%d")
+    months = len(result.dates) - 1
+    meta = {
+        "scenario": data.name,
+        "course": data.course,
+        "title": data.title,
+        "start": data.start.isoformat(),
+        "months": months,
+        "seed": result.seed,
+        "households_sample": households or None,
+        "farms": "household agents" if households else "aggregate",
+        "planlab": __version__,
+    }
+    write_tables(out, {"series": series}, {"run.json": json.dumps(meta, indent=2) + "\n"})
+
+
 @handles_input_errors
 def simulate(
     scenario: Annotated[str, typer.Argument(help="A built-in scenario or a path.")] = "ussr-1928",
+    course: Annotated[
+        str | None,
+        typer.Option(
+            help="Run under a course of the scenario (ussr-1928: historical, opposition, nep), "
+            "or 'all'; each writes OUT/<course>/."
+        ),
+    ] = None,
     months: Annotated[
-        int | None, typer.Option(help="Months to run (default: the scenario's).")
+        int | None, typer.Option(help="Months to run (default: the scenario's or course's).")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for series.csv and series.parquet.")] = Path(
@@ -32,44 +82,49 @@ def simulate(
     ),
     households: Annotated[
         int | None,
-        typer.Option(help="Run the countryside as household agents, one row per N households."),
+        typer.Option(
+            help="Run the countryside as household agents, one row per N households (1: all "
+            f"25.7 million; 0: one aggregate farm sector). Default: {DEFAULT_SAMPLE} with "
+            "--course, aggregate without."
+        ),
     ] = None,
 ) -> None:
-    """Run a scenario month by month and write its series (CSV and Parquet)."""
+    """Run a scenario month by month and write its series (CSV and Parquet) and run.json."""
     if months is not None and months < 1:
         raise fail([f"--months: field 'months': {months} (rule: at least 1 month)"])
-    if households is not None and households < 1:
-        raise fail([f"--households: field 'households': {households} (rule: at least 1)"])
-    data = load_scenario(scenario)
-    total = data.months if months is None else months
-    farms = (
-        None
-        if households is None
-        else HouseholdFarms.from_scenario(data, sample=households, seed=seed)
-    )
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"{data.name}: months", total=total)
-        result = run(
-            data,
-            months=total,
-            seed=seed,
-            progress=lambda done, _: bar.update(task, completed=done),
-            farms=farms,
+    if households is not None and households < 0:
+        raise fail([f"--households: field 'households': {households} (rule: 0 or more)"])
+    runs: list[tuple[str | None, Path]]
+    if course is None:
+        runs = [(None, out)]
+        sample = households
+    else:
+        names = course_names(scenario, course)
+        if not names:
+            raise fail([f"{scenario}: field 'courses': none (rule: --course needs courses)"])
+        runs = [(name, out / name) for name in names]
+        sample = DEFAULT_SAMPLE if households is None else households
+    loaded = [(load_scenario(scenario, course=name), folder) for name, folder in runs]
+    for data, folder in loaded:
+        total = data.months if months is None else months
+        label = data.name if data.course is None else f"{data.name} {data.course}"
+        started = time.perf_counter()
+        with _progress_bar() as bar:
+            task = bar.add_task(f"{label}: months", total=total)
+            result = run_scenario(
+                data,
+                months=total,
+                seed=seed,
+                households=sample,
+                progress=partial(_advance, bar, task),
+            )
+        _write_run(folder, result, data, sample)
+        console.print(
+            f"{label}: {total} months from {data.start:%Y-%m-%d}, seed {result.seed}, "
+            f"{'households 1 in ' + str(sample) if sample else 'aggregate farms'}; "
+            f"{time.perf_counter() - started:.1f} s; wrote {folder}/series.csv",
+            markup=False,
         )
-    series = result.series.copy()
-    series["date"] = series["date"].dt.strftime("%Y-%m-%d")
-    write_tables(out, {"series": series}, {})
-    console.print(
-        f"{data.name}: {total} months from {data.start:%Y-%m-%d}, seed {result.seed}; "
-        f"{series['variable'].nunique()} variables; wrote {out}/series.csv and series.parquet",
-        markup=False,
-    )
 
 
 @scenario_app.command("list")
@@ -80,6 +135,9 @@ def scenario_list() -> None:
         console.print(
             f"[bold]{name}[/bold]  {data.title}  ({data.economy.name}, {data.months} months)"
         )
+        for course in scenario_courses(name):
+            entry = load_scenario(name, course=course)
+            console.print(f"  course [bold]{course}[/bold]: {entry.title}  ({entry.months} months)")
 
 
 @scenario_app.command("check")
@@ -91,7 +149,11 @@ def scenario_check(
     if not Path(path).exists():
         raise fail([f"{path}: field '-': not found (rule: the file exists)"])
     data = load_scenario(path)
+    courses = scenario_courses(path)
+    for course in courses:
+        load_scenario(path, course=course)
     console.print(
-        f"ok: {data.name} ({data.economy.name}, {data.months} months) is a valid scenario",
+        f"ok: {data.name} ({data.economy.name}, {data.months} months) is a valid scenario"
+        + (f", with courses {', '.join(courses)}" if courses else ""),
         markup=False,
     )

@@ -71,6 +71,7 @@ class HouseholdFarms:
     policies: Callable[[int], MonthPolicy]
     rules: HouseholdRules
     rng: np.random.Generator
+    wealth_tax: Callable[[int], float]
     grain: int
     livestock: int | None
     machinery: int | None
@@ -103,16 +104,25 @@ class HouseholdFarms:
     marketed_tonnes: float = field(init=False, default=0.0)
     industrial_sum: float = field(init=False, default=0.0)
     industrial_months: int = field(init=False, default=0)
+    _cache: tuple[FloatArray, FloatArray] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.sown = np.ones(len(self.households))
         self.base_grain = max(self._grain(), 1e-12)
         self.base_herd = max(self._herd(), 1e-12)
 
+    def _production(self) -> tuple[FloatArray, FloatArray]:
+        """``production`` of the households as they stand, computed once per change of state."""
+        if self._cache is None:
+            self._cache = production(self.households, self._regional_hp(), self.rules)
+        return self._cache
+
+    def _changed(self) -> None:
+        self._cache = None
+
     def _grown(self) -> FloatArray:
         """Grain each household grows in a normal season on the land it sows (tonnes)."""
-        grown, _ = production(self.households, self._regional_hp(), self.rules)
-        sown: FloatArray = grown * self.sown
+        sown: FloatArray = self._production()[0] * self.sown
         return sown
 
     def _regional_hp(self) -> FloatArray:
@@ -152,10 +162,25 @@ class HouseholdFarms:
         premium: FloatArray = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
         return premium
 
+    def _tax_wealth(self, rate: float) -> None:
+        """The kulak's accumulation taxed: a yearly ``rate`` of an individual household's
+        wealth above twice the mean, taken monthly (the yield is not booked to the budget)."""
+        if rate <= 0:
+            return
+        h = self.households
+        alone = (h.status == Status.INDIVIDUAL) & h.present
+        weights = h.weight * alone
+        total = float(weights.sum())
+        if total <= 0:
+            return
+        mean = float(h.wealth @ weights) / total
+        excess = np.maximum(h.wealth - 2.0 * mean, 0.0) * alone
+        h.wealth -= rate / 12.0 * excess
+
     def _mechanised(self) -> float:
         """Share of the collectives' land that tractors work, the country over."""
         h = self.households
-        _, mechanised = production(h, self._regional_hp(), self.rules)
+        mechanised = self._production()[1]
         land = np.bincount(
             h.region, weights=h.land * h.weight * (h.members & h.present), minlength=len(REGIONS)
         )
@@ -176,6 +201,8 @@ class HouseholdFarms:
             machines=self._mechanised(),
         )
         step(self.households, policy, self.rules, self.rng)
+        self._changed()
+        self._tax_wealth(self.wealth_tax(self.month))
         if (self.first_month - 1 + self.month) % 12 + 1 == self.sowing_month:
             self._sow()
         self.month += 1
@@ -194,6 +221,7 @@ class HouseholdFarms:
         if self.machinery is not None:
             made = float(output[self.machinery]) * self.tractors_per_unit * 1000.0 * HP_PER_TRACTOR
         self.tractor_hp = self.tractor_hp * (1.0 - self.tractor_wear) + made
+        self._changed()
 
     def _sow(self) -> None:
         """The spring decision: individual farms sow by what grain has bought since last year."""
@@ -282,7 +310,7 @@ class HouseholdFarms:
         land = h.land * h.weight * h.present
         out["grain_hunger_share"] = self.last_hungry / self.last_need if self.last_need else 0.0
         out["sown_share"] = float(self.sown @ land) / float(land.sum()) if land.sum() > 0 else 0.0
-        grown, _ = production(h, self._regional_hp(), self.rules)
+        grown = self._production()[0]
         incomes = np.zeros(len(h))
         capital_paid = 0.0
         for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE):
@@ -316,6 +344,7 @@ class HouseholdFarms:
                 "collective_type",
                 "market_open",
                 "tax_relief",
+                "wealth_tax",
             )
         }
         factor = np.array([scenario.region_pressure.get(r, 1.0) for r in REGIONS])
@@ -347,6 +376,7 @@ class HouseholdFarms:
             households=households,
             base=base,
             policies=policy,
+            wealth_tax=lambda month: float(paths["wealth_tax"][month]),
             rules=replace(HouseholdRules(), **settings(HOUSEHOLD_PARAMETERS)),
             grain_rules=replace(GrainRules(), **settings(GRAIN_PARAMETERS)),
             rng=rng,

@@ -317,6 +317,12 @@ def gini(values: FloatArray, weights: FloatArray | None = None) -> float:
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     if x.size == 0 or w.sum() <= 0 or x @ w <= 0:
         return 0.0
+    if w.min() == w.max():
+        # equal weights (every sampled row stands for as many households): the closed form
+        ranked = np.sort(x)
+        n = ranked.size
+        ranks = np.arange(1, n + 1, dtype=float)
+        return float(2.0 * (ranks @ ranked) / (n * ranked.sum()) - (n + 1.0) / n)
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     cum_w = np.cumsum(w)

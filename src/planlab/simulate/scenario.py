@@ -187,6 +187,15 @@ POLICIES = _specs(
         "The form new collectives take, which decides how they divide income (household runs).",
     ),
     Spec(
+        "wealth_tax",
+        "share per year",
+        0.0,
+        0.0,
+        1.0,
+        "Tax on individual households' wealth above twice the mean: the kulak's accumulation "
+        "taxed, not liquidated (household runs).",
+    ),
+    Spec(
         "tax_relief",
         "0 to 1",
         0.0,
