@@ -21,7 +21,7 @@ from rich.progress import (
 from planlab import __version__
 from planlab.cli.common import console, fail, handles_input_errors, write_tables
 from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
-from planlab.scenarios.runs import DEFAULT_SAMPLE, course_names, run_scenario
+from planlab.scenarios.courses import DEFAULT_SAMPLE, course_names, run_scenario
 from planlab.simulate import Run, Scenario
 
 __all__ = ["scenario_app", "simulate"]
