@@ -26,7 +26,7 @@ class Hoarding:
         zero = np.zeros_like(net)
         return FarmSplit(zero, zero, np.where(self.inner.farm, net, 0.0))
 
-    def observe(self, output: np.ndarray) -> None:
+    def observe(self, output: np.ndarray, imports: np.ndarray) -> None:
         self.inner.observe(output)
 
     def observe_market(self, prices: FarmPrices) -> None:

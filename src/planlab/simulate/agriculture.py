@@ -62,8 +62,9 @@ class Farms(Protocol):
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """Procurement, free-market supply and own use of the net output."""
 
-    def observe(self, output: FloatArray) -> None:
-        """The month's output of every branch (tractors come from industry)."""
+    def observe(self, output: FloatArray, imports: FloatArray) -> None:
+        """The month's output and imports of every branch (tractors come from industry and
+        from abroad)."""
 
     def observe_market(self, prices: FarmPrices) -> None:
         """The month's prices, once the markets have cleared."""
@@ -126,7 +127,7 @@ class AggregateFarms:
         rate: FloatArray = np.where(self.farm, capacity * harvest, 0.0)
         return rate
 
-    def observe(self, output: FloatArray) -> None:
+    def observe(self, output: FloatArray, imports: FloatArray) -> None:
         """The aggregate farms take no notice of industry's output."""
 
     def observe_market(self, prices: FarmPrices) -> None:

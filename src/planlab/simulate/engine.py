@@ -270,7 +270,6 @@ def run(
         farm_need = np.asarray(A_farm @ output, dtype=float)
         farm_use = np.minimum(farm_need, usable * ag)
         net_farm = np.where(ag, usable - farm_use, 0.0)
-        farm_model.observe(output)
         farm_split = farm_model.split(net_farm, float(procurement_level[t]))
         procured, free_supply, own_use = (
             farm_split.procured,
@@ -317,6 +316,7 @@ def run(
         credit_this_year += tm.credit_drawn
         reserves, debt = tm.reserves, tm.debt
         stocks = stocks - tm.exports + tm.imports
+        farm_model.observe(output, tm.imports)
         state_use = np.minimum(state0 / 12.0, np.maximum(stocks - keep_back, 0.0))
         stocks = stocks - state_use
         # 6. money and markets

@@ -55,7 +55,12 @@ INITIAL_TRACTOR_HP = 270_000.0
 """events.csv tractor_horsepower: 0.27 million hp in agriculture on 1 January 1929."""
 
 HP_PER_TRACTOR = 15.0
-"""events.csv tractor_horsepower: 18,000 tractors x 15 hp on 1 January 1929."""
+"""Horsepower of a new tractor (events.csv tractors_in_agriculture_15hp: the park counted in
+15-hp units, 18,000 x 15 hp = tractor_horsepower 0.27 million hp on 1 January 1929)."""
+
+INITIAL_TRACTORS = 26_700.0
+"""Tractors in agriculture, physical units, 1 January 1929 (calibration.csv tractors_thousand,
+26.7): the start's park of many small machines, about 10 hp each (0.27 million hp / 26,700)."""
 
 FEAR_SCALE = 50_000.0
 """Deportations a month that make fear complete (assumption: about the pace of February and
@@ -79,6 +84,8 @@ class HouseholdFarms:
     """Thousand tractors per value unit of the machinery branch's output."""
     tractor_hp: float
     """Tractor horsepower in agriculture now."""
+    tractors: float = INITIAL_TRACTORS
+    """Tractors in agriculture now, physical units."""
     tractor_wear: float = 0.01
     """Share of the tractor park worn out each month (assumption: about eight years' life)."""
     grain_rules: GrainRules = field(default_factory=GrainRules)
@@ -215,12 +222,18 @@ class HouseholdFarms:
             scaled[self.livestock] = rate[self.livestock] * herd_index
         return scaled
 
-    def observe(self, output: FloatArray) -> None:
-        """Tractors made this month join the park; the old wear out."""
-        made = 0.0
+    def observe(self, output: FloatArray, imports: FloatArray) -> None:
+        """Tractors made or imported this month join the park; the old wear out.
+
+        Imported machinery holds tractors in the same proportion as the machine-building
+        branch's output (assumption: the record has no split of machinery imports)."""
+        new = 0.0
         if self.machinery is not None:
-            made = float(output[self.machinery]) * self.tractors_per_unit * 1000.0 * HP_PER_TRACTOR
-        self.tractor_hp = self.tractor_hp * (1.0 - self.tractor_wear) + made
+            supply = float(output[self.machinery] + imports[self.machinery])
+            new = supply * self.tractors_per_unit * 1000.0
+        keep = 1.0 - self.tractor_wear
+        self.tractor_hp = self.tractor_hp * keep + new * HP_PER_TRACTOR
+        self.tractors = self.tractors * keep + new
         self._changed()
 
     def _sow(self) -> None:
@@ -305,7 +318,8 @@ class HouseholdFarms:
         members above twice the mean, and the share of income paid on contributed capital."""
         h = self.households
         out = dict(census(h))
-        out["tractors_thousand"] = self.tractor_hp / HP_PER_TRACTOR / 1000.0
+        out["tractors_thousand"] = self.tractors / 1000.0
+        out["tractor_hp_thousand"] = self.tractor_hp / 1000.0
         out["peasant_grain_stocks_mt"] = float(h.grain @ (h.weight * h.present)) / 1e6
         land = h.land * h.weight * h.present
         out["grain_hunger_share"] = self.last_hungry / self.last_need if self.last_need else 0.0
