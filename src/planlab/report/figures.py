@@ -489,7 +489,8 @@ def draw(
     colours = {course.name: COLOURS[i % len(COLOURS)] for i, course in enumerate(courses)}
     columns = spec.columns
     rows = -(-len(spec.panels) // columns)
-    figure = Figure(figsize=(5.0 * columns, 3.4 * rows + 0.6), layout="constrained")
+    width = 5.0 * columns if columns > 1 else 8.0
+    figure = Figure(figsize=(width, 3.4 * rows + 0.6), layout="constrained")
     figure.suptitle(spec.title, fontsize=12)
     axes_grid = figure.subplots(rows, columns, squeeze=False)
     drawn = Drawn(spec, figure)
