@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planlab.scenarios import calibration, compare, history_path, load_scenario
+from planlab.scenarios.compare import record_error
 from planlab.simulate import run
 from planlab.simulate.household_farms import HouseholdFarms
 
@@ -213,3 +216,23 @@ def test_medians_per_variable_and_overall() -> None:
         "error",
         "source",
     ]
+
+
+@given(
+    run_value=st.floats(-1e6, 1e9, allow_nan=False),
+    low=st.floats(1e-6, 1e6),
+    width=st.floats(0.0, 1e6),
+)
+def test_error_follows_the_rule_for_any_value_and_band(
+    run_value: float, low: float, width: float
+) -> None:
+    high = low + width
+    error = float(record_error(np.array([run_value]), np.array([low]), np.array([high]))[0])
+    assert 0.0 <= error <= 3.0
+    if low <= run_value <= high:
+        assert error == 0.0
+    elif run_value <= 0:
+        assert error == 3.0
+    else:
+        bound = low if run_value < low else high
+        assert error == pytest.approx(min(3.0, abs(math.log(run_value / bound))))

@@ -34,6 +34,7 @@ __all__ = [
     "annual_rate",
     "draw",
     "months_in",
+    "resolve_as_above",
 ]
 
 Mode = Literal["stock", "flow", "level"]
@@ -279,6 +280,21 @@ FIGURES: tuple[FigureSpec, ...] = (
     ),
 )
 """The report's figures in the order they appear."""
+
+
+def resolve_as_above(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with each ``source`` of "as above" replaced by the source of the row above.
+
+    The record's files cite the previous row this way; out of the file's order, in a
+    caption, it would say nothing.
+
+    >>> rows = pd.DataFrame({"source": ["Narkhoz series", "as above", "Nove"]})
+    >>> resolve_as_above(rows)["source"].tolist()
+    ['Narkhoz series', 'Narkhoz series', 'Nove']
+    """
+    sources = table["source"].astype(str).str.strip()
+    resolved = sources.mask(sources.str.lower() == "as above").ffill()
+    return table.assign(source=resolved.fillna(sources))
 
 
 def months_in(start: pd.Timestamp, end: pd.Timestamp) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from planlab.report.figures import FIGURES, Drawn, draw
+from planlab.report.figures import FIGURES, Drawn, draw, resolve_as_above
 from planlab.scenarios import Comparison, Course, calibration, compare, events, read_courses
 from planlab.scenarios import variables as record_variables
 
@@ -26,6 +26,7 @@ body { font-family: Georgia, serif; max-width: 62rem; margin: 2rem auto; padding
 h1 { font-size: 1.7rem; } h2 { font-size: 1.3rem; margin-top: 2.2rem; }
 figure { margin: 1rem 0; } img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { font-size: 0.88rem; color: #444; }
+figcaption p { margin: 0.3rem 0; } figcaption ul { margin: 0.2rem 0 0.4rem; }
 table { border-collapse: collapse; font-size: 0.9rem; margin: 0.8rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
@@ -65,6 +66,10 @@ def comparison_table(comparisons: dict[str, Comparison]) -> str:
     )
 
 
+def _list(items: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
 def caption(drawn: Drawn, courses: Sequence[Course]) -> str:
     """What the figure shows, where its record comes from, and which runs it draws."""
     parts = []
@@ -75,22 +80,21 @@ def caption(drawn: Drawn, courses: Sequence[Course]) -> str:
         )
     if drawn.record_sources:
         parts.append(
-            "Record (black; calibration.csv, bands shaded or as error bars; flows at their "
-            "annualised value across their period): "
-            + "; ".join(escape(s) for s in drawn.record_sources)
-            + "."
+            "The record (calibration.csv) is black: a stock as a point, with an error bar "
+            "where sources disagree; a flow as a segment across its period at its annualised "
+            "value, shaded between low and high. Sources of the record:"
+            + _list(drawn.record_sources)
         )
     else:
         parts.append("No record in calibration.csv for these series.")
     if drawn.target_sources:
         parts.append(
-            "Plan targets for 1932/33 (events.csv), marked at the end of that economic year: "
-            + "; ".join(escape(s) for s in drawn.target_sources)
-            + "."
+            "Plan targets for 1932/33 (events.csv), marked at the end of that economic year "
+            "(October 1932 to September 1933). Sources:" + _list(drawn.target_sources)
         )
     parts.extend(escape(note) for note in drawn.notes)
-    parts.append("Model runs: " + "; ".join(escape(c.describe()) for c in courses) + ".")
-    return " ".join(parts)
+    parts.append("Model runs:" + _list([c.describe() for c in courses]))
+    return "".join(f"<p>{part}</p>" if "<ul>" not in part else part for part in parts)
 
 
 def render(
@@ -130,7 +134,8 @@ def render(
 def write_report(folder: Path) -> Path:
     """Write ``folder/report.html`` and ``folder/figures/*.png`` for the runs in the folder."""
     courses = read_courses(folder)
-    record = calibration()
+    record = resolve_as_above(calibration())
+    plan_events = resolve_as_above(events())
     units = dict(zip(record_variables()["name"], record_variables()["unit"], strict=True))
     comparisons = {course.name: compare(course.series) for course in courses}
     work = Path(tempfile.mkdtemp(dir=folder, prefix=".report-"))
@@ -138,7 +143,7 @@ def write_report(folder: Path) -> Path:
         (work / "figures").mkdir()
         figures = []
         for spec in FIGURES:
-            drawn = draw(spec, courses, record, events(), units)
+            drawn = draw(spec, courses, record, plan_events, units)
             relative = f"figures/{spec.name}.png"
             drawn.figure.savefig(work / relative, dpi=110)
             figures.append((relative, drawn))
