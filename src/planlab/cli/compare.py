@@ -21,6 +21,10 @@ def _number(value: float) -> str:
     return "" if math.isnan(value) else f"{value:.4g}"
 
 
+def _error(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.3f}"
+
+
 def _record_text(row: pd.Series) -> str:
     low, high = float(row["low"]), float(row["high"])
     return _number(low) if low == high else f"{_number(low)}–{_number(high)}"
@@ -30,7 +34,7 @@ def _period(row: pd.Series) -> str:
     start, end = row["start"], row["end"]
     if start == end:
         return f"{start:%Y-%m-%d}"
-    return f"{start:%Y-%m-%d}…{end:%Y-%m-%d}"
+    return f"{start:%Y-%m}…{end:%Y-%m}"
 
 
 def comparison_frame(course: str, result: Comparison) -> pd.DataFrame:
@@ -55,11 +59,11 @@ def _show(course: str, result: Comparison) -> None:
         ("record", "right"),
         ("error", "right"),
     ):
-        rows.add_column(header, justify=justify)  # type: ignore[arg-type]
+        rows.add_column(header, justify=justify, no_wrap=header == "variable")  # type: ignore[arg-type]
     for _, row in result.table.iterrows():
-        run = "not in the run" if math.isnan(row["run"]) else _number(row["run"])
+        run = "—" if math.isnan(row["run"]) else _number(row["run"])
         rows.add_row(
-            str(row["variable"]), _period(row), run, _record_text(row), _number(row["error"])
+            str(row["variable"]), _period(row), run, _record_text(row), _error(row["error"])
         )
     console.print(rows)
     medians = Table(title=f"{course}: median error per variable", title_justify="left")
