@@ -466,12 +466,12 @@ def _draw_panel(
         axes.axvline(boundary, color="grey", linewidth=1, linestyle=(0, (4, 3)))
         axes.text(
             boundary,
-            1.0,
+            0.01,
             " calibration ends / prediction",
             transform=axes.get_xaxis_transform(),
             fontsize=7,
             color="grey",
-            va="top",
+            va="bottom",
             ha="left",
         )
     axes.set_title(panel.title, fontsize=10)
@@ -480,7 +480,7 @@ def _draw_panel(
     else:
         axes.ticklabel_format(axis="y", useOffset=False)
     if panel.scale == "share":
-        axes.set_ylim(bottom=0.0, top=max(axes.get_ylim()[1], 0.05))
+        axes.set_ylim(bottom=0.0, top=max(float(axes.dataLim.y1) * 1.1, 0.05))
     axes.set_ylabel(_unit(present[0], units) if present else "", fontsize=8)
     axes.tick_params(labelsize=8)
     axes.grid(True, color="#dddddd", linewidth=0.6)
