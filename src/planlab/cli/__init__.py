@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import typer
 
+from planlab.cli.compare import compare_runs
 from planlab.cli.demo import demo
 from planlab.cli.economy import economy_app
 from planlab.cli.plan import plan, tempo, variants
+from planlab.cli.report import report
 from planlab.cli.simulate import scenario_app, simulate
 
 __all__ = ["app", "main"]
@@ -29,6 +31,8 @@ app.command("tempo")(tempo)
 app.command("variants")(variants)
 app.command("simulate")(simulate)
 app.add_typer(scenario_app, name="scenario")
+app.command("compare")(compare_runs)
+app.command("report")(report)
 
 
 def main() -> None:

@@ -1,5 +1,7 @@
 """The report layer: readable tables and figures from economies and results."""
 
 from planlab.report.economy_summary import economy_summary, largest_coefficients
+from planlab.report.figures import FIGURES, annual_rate
+from planlab.report.html import write_report
 
-__all__ = ["economy_summary", "largest_coefficients"]
+__all__ = ["FIGURES", "annual_rate", "economy_summary", "largest_coefficients", "write_report"]

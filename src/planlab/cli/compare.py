@@ -1,0 +1,134 @@
+"""``planlab compare``: each course of a folder of runs beside the historical record."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from planlab.cli.common import console, handles_input_errors, write_atomic
+from planlab.scenarios import Comparison, compare, read_courses
+
+__all__ = ["compare_runs", "comparison_frame"]
+
+
+def _number(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.4g}"
+
+
+def _error(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.3f}"
+
+
+def _record_text(row: pd.Series) -> str:
+    low, high = float(row["low"]), float(row["high"])
+    return _number(low) if low == high else f"{_number(low)}–{_number(high)}"
+
+
+def _period(row: pd.Series) -> str:
+    start, end = row["start"], row["end"]
+    if start == end:
+        return f"{start:%Y-%m-%d}"
+    return f"{start:%Y-%m}…{end:%Y-%m}"
+
+
+def comparison_frame(course: str, result: Comparison) -> pd.DataFrame:
+    """The comparison table of one course with the course as first column."""
+    table = result.table.assign(
+        start=result.table["start"].dt.strftime("%Y-%m-%d"),
+        end=result.table["end"].dt.strftime("%Y-%m-%d"),
+    )
+    return table.assign(course=course).loc[:, ["course", *result.table.columns]]
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _show(course: str, result: Comparison) -> None:
+    rows = Table(title=f"{course}: the run beside the record", title_justify="left")
+    for header, justify in (
+        ("variable", "left"),
+        ("date or period", "left"),
+        ("run", "right"),
+        ("record", "right"),
+        ("error", "right"),
+    ):
+        rows.add_column(header, justify=justify, no_wrap=header == "variable")  # type: ignore[arg-type]
+    for _, row in result.table.iterrows():
+        run = "—" if math.isnan(row["run"]) else _number(row["run"])
+        rows.add_row(
+            str(row["variable"]), _period(row), run, _record_text(row), _error(row["error"])
+        )
+    console.print(rows)
+    medians = Table(title=f"{course}: median error per variable", title_justify="left")
+    medians.add_column("variable")
+    medians.add_column("median error", justify="right")
+    medians.add_column("records", justify="right")
+    counts = result.table.groupby("variable")["error"].count()
+    for name, median in result.per_variable.items():
+        medians.add_row(name, f"{median:.3f}", str(int(counts[name])))
+    console.print(medians)
+    if result.missing:
+        absent = ", ".join(f"{name} ({n})" for name, n in result.missing.items())
+        console.print(f"not covered by the run: {absent}", markup=False)
+    overall = f"{result.overall:.3f}" if math.isfinite(result.overall) else "none (no record)"
+    console.print(
+        f"{course}: median error {overall} over {result.covered} of {len(result.table)} "
+        f"records (coverage {result.coverage:.0%})",
+        markup=False,
+    )
+
+
+@handles_input_errors
+def compare_runs(
+    folder: Annotated[
+        Path, typer.Argument(help="A run's folder (series.csv) or a folder of course folders.")
+    ],
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="Compare with the packaged historical record, calibration.csv "
+            "(the default, and the only record there is).",
+        ),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    csv: Annotated[
+        Path | None, typer.Option(help="Also write every course's comparison table here.")
+    ] = None,
+) -> None:
+    """Each course's run beside the historical record: values, errors, medians, coverage.
+
+    The error of a record row is 0 inside its band, else |log(run / nearest bound)|,
+    capped at 3 (see docs/report.md). ``--history`` names the record compared with; it is
+    the default because calibration.csv is the only record there is.
+    """
+    del history
+    courses = read_courses(folder)
+    results = {course.name: compare(course.series) for course in courses}
+    if csv is not None:
+        frames = [comparison_frame(name, result) for name, result in results.items()]
+        write_atomic(csv, pd.concat(frames, ignore_index=True).to_csv(index=False))
+    if as_json:
+        document = {
+            name: {
+                "median_error": _finite(result.overall),
+                "coverage": result.coverage,
+                "per_variable": result.per_variable,
+                "missing": result.missing,
+                "records": json.loads(
+                    comparison_frame(name, result).drop(columns="course").to_json(orient="records")
+                ),
+            }
+            for name, result in results.items()
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for name, result in results.items():
+        _show(name, result)
