@@ -131,7 +131,7 @@ def test_simulate_all_courses_writes_a_folder_each(tmp_path: Path) -> None:
         assert {"date", "variable", "value"} <= set(series.columns)
         assert "collectivised_share" in set(series["variable"])
         meta = json.loads((out / name / "run.json").read_text())
-        assert meta["course"] == name and meta["households_sample"] == 20000
+        assert meta["course"] == name and meta["households"] == 20000
         assert meta["months"] == 3
 
 

@@ -27,7 +27,7 @@ class Hoarding:
         return FarmSplit(zero, zero, np.where(self.inner.farm, net, 0.0))
 
     def observe(self, output: np.ndarray, imports: np.ndarray) -> None:
-        self.inner.observe(output)
+        self.inner.observe(output, imports)
 
     def observe_market(self, prices: FarmPrices) -> None:
         """Hoarding farms sell nothing, whatever the prices."""

@@ -56,7 +56,7 @@ def _write_run(out: Path, result: Run, data: Scenario, households: int | None) -
         "start": data.start.isoformat(),
         "months": months,
         "seed": result.seed,
-        "households_sample": households or None,
+        "households": households or None,
         "farms": "household agents" if households else "aggregate",
         "planlab": __version__,
     }

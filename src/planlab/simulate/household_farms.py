@@ -319,7 +319,7 @@ class HouseholdFarms:
         h = self.households
         out = dict(census(h))
         out["tractors_thousand"] = self.tractors / 1000.0
-        out["tractor_hp_thousand"] = self.tractor_hp / 1000.0
+        out["tractor_horsepower_thousand"] = self.tractor_hp / 1000.0
         out["peasant_grain_stocks_mt"] = float(h.grain @ (h.weight * h.present)) / 1e6
         land = h.land * h.weight * h.present
         out["grain_hunger_share"] = self.last_hungry / self.last_need if self.last_need else 0.0
