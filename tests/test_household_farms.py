@@ -85,6 +85,8 @@ def test_regional_pressure_and_the_retreat_where_the_push_was_harder() -> None:
     scenario = dataclasses.replace(
         scenario,
         policies={**scenario.policies, "collectivisation_pressure": push},
+        # a strong push whatever the calibration says: the test is of the direction
+        parameters={**scenario.parameters, "join_pressure": Setting(6.0)},
         region_pressure={"north_caucasus": 1.0, "volga": 1.0, "siberia": 0.2, "other": 0.2},
     )
     farms = HouseholdFarms.from_scenario(scenario, sample=SAMPLE, seed=3)

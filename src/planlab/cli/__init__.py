@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from planlab.cli.calibrate import calibrate_scenario
 from planlab.cli.compare import compare_runs
 from planlab.cli.demo import demo
 from planlab.cli.economy import economy_app
@@ -31,6 +32,7 @@ app.command("tempo")(tempo)
 app.command("variants")(variants)
 app.command("simulate")(simulate)
 app.add_typer(scenario_app, name="scenario")
+app.command("calibrate")(calibrate_scenario)
 app.command("compare")(compare_runs)
 app.command("report")(report)
 

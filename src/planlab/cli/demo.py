@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -10,33 +12,47 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from planlab.cli.common import console, handles_input_errors, write_atomic, write_tables
+from planlab.cli.common import console, fail, handles_input_errors, write_atomic
 from planlab.cli.economy import DEFAULT_ECONOMY
+from planlab.cli.simulate import advance, progress_bar, write_run
 from planlab.economy import analyse, load_builtin
-from planlab.report import economy_summary
+from planlab.report import economy_summary, write_report
 from planlab.report.plan_variants import markdown, plan_variants
-from planlab.scenarios import events, load_scenario
-from planlab.simulate import run
+from planlab.scenarios import compare, events, load_scenario, read_courses, scenario_courses
+from planlab.scenarios.courses import DEFAULT_SAMPLE, run_scenario
 
 __all__ = ["demo"]
 
 YEARLY = {
+    "collectivised_share": ("collectivised", "last"),
+    "horses_million": ("horses, m", "last"),
+    "grain_harvest_mt": ("grain, Mt", "sum"),
+    "grain_procurement_mt": ("procured, Mt", "sum"),
     "coal_mt": ("coal, Mt", "sum"),
     "steel_mt": ("steel, Mt", "sum"),
-    "grain_harvest_mt": ("grain, Mt", "sum"),
     "currency_million_rub": ("currency, m rub", "last"),
-    "free_market_price_index": ("free prices", "mean"),
     "real_wage_index": ("real wage", "mean"),
-    "imports_million_gold_rub": ("imports, m gold rub", "sum"),
 }
+SHOWN_YEARS = (1929, 1930, 1932, 1934, 1937)
 
 
 @handles_input_errors
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the written tables.")] = Path("out/demo"),
-    months: Annotated[int, typer.Option(help="Months to simulate.")] = 60,
+    months: Annotated[
+        int | None, typer.Option(help="Months to simulate (default: to the end of 1937).")
+    ] = None,
+    households: Annotated[
+        int,
+        typer.Option(help="One household row per N households (1: all 25.7 million)."),
+    ] = DEFAULT_SAMPLE,
 ) -> None:
-    """Leontief analysis of 1927/28, the plan variants checked, and a simulated five years."""
+    """Leontief analysis of 1927/28, the plan variants checked, and the three courses of
+    1928-37 simulated with household agents, compared with the record, in a report."""
+    if months is not None and months < 1:
+        raise fail([f"--months: field 'months': {months} (rule: at least 1 month)"])
+    if households < 1:
+        raise fail([f"--households: field 'households': {households} (rule: at least 1)"])
     economy = load_builtin(DEFAULT_ECONOMY)
     analysis = analyse(economy)
     console.print(economy_summary(economy, analysis))
@@ -57,26 +73,54 @@ def demo(
     console.print(variants)
     write_atomic(out / "plan-variants.md", markdown(economy, verdicts, 5))
 
-    console.rule(f"The default course, simulated for {months} months")
-    scenario = load_scenario(DEFAULT_ECONOMY)
-    result = run(scenario, months=months)
-    series = result.series.copy()
-    wide = result.wide()
-    years = pd.DatetimeIndex(wide.index).year
-    yearly = pd.DataFrame(
-        {label: getattr(wide[name].groupby(years), how)() for name, (label, how) in YEARLY.items()}
-    )
-    table = Table(title="Calendar years (1928 from October only)", title_justify="left")
-    table.add_column("year")
-    for label, _ in YEARLY.values():
-        table.add_column(label, justify="right")
-    for year, row in yearly.iterrows():
-        table.add_row(str(year), *(f"{value:,.2f}" for value in row))
-    console.print(table)
-    series["date"] = series["date"].dt.strftime("%Y-%m-%d")
-    write_tables(out / "simulation", {"series": series}, {})
+    console.rule("Three courses from 1 October 1928, beside the record")
+    runs = out / "courses"
+    wide: dict[str, pd.DataFrame] = {}
+    for name in scenario_courses(DEFAULT_ECONOMY):
+        data = load_scenario(DEFAULT_ECONOMY, course=name)
+        started = time.perf_counter()
+        with progress_bar() as bar:
+            task = bar.add_task(f"{name}: months", total=months or data.months)
+            result = run_scenario(
+                data, months=months, households=households, progress=partial(advance, bar, task)
+            )
+        write_run(runs / name, result, data, households)
+        wide[name] = result.wide()
+        console.print(
+            f"{name}: {len(result.dates) - 1} months, households 1 in {households}, "
+            f"{time.perf_counter() - started:.1f} s",
+            markup=False,
+        )
+    for name, table in wide.items():
+        console.print(_yearly_table(name, table))
+    comparisons = {course.name: compare(course.series) for course in read_courses(runs)}
+    fit = Table(title="Beside the record to 1930 (median error; 0 = inside the record's band)")
+    fit.add_column("course")
+    fit.add_column("median error", justify="right")
+    fit.add_column("records covered", justify="right")
+    for name, comparison in comparisons.items():
+        fit.add_row(name, f"{comparison.overall:.3f}", f"{comparison.covered}")
+    console.print(fit)
+    page = write_report(runs)
     console.print(
-        f"\nwrote {out}/{DEFAULT_ECONOMY}-leontief.csv, {out}/plan-variants.md and "
-        f"{out}/simulation/series.csv",
+        f"\nwrote {out}/{DEFAULT_ECONOMY}-leontief.csv, {out}/plan-variants.md, "
+        f"{runs}/<course>/series.csv and the report {page}",
         markup=False,
     )
+
+
+def _yearly_table(course: str, wide: pd.DataFrame) -> Table:
+    """A few calendar years of a course's run: the mechanisms at a glance."""
+    years = pd.DatetimeIndex(wide.index).year
+    table = Table(title=f"{course}: calendar years (1928 from October only)", title_justify="left")
+    table.add_column("year")
+    present = {name: spec for name, spec in YEARLY.items() if name in wide.columns}
+    for label, _ in present.values():
+        table.add_column(label, justify="right")
+    yearly = pd.DataFrame(
+        {label: getattr(wide[name].groupby(years), how)() for name, (label, how) in present.items()}
+    )
+    for year, row in yearly.iterrows():
+        if int(str(year)) in SHOWN_YEARS:
+            table.add_row(str(year), *(f"{value:,.2f}" for value in row))
+    return table

@@ -24,14 +24,14 @@ from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
 from planlab.scenarios.courses import DEFAULT_SAMPLE, course_names, run_scenario
 from planlab.simulate import Run, Scenario
 
-__all__ = ["scenario_app", "simulate"]
+__all__ = ["advance", "progress_bar", "scenario_app", "simulate", "write_run"]
 
 scenario_app = typer.Typer(
     help="List and check scenario files.", no_args_is_help=True, add_completion=False
 )
 
 
-def _progress_bar() -> Progress:
+def progress_bar() -> Progress:
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -41,11 +41,11 @@ def _progress_bar() -> Progress:
     return Progress(*columns, console=console, transient=True)
 
 
-def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
     bar.update(task, completed=done)
 
 
-def _write_run(out: Path, result: Run, data: Scenario, households: int | None) -> None:
+def write_run(out: Path, result: Run, data: Scenario, households: int | None) -> None:
     series = result.series.copy()
     series["date"] = series["date"].dt.strftime("%Y-%m-%d")
     months = len(result.dates) - 1
@@ -109,16 +109,16 @@ def simulate(
         total = data.months if months is None else months
         label = data.name if data.course is None else f"{data.name} {data.course}"
         started = time.perf_counter()
-        with _progress_bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task(f"{label}: months", total=total)
             result = run_scenario(
                 data,
                 months=total,
                 seed=seed,
                 households=sample,
-                progress=partial(_advance, bar, task),
+                progress=partial(advance, bar, task),
             )
-        _write_run(folder, result, data, sample)
+        write_run(folder, result, data, sample)
         console.print(
             f"{label}: {total} months from {data.start:%Y-%m-%d}, seed {result.seed}, "
             f"{'households 1 in ' + str(sample) if sample else 'aggregate farms'}; "

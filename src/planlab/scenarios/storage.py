@@ -37,8 +37,11 @@ from planlab.simulate.scenario import (
 )
 
 __all__ = [
+    "CALIBRATION_FORMAT",
+    "CALIBRATION_NAME",
     "COURSE_FORMAT",
     "SCENARIO_FORMAT",
+    "CalibrationDocument",
     "CourseDocument",
     "ScenarioDocument",
     "builtin_scenarios",
@@ -49,6 +52,8 @@ __all__ = [
 
 SCENARIO_FORMAT = "planlab-scenario/1"
 COURSE_FORMAT = "planlab-course/1"
+CALIBRATION_FORMAT = "planlab-calibration/1"
+CALIBRATION_NAME = "calibration.yaml"
 YAML_NAME = "scenario.yaml"
 COURSES = "courses"
 
@@ -152,6 +157,17 @@ class CourseDocument(_Strict):
     initial: dict[str, SettingEntry] = {}
 
 
+class CalibrationDocument(_Strict):
+    """Parameters fitted to the record by ``planlab calibrate``, with the fit and settings."""
+
+    format: Literal["planlab-calibration/1"]
+    scenario: str
+    procedure: dict[str, Any]
+    fit: dict[str, Any]
+    summary: str = ""
+    parameters: dict[str, SettingEntry]
+
+
 _MERGED = ("growth", "revised_growth", "priority", "policies", "parameters", "exogenous", "initial")
 _REPLACED = (
     "months",
@@ -218,7 +234,7 @@ def load_scenario(name_or_path: str | os.PathLike[str], course: str | None = Non
     """A built-in scenario by name, or one from a YAML file or the folder holding it;
     with ``course``, the scenario under that course's policies."""
     path = _scenario_file(name_or_path)
-    doc = _read(path)
+    doc = _with_calibration(path, _read(path))
     if course is None:
         return _build(path, doc)
     courses = scenario_courses(path)
@@ -252,6 +268,18 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _with_calibration(path: Path, doc: ScenarioDocument) -> ScenarioDocument:
+    """The scenario with the parameters of ``calibration.yaml`` beside it, if there is one."""
+    fitted = path.parent / CALIBRATION_NAME
+    if not fitted.is_file():
+        return doc
+    entry = read_yaml_document(fitted, CALIBRATION_FORMAT, CalibrationDocument, loader=_Loader)
+    _, problems = _settings(entry.parameters, PARAMETERS, "parameters", fitted.name)
+    if problems:
+        raise InputError(problems)
+    return doc.model_copy(update={"parameters": {**doc.parameters, **entry.parameters}})
 
 
 def _read(path: Path) -> ScenarioDocument:

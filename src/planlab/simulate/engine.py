@@ -337,6 +337,7 @@ def run(
             retail_price,
             procurement_price[t],
             bool(market_open[t] >= 0.5),
+            parameter("free_market_elasticity"),
         )
         stocks = stocks - market.retail
         farm_model.observe_market(

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.simulate._household_month import _jit
+
 __all__ = ["GrainFlows", "GrainRules", "grain_month", "sown_share", "terms_of_trade"]
 
 FloatArray = NDArray[np.float64]
@@ -115,35 +117,69 @@ def grain_month(
     >>> (f.eaten, f.delivered, f.sold, s.tolist())
     (1.0, 0.5, 0.5, [1.0])
     """
-    available = stock + harvest
     first = np.zeros(stock.shape, dtype=np.bool_) if first_claim is None else first_claim
-    claimed = np.where(first, np.minimum(quota, available), 0.0)
-    eaten = np.minimum(available - claimed, need)
-    spare = np.maximum(available - claimed - eaten - reserve, 0.0)
-    owed = np.where(first, 0.0, np.minimum(quota, spare))
-    sold = (spare - owed) * sell
-    bought = np.zeros_like(sold)
-    to_neighbours = np.zeros_like(sold)
-    if exchange:
-        short = need - eaten
-        wanted, offered = float(short @ weight), float(sold @ weight)
-        traded = min(wanted, offered)
-        if traded > 0:
-            bought = short * (traded / wanted)
-            to_neighbours = sold * (traded / offered)
-            sold = sold - to_neighbours
-    delivered = claimed + owed
-    out = float((delivered + sold) @ weight)
-    if out > cap:
-        scale = max(cap, 0.0) / out
-        delivered = delivered * scale
-        sold = sold * scale
-    stock[:] = available - eaten - delivered - sold - to_neighbours
-    eaten = eaten + bought
-    return GrainFlows(
-        harvest=float(harvest @ weight),
-        eaten=float(eaten @ weight),
-        delivered=float(delivered @ weight),
-        sold=float(sold @ weight),
-        hungry=float(np.maximum(need - eaten, 0.0) @ weight),
+    totals = _grain_pass(
+        stock, weight, harvest, need, quota, reserve, sell, first, float(cap), bool(exchange)
     )
+    return GrainFlows(
+        harvest=float(totals[0]),
+        eaten=float(totals[1]),
+        delivered=float(totals[2]),
+        sold=float(totals[3]),
+        hungry=float(totals[4]),
+    )
+
+
+@_jit()
+def _grain_pass(
+    stock: FloatArray,
+    weight: FloatArray,
+    harvest: FloatArray,
+    need: FloatArray,
+    quota: FloatArray,
+    reserve: FloatArray,
+    sell: FloatArray,
+    first: NDArray[np.bool_],
+    cap: float,
+    exchange: bool,
+) -> FloatArray:
+    """The month's rules over the rows, in two passes (totals first, then the stocks),
+    compiled so that the countryside's grain costs two reads of its columns."""
+    n = stock.size
+    wanted = 0.0
+    offered = 0.0
+    delivered_total = 0.0
+    for i in range(n):
+        available = stock[i] + harvest[i]
+        claimed = min(quota[i], available) if first[i] else 0.0
+        eaten = min(available - claimed, need[i])
+        spare = max(available - claimed - eaten - reserve[i], 0.0)
+        owed = 0.0 if first[i] else min(quota[i], spare)
+        wanted += (need[i] - eaten) * weight[i]
+        offered += (spare - owed) * sell[i] * weight[i]
+        delivered_total += (claimed + owed) * weight[i]
+    traded = min(wanted, offered) if exchange else 0.0
+    bought_share = traded / wanted if traded > 0 else 0.0
+    kept_share = 1.0 - traded / offered if traded > 0 else 1.0
+    out = delivered_total + offered * kept_share
+    scale = max(cap, 0.0) / out if out > cap else 1.0
+    totals = np.zeros(5)
+    for i in range(n):
+        available = stock[i] + harvest[i]
+        claimed = min(quota[i], available) if first[i] else 0.0
+        eaten = min(available - claimed, need[i])
+        spare = max(available - claimed - eaten - reserve[i], 0.0)
+        owed = 0.0 if first[i] else min(quota[i], spare)
+        offer = (spare - owed) * sell[i]
+        to_neighbours = offer * (1.0 - kept_share)
+        bought = (need[i] - eaten) * bought_share
+        delivered = (claimed + owed) * scale
+        sold = offer * kept_share * scale
+        stock[i] = available - eaten - delivered - sold - to_neighbours
+        w = weight[i]
+        totals[0] += harvest[i] * w
+        totals[1] += (eaten + bought) * w
+        totals[2] += delivered * w
+        totals[3] += sold * w
+        totals[4] += max(need[i] - eaten - bought, 0.0) * w
+    return totals

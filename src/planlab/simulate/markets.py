@@ -51,8 +51,15 @@ def clear_markets(
     retail_price: float,
     price_floor: float,
     market_open: bool,
+    elasticity: float = 0.0,
 ) -> MarketMonth:
-    """Sell in state shops, then on the free market; return what was sold and paid."""
+    """Sell in state shops, then on the free market; return what was sold and paid.
+
+    The money that found no goods in the shops bids for what the peasants offer. With
+    ``elasticity`` 0 all of it is spent and the price is money over goods; above 0 buyers
+    hold back as the price rises (spending falls as price ** -elasticity), the price is
+    ``(money / goods) ** (1 / (1 + elasticity))`` and the rest is kept as forced savings.
+    """
     want_workers = velocity * workers_money
     want_peasants = velocity * peasants_money
     wanted = want_workers + want_peasants
@@ -64,7 +71,7 @@ def clear_markets(
     supply = free_supply * (1.0 if market_open else BLACK_MARKET_SHARE)
     offered = float(supply.sum())
     if offered > 0 and unmet > 0:
-        price = max(price_floor, unmet / offered)
+        price = max(price_floor, (unmet / offered) ** (1.0 / (1.0 + elasticity)))
         volume = min(offered, unmet / price)
         free_sold = supply * (volume / offered)
         free_receipts = volume * price

@@ -257,6 +257,15 @@ PARAMETERS = _specs(
         "Share of their money that households try to spend each month.",
     ),
     Spec(
+        "free_market_elasticity",
+        "elasticity",
+        0.0,
+        0.0,
+        10.0,
+        "How buyers on the free market hold back as its price rises; 0 spends all the money "
+        "the shops could not absorb.",
+    ),
+    Spec(
         "demand_pull",
         "target rise per unit of shortage",
         0.0,
