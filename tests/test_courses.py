@@ -180,3 +180,13 @@ def test_deportations_spread_fear_and_fear_drives_joining() -> None:
         farms = HouseholdFarms.from_scenario(scenario, sample=5000, seed=3)
         share[label] = run(scenario, months=6, farms=farms).wide()["collectivised_share"].iloc[-1]
     assert share["feared"] > share["calm"]
+
+
+def test_the_courses_page_is_generated_from_the_course_files() -> None:
+    from planlab.report.courses import courses_markdown
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "ussr-1928-courses.md").read_text()
+    assert page == courses_markdown("ussr-1928")
+    for name in COURSES:
+        assert f"## {name}: " in page
+    assert "## Calibration on the record to 1930" in page

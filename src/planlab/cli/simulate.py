@@ -19,7 +19,8 @@ from rich.progress import (
 )
 
 from planlab import __version__
-from planlab.cli.common import console, fail, handles_input_errors, write_tables
+from planlab.cli.common import console, fail, handles_input_errors, write_atomic, write_tables
+from planlab.report.courses import courses_markdown
 from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
 from planlab.scenarios.courses import DEFAULT_SAMPLE, course_names, run_scenario
 from planlab.simulate import Run, Scenario
@@ -157,3 +158,18 @@ def scenario_check(
         + (f", with courses {', '.join(courses)}" if courses else ""),
         markup=False,
     )
+
+
+@scenario_app.command("courses")
+@handles_input_errors
+def scenario_courses_page(
+    scenario: Annotated[str, typer.Argument(help="A built-in scenario or a path.")] = "ussr-1928",
+    out: Annotated[Path | None, typer.Option(help="Write the page to this file.")] = None,
+) -> None:
+    """The scenario's courses with their levers, dates and sources, and the calibration."""
+    page = courses_markdown(scenario)
+    if out is None:
+        console.print(page, markup=False, highlight=False)
+    else:
+        write_atomic(out, page)
+        console.print(f"wrote {out}", markup=False)

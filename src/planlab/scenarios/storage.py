@@ -45,6 +45,8 @@ __all__ = [
     "CourseDocument",
     "ScenarioDocument",
     "builtin_scenarios",
+    "calibration_document",
+    "course_document",
     "load_scenario",
     "scenario_courses",
     "scenario_schema",
@@ -228,6 +230,20 @@ def scenario_courses(name_or_path: str | os.PathLike[str]) -> list[str]:
     """The courses a scenario holds (``courses/<name>.yaml`` beside its file), by name."""
     folder = _scenario_file(name_or_path).parent / COURSES
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def course_document(name_or_path: str | os.PathLike[str], course: str) -> CourseDocument:
+    """A course's file as written (the entries it sets, with their sources)."""
+    path = _scenario_file(name_or_path).parent / COURSES / f"{course}.yaml"
+    return read_yaml_document(path, COURSE_FORMAT, CourseDocument, loader=_Loader)
+
+
+def calibration_document(name_or_path: str | os.PathLike[str]) -> CalibrationDocument | None:
+    """The scenario's ``calibration.yaml``, if it has one."""
+    path = _scenario_file(name_or_path).parent / CALIBRATION_NAME
+    if not path.is_file():
+        return None
+    return read_yaml_document(path, CALIBRATION_FORMAT, CalibrationDocument, loader=_Loader)
 
 
 def load_scenario(name_or_path: str | os.PathLike[str], course: str | None = None) -> Scenario:
