@@ -1,0 +1,1 @@
+"""The council: open plan discussion as a web service."""
