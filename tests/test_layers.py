@@ -84,6 +84,7 @@ def test_engine_layers_print_and_open_nothing(path: Path) -> None:
 
 
 def test_public_surface_is_curated() -> None:
+    import planlab.council
     import planlab.economy
     import planlab.plan
     import planlab.report
@@ -97,6 +98,7 @@ def test_public_surface_is_curated() -> None:
         planlab.simulate,
         planlab.scenarios,
         planlab.report,
+        planlab.council,
     ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from planlab.cli.council import council_app, serve
 from planlab.cli.demo import demo
 from planlab.cli.economy import economy_app
 from planlab.cli.plan import plan, tempo, variants
@@ -29,6 +30,8 @@ app.command("tempo")(tempo)
 app.command("variants")(variants)
 app.command("simulate")(simulate)
 app.add_typer(scenario_app, name="scenario")
+app.command("serve")(serve)
+app.add_typer(council_app, name="council")
 
 
 def main() -> None:
