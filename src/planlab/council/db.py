@@ -18,15 +18,26 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "alembic_config", "upgrade"]
+__all__ = ["Database", "alembic_config", "driver_url", "upgrade"]
 
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def driver_url(url: str) -> str:
+    """The URL with a driver named: ``postgresql://`` means psycopg 3 (the ``postgres`` extra).
+
+    >>> driver_url("postgresql://planner@db/council")
+    'postgresql+psycopg://planner@db/council'
+    """
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
 def _engine(url: str, *, immediate: bool) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(driver_url(url), pool_pre_ping=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -83,7 +94,7 @@ def alembic_config(url: str) -> Config:
     """Alembic's configuration for the migrations shipped with the package."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", driver_url(url).replace("%", "%%"))
     return config
 
 
