@@ -454,7 +454,7 @@ def ballot_page(request: Request, ballot_id: int, who: Who, db: Db) -> HTMLRespo
                 labels[key] = service.get(session, PlanVersion, int(key), "variant").name
             else:
                 p = service.get(session, Proposal, int(key), "proposal")
-                labels[key] = _describe(p)
+                labels[key] = service.describe(p)
     return _page(
         request,
         "ballot.html",
@@ -467,18 +467,7 @@ def ballot_page(request: Request, ballot_id: int, who: Who, db: Db) -> HTMLRespo
     )
 
 
-def _describe(p: Proposal) -> str:
-    if p.kind == "target":
-        amount = f"{100 * (p.value or 0):.1f}% a year" if p.mode == "growth" else f"{p.value:.6g}"
-        return f"#{p.id} target: {p.branch} {amount}"
-    if p.kind == "priority":
-        return f"#{p.id} priority: {p.branch} weight {p.value:.3g}"
-    if p.kind == "floor":
-        return f"#{p.id} consumption floors +{100 * (p.value or 0):.1f}% a year"
-    return f"#{p.id} objection to #{p.objects_to}"
-
-
-templates.env.globals["describe"] = _describe
+templates.env.globals["describe"] = service.describe
 
 
 @router.post("/ballots/{ballot_id}/vote")

@@ -38,6 +38,7 @@ __all__ = [
     "create_round",
     "create_user",
     "create_variant",
+    "describe",
     "get",
     "grant",
     "propose",
@@ -460,15 +461,27 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
     return vote
 
 
+def describe(p: Proposal) -> str:
+    """A proposal in a few words, e.g. ``#3 target: chemicals 15.0% a year``."""
+    if p.kind == "target":
+        amount = f"{100 * (p.value or 0):.1f}% a year" if p.mode == "growth" else f"{p.value:.6g}"
+        return f"#{p.id} target: {p.branch} {amount}"
+    if p.kind == "priority":
+        return f"#{p.id} priority: {p.branch} weight {p.value:.3g}"
+    if p.kind == "floor":
+        return f"#{p.id} consumption floors {100 * (p.value or 0):+.1f}% a year"
+    return f"#{p.id} objection to #{p.objects_to}"
+
+
 def tally(ballot: Ballot, votes: Sequence[Vote], names: Mapping[str, str]) -> dict[str, Any]:
     """The result of a ballot as JSON, with the voting rule's explanation.
 
     ``names`` labels the candidates (e.g. "#2 textiles first"), so that the
     explanation speaks of variants by name; the result lists candidate keys.
     """
+    label = {key: names.get(key, key) for key in ballot.candidates}
+    key_of = {v: k for k, v in label.items()}
     if ballot.kind == "ranked":
-        label = {key: names.get(key, key) for key in ballot.candidates}
-        key_of = {v: k for k, v in label.items()}
         ranked = schulze(
             [label[k] for k in ballot.candidates], [[label[k] for k in v.choice] for v in votes]
         )
@@ -480,14 +493,14 @@ def tally(ballot: Ballot, votes: Sequence[Vote], names: Mapping[str, str]) -> di
             "explain": ranked.explain(),
         }
     shares = equal_shares(
-        {k: float(c) for k, c in ballot.costs.items()},
-        [set(v.choice) for v in votes],
+        {label[k]: float(c) for k, c in ballot.costs.items()},
+        [{label[k] for k in v.choice} for v in votes],
         float(ballot.budget or 0.0),
     )
     return {
         "rule": "Method of Equal Shares",
         "votes": len(votes),
-        "winners": list(shares.selected),
+        "winners": [key_of[s] for s in shares.selected],
         "cost": shares.cost,
         "budget": shares.budget,
         "explain": shares.explain(),
@@ -507,9 +520,11 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
         if not votes:
             raise ConflictError(f"ballot {ballot_id} has no votes yet")
         names = {}
-        if ballot.kind == "ranked":
-            for key in ballot.candidates:
+        for key in ballot.candidates:
+            if ballot.kind == "ranked":
                 names[key] = f"#{key} {get(session, PlanVersion, int(key), 'variant').name}"
+            else:
+                names[key] = describe(get(session, Proposal, int(key), "proposal"))
         result = tally(ballot, votes, names)
         if ballot.kind == "approval" and result["winners"]:
             row = get(session, Round, ballot.round_id, "round")
