@@ -137,3 +137,17 @@ def test_objections_need_a_proposal_and_reasons(seats: dict[str, Member]) -> Non
     made = _propose(wrk, r, kind="objection", objects_to=chem["id"], reasons="fields first")
     assert made["feasible"] is None
     assert _propose_status(wrk, r, kind="objection", objects_to=9999, reasons="x") == 404
+
+
+def test_pages_of_a_round_render_its_consequences(seats: dict[str, Member]) -> None:
+    boss = seats["boss"]
+    r = _round(boss)
+    chem = _propose(seats["chem"], r, kind="target", branch="chemicals", value=0.2)
+    _propose(seats["tex"], r, kind="target", branch="textiles_light", value=0.05)
+    variant = boss.post(f"/api/rounds/{r}/variants", {"name": "v", "proposal_ids": [chem["id"]]})
+    page = boss.get(f"/variants/{variant.json()['id']}").text
+    assert "Feasible" in page and "<svg" in page and "chemicals" in page
+    round_page = boss.get(f"/rounds/{r}").text
+    assert 'aria-label="trade-off between chemicals and textiles_light"' in round_page
+    proposal_page = seats["wrk"].get(f"/proposals/{chem['id']}").text
+    assert "What gives way" in proposal_page and "<svg" in proposal_page

@@ -502,6 +502,35 @@ def close_ballot(
     return _back(f"/ballots/{ballot_id}")
 
 
+@router.get("/variants/{variant_id}", response_class=HTMLResponse)
+def variant_page(request: Request, variant_id: int, who: Who, db: Db) -> HTMLResponse:
+    """A plan variant against the round's base plan: output by branch, totals, prices."""
+    with db.read() as session:
+        variant = service.get(session, PlanVersion, variant_id, "variant")
+        row = service.get(session, Round, variant.round_id, "round")
+        proposals = [service.get(session, Proposal, k, "proposal") for k in variant.proposal_ids]
+    base, summary = row.base, variant.summary
+    chart = ""
+    if base.get("feasible") and summary.get("feasible"):
+        changes = [
+            (name, 100.0 * (summary["achieved"][name] / value - 1.0))
+            for name, value in base["achieved"].items()
+            if value
+        ]
+        chart = charts.bars(changes, "last-year output against the base plan")
+    return _page(
+        request,
+        "variant.html",
+        who,
+        variant=variant,
+        round=row,
+        proposals=proposals,
+        base=base,
+        summary=summary,
+        chart=chart,
+    )
+
+
 @router.post("/variants/{variant_id}/adopt")
 def adopt(variant_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
     """Adopt a plan variant."""
