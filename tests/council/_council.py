@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from planlab.council import service
 from planlab.council.app import create_app
 from planlab.council.db import Database
+from planlab.council.models import User
+from planlab.council.security import COOKIE, hash_password, start_session
 from planlab.council.settings import Settings
 
 PASSWORD = "a long enough password"
@@ -36,11 +38,19 @@ def make_app(path: Path, **overrides: Any) -> FastAPI:
     return create_app(Settings(db_url=f"sqlite:///{path}", **overrides))
 
 
+@cache
+def _hash() -> str:
+    """One Argon2 hash of the shared test password (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
 def member(app: FastAPI, name: str, role: str, branch: str | None = None) -> Member:
-    """Create an account with a role and log it in through the API."""
+    """An account with a role and an open session (logins through the API are tested apart)."""
     db: Database = app.state.db
-    service.create_user(db, name, PASSWORD, role, branch)
-    client = TestClient(app)
-    answer = client.post("/api/auth/login", json={"name": name, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return Member(name, client, answer.json()["csrf_token"])
+    with db.write() as session:
+        user = User(name=name, password_hash=_hash(), role=role, branch=branch)
+        session.add(user)
+        session.flush()
+        login = start_session(session, user, app.state.settings)
+    client = TestClient(app, cookies={COOKIE: login.token})
+    return Member(name, client, login.csrf)
