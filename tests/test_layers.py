@@ -13,6 +13,9 @@ PACKAGE = Path(planlab.__file__).resolve().parent
 ORDER = ["economy", "plan", "simulate", "scenarios", "report", "council", "cli"]
 """Layers from lowest to highest; report and council may use anything below them."""
 
+ALLOWED = {"council": {"economy", "plan", "scenarios", "council"}}
+"""Layers that may use only some of those below them (planlab.errors is open to all)."""
+
 PURE = ["economy", "plan", "simulate"]
 IO_NAMES = {"open", "print", "input"}
 LOADERS = {"storage.py", "builtin.py"}
@@ -53,6 +56,20 @@ def test_no_module_imports_a_higher_layer(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
+    [p for p in MODULES if _layer(p) in ALLOWED],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_restricted_layers_import_only_what_they_may(path: Path) -> None:
+    layer = _layer(path)
+    assert layer is not None
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[0] == "planlab" and len(parts) > 1 and parts[1] in ORDER:
+            assert parts[1] in ALLOWED[layer], f"{path.name} ({layer}) imports {name}"
+
+
+@pytest.mark.parametrize(
+    "path",
     [p for p in MODULES if _layer(p) in PURE and p.name not in LOADERS],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
@@ -67,6 +84,7 @@ def test_engine_layers_print_and_open_nothing(path: Path) -> None:
 
 
 def test_public_surface_is_curated() -> None:
+    import planlab.council
     import planlab.economy
     import planlab.plan
     import planlab.report
@@ -80,6 +98,7 @@ def test_public_surface_is_curated() -> None:
         planlab.simulate,
         planlab.scenarios,
         planlab.report,
+        planlab.council,
     ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"

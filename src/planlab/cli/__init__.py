@@ -10,6 +10,7 @@ import typer
 
 from planlab.cli.calibrate import calibrate_scenario
 from planlab.cli.compare import compare_runs
+from planlab.cli.council import council_app, serve
 from planlab.cli.demo import demo
 from planlab.cli.economy import economy_app
 from planlab.cli.plan import plan, tempo, variants
@@ -35,6 +36,8 @@ app.add_typer(scenario_app, name="scenario")
 app.command("calibrate")(calibrate_scenario)
 app.command("compare")(compare_runs)
 app.command("report")(report)
+app.command("serve")(serve)
+app.add_typer(council_app, name="council")
 
 
 def main() -> None:

@@ -145,6 +145,7 @@ def build(
     weights: Mapping[str, float] | None = None,
     settings: PlanSettings | None = None,
     cap: float | None = None,
+    required: Mapping[str, float] | None = None,
 ) -> PlanResult:
     """Compute a balanced plan for ``years`` years that fulfils the targets as far as possible.
 
@@ -152,8 +153,11 @@ def build(
     ``(sector, year)`` to a level; by default every sector's base-year output in
     the final year. ``objective`` is ``harmony`` (lexicographic maximin of
     fulfilment) or ``weighted`` (weighted sum of fulfilment, each capped at
-    ``cap``, default 1). An infeasible plan is returned, not raised, with the
-    conflicting constraints in ``conflicts``.
+    ``cap``, default 1). ``required`` maps a sector to a final-year level the
+    plan must reach (it replaces that sector's target and is held at fulfilment
+    1 while the others are balanced), which is how a proposal under discussion
+    is tested. An infeasible plan is returned, not raised, with the conflicting
+    constraints in ``conflicts``.
 
     >>> from planlab.economy import load_builtin
     >>> plan = build(load_builtin("textbook-3"), years=3)
@@ -171,12 +175,13 @@ def build(
     if problems:
         raise InputError(problems)
     goal = make_targets(economy, settings.years, targets, weights)
+    goal, pinned = _require(economy, settings.years, goal, required or {})
     if objective == "weighted" and cap is None:
         cap = 1.0
     start = time.perf_counter()
 
     def make(fixed: Mapping[int, float]) -> PlanModel:
-        return _with_targets(economy, settings, goal, objective, fixed, cap)
+        return _with_targets(economy, settings, goal, objective, {**pinned, **fixed}, cap)
 
     if objective == "harmony":
         model, solution, first, levels, gap = maximin(make)
@@ -187,6 +192,34 @@ def build(
     return _result(
         economy, objective, goal, model, solution, first, levels, gap, time.perf_counter() - start
     )
+
+
+def _require(
+    economy: Economy, years: int, goal: Targets, required: Mapping[str, float]
+) -> tuple[Targets, dict[int, float]]:
+    """The targets with each required final-year level in place, and their indices held at 1."""
+    if not required:
+        return goal, {}
+    levels = {
+        (s, y): level for s, y, level in zip(goal.sectors, goal.years, goal.levels, strict=True)
+    }
+    weights = dict(zip(goal.sectors, goal.weights, strict=True))
+    for sector, level in required.items():
+        levels[(sector, years)] = float(level)
+    merged = make_targets(economy, years, levels, weights)
+    if all(
+        (s, y) in {(r, years) for r in required}
+        for s, y in zip(merged.sectors, merged.years, strict=True)
+    ):
+        raise InputError.single(
+            "<plan>", "required", "at least one target that is not required", "every target is"
+        )
+    pinned = {
+        k: 1.0
+        for k, (s, y) in enumerate(zip(merged.sectors, merged.years, strict=True))
+        if y == years and s in required
+    }
+    return merged, pinned
 
 
 def _result(

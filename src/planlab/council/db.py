@@ -1,0 +1,116 @@
+"""Engines and sessions: SQLite in WAL mode with foreign keys and a busy timeout, or PostgreSQL.
+
+Writes on SQLite take the write lock when they begin (``BEGIN IMMEDIATE``), so
+that two writers queue instead of failing when one of them has read a stale
+snapshot; reads begin as usual and never wait for writers. Inside one process
+the writers also queue on a lock of their own, which wakes the next one as soon
+as the last commits, where SQLite's busy handler would poll with sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Database", "alembic_config", "driver_url", "upgrade"]
+
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def driver_url(url: str) -> str:
+    """The URL with a driver named: ``postgresql://`` means psycopg 3 (the ``postgres`` extra).
+
+    >>> driver_url("postgresql://planner@db/council")
+    'postgresql+psycopg://planner@db/council'
+    """
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _engine(url: str, *, immediate: bool) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(driver_url(url), pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """One database: a session factory for reads and one for writes."""
+
+    url: str
+    reader: Engine
+    writer: Engine
+    queue: threading.Lock | None = field(default=None, repr=False)
+
+    @classmethod
+    def connect(cls, url: str) -> Database:
+        """Engines for ``url``; the schema is not touched (see ``upgrade``)."""
+        reader = _engine(url, immediate=False)
+        if url.startswith("sqlite"):
+            return cls(url, reader, _engine(url, immediate=True), threading.Lock())
+        return cls(url, reader, reader)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; whatever it holds is rolled back at the end."""
+        with sessionmaker(self.reader, expire_on_commit=False)() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose changes are committed together at the end, or not at all."""
+        if self.queue is None:
+            with sessionmaker(self.writer, expire_on_commit=False)() as session, session.begin():
+                yield session
+            return
+        with (
+            self.queue,
+            sessionmaker(self.writer, expire_on_commit=False)() as session,
+            session.begin(),
+        ):
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.reader.dispose()
+        self.writer.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for the migrations shipped with the package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", driver_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema at ``url`` to the newest migration (creates it on an empty database)."""
+    command.upgrade(alembic_config(url), "head")

@@ -1,0 +1,576 @@
+"""The web UI: server-rendered pages and form posts, each checked like the JSON API.
+
+Every form carries the session's CSRF token (field ``csrf_token``); the login
+and registration forms, sent before there is a session, carry a token that
+must match a cookie set with the form (double submit).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from planlab.council import audit, charts, checks, service
+from planlab.council.db import Database
+from planlab.council.deps import (
+    Viewer,
+    client_address,
+    database,
+    log_in,
+    set_session_cookie,
+    settings,
+    viewer,
+)
+from planlab.council.models import (
+    AuditEvent,
+    Ballot,
+    Comment,
+    PlanVersion,
+    Proposal,
+    Round,
+    User,
+    Vote,
+)
+from planlab.council.permissions import ROLES, allowed
+from planlab.council.security import COOKIE, csrf_matches, end_session
+from planlab.council.settings import Settings
+from planlab.errors import InputError
+
+__all__ = ["router", "templates"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+FORM_COOKIE = "planlab_form"
+Db = Annotated[Database, Depends(database)]
+
+
+class LoginRequiredError(Exception):
+    """A page needs a login: the handler redirects to the login page."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
+def _who(request: Request) -> Viewer:
+    found = viewer(request)
+    if found is None:
+        raise LoginRequiredError(str(request.url.path))
+    return found
+
+
+Who = Annotated[Viewer, Depends(_who)]
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    """Every field of the posted form (for lists of ticked boxes)."""
+    form = await request.form()
+    return {key: str(value) for key, value in form.items()}
+
+
+Fields = Annotated[dict[str, str], Depends(_fields)]
+
+
+def _can(who: Viewer | None) -> Callable[..., bool]:
+    def can(action: str, branch: str | None = None) -> bool:
+        if who is None:
+            return False
+        if branch is None and action in ("proposal.target", "proposal.priority"):
+            branch = who.user.branch
+        return allowed(who.user.role, action, branch, who.user.branch)
+
+    return can
+
+
+def _page(request: Request, name: str, who: Viewer | None, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"who": who, "can": _can(who), "csrf": who.session.csrf if who else "", **context},
+    )
+
+
+def _form_csrf(who: Viewer, token: str) -> None:
+    if not csrf_matches(who.session.csrf, token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's CSRF token is missing or wrong")
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _anonymous_form(request: Request, name: str, **context: Any) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    response = _page(request, name, None, form_token=token, **context)
+    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", path="/")
+    return response
+
+
+def _anonymous_check(request: Request, token: str) -> None:
+    if not csrf_matches(request.cookies.get(FORM_COOKIE, ""), token) or not token:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's CSRF token is missing or wrong")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: Db) -> HTMLResponse:
+    """The rounds, and for the commission a form to open one."""
+    who = viewer(request)
+    rounds = []
+    if who is not None:
+        with db.read() as session:
+            rounds = list(session.scalars(select(Round).order_by(Round.id.desc())))
+    return _page(request, "home.html", who, rounds=rounds, sources=checks.sources())
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    """The login form."""
+    return _anonymous_form(request, "login.html", next=next, error=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: Db,
+    config: Annotated[Settings, Depends(settings)],
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    form_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Log in and go where the participant was going."""
+    _anonymous_check(request, form_token)
+    try:
+        started = log_in(db, config, name, password, client_address(request))
+    except HTTPException as exc:
+        response = _anonymous_form(request, "login.html", next=next, error=exc.detail)
+        response.status_code = exc.status_code
+        return response
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    redirect = _back(target)
+    set_session_cookie(redirect, started.token, config)
+    return redirect
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request) -> HTMLResponse:
+    """The registration form."""
+    return _anonymous_form(request, "register.html", error=None)
+
+
+@router.post("/register")
+def register(
+    request: Request,
+    db: Db,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    form_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Create an observer account, then ask to log in."""
+    _anonymous_check(request, form_token)
+    try:
+        service.register(db, name, password)
+    except (service.ConflictError, InputError) as exc:
+        response = _anonymous_form(request, "register.html", error=str(exc))
+        response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        return response
+    return _back(f"/login?registered={quote(name)}")
+
+
+@router.post("/logout")
+def logout(request: Request, who: Who, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """End the session."""
+    _form_csrf(who, csrf_token)
+    with db.write() as session:
+        end_session(session, request.cookies.get(COOKIE))
+    response = _back("/")
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/rounds")
+def create_round(
+    who: Who,
+    db: Db,
+    title: Annotated[str, Form()],
+    source: Annotated[str, Form()],
+    years: Annotated[int, Form()] = 5,
+    growth: Annotated[float, Form()] = 0.0,
+    consumption_growth: Annotated[float, Form()] = 0.0,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a round."""
+    _form_csrf(who, csrf_token)
+    spec = checks.RoundSpec(source, years, growth / 100.0, consumption_growth / 100.0)
+    row = service.create_round(db, who.user, title, spec)
+    return _back(f"/rounds/{row.id}")
+
+
+def _names(session: Any) -> dict[int, str]:
+    return {u.id: u.name for u in session.scalars(select(User))}
+
+
+def _tradeoff_chart(spec: checks.RoundSpec, a: str, b: str, marks: list[Any]) -> str:
+    points = checks.frontier(spec, a, b)
+    return charts.frontier(points, a, b, marks) if points else ""
+
+
+@router.get("/rounds/{round_id}", response_class=HTMLResponse)
+def round_page(
+    request: Request, round_id: int, who: Who, db: Db, a: str = "", b: str = ""
+) -> HTMLResponse:
+    """A round: its base plan, proposals and their checks, trade-off, variants, ballots."""
+    with db.read() as session:
+        row = service.get(session, Round, round_id, "round")
+        proposals = list(
+            session.scalars(
+                select(Proposal).where(Proposal.round_id == round_id).order_by(Proposal.id)
+            )
+        )
+        variants = list(
+            session.scalars(
+                select(PlanVersion).where(PlanVersion.round_id == round_id).order_by(PlanVersion.id)
+            )
+        )
+        ballots = list(
+            session.scalars(select(Ballot).where(Ballot.round_id == round_id).order_by(Ballot.id))
+        )
+        names = _names(session)
+    spec = service.spec_of(row)
+    branches = checks.branches(spec)
+    competing = list(
+        dict.fromkeys(
+            p.branch for p in reversed(proposals) if p.kind in ("target", "priority") and p.branch
+        )
+    )
+    if not (a in branches and b in branches and a != b) and len(competing) >= 2:
+        a, b = competing[1], competing[0]
+    chart = ""
+    if a in branches and b in branches and a != b and row.base.get("feasible"):
+        base = row.base["achieved"]
+        chart = _tradeoff_chart(spec, a, b, [("base plan", base[a], base[b])])
+    return _page(
+        request,
+        "round.html",
+        who,
+        round=row,
+        proposals=proposals,
+        variants=variants,
+        ballots=ballots,
+        names=names,
+        branches=branches,
+        a=a,
+        b=b,
+        chart=chart,
+    )
+
+
+@router.post("/rounds/{round_id}/close")
+def close_round(
+    round_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """Take no more proposals."""
+    _form_csrf(who, csrf_token)
+    service.close_round(db, who.user, round_id)
+    return _back(f"/rounds/{round_id}")
+
+
+@router.post("/rounds/{round_id}/proposals")
+def propose(
+    round_id: int,
+    who: Who,
+    db: Db,
+    kind: Annotated[str, Form()],
+    branch: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    mode: Annotated[str, Form()] = "growth",
+    objects_to: Annotated[str, Form()] = "",
+    reasons: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Make a proposal and show its consequences."""
+    _form_csrf(who, csrf_token)
+    number = _number(value, "value")
+    if kind in ("target", "floor") and mode == "growth" and number is not None:
+        number /= 100.0
+    row = service.propose(
+        db,
+        who.user,
+        round_id,
+        kind,
+        branch=branch or None,
+        value=number,
+        mode=mode,
+        objects_to=int(objects_to) if objects_to.strip().isdigit() else None,
+        reasons=reasons,
+    )
+    return _back(f"/proposals/{row.id}")
+
+
+def _number(text: str, field: str) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError.single("<form>", field, "a number", repr(text)) from None
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(request: Request, proposal_id: int, who: Who, db: Db) -> HTMLResponse:
+    """A proposal's consequences: feasibility, what gives way, prices, costs; the debate."""
+    with db.read() as session:
+        proposal = service.get(session, Proposal, proposal_id, "proposal")
+        row = service.get(session, Round, proposal.round_id, "round")
+        comments = list(
+            session.scalars(
+                select(Comment).where(Comment.proposal_id == proposal_id).order_by(Comment.id)
+            )
+        )
+        objections = list(
+            session.scalars(
+                select(Proposal).where(Proposal.objects_to == proposal_id).order_by(Proposal.id)
+            )
+        )
+        names = _names(session)
+    result = proposal.check
+    falls = [(r["branch"], 100.0 * r["change"]) for r in result.get("gives_way", [])]
+    bar_chart = (
+        charts.bars(falls[:12], "what gives way: change of last-year output") if falls else ""
+    )
+    chart = ""
+    spec = service.spec_of(row)
+    if proposal.branch and result.get("feasible") and falls and row.base.get("feasible"):
+        other = falls[0][0]
+        base = row.base["achieved"]
+        mine = {r["branch"]: r for r in result.get("fulfilment", [])}
+        marks = [("base plan", base[proposal.branch], base[other])]
+        own, rival = mine.get(proposal.branch), mine.get(other)
+        if own and rival:
+            marks.append(
+                (
+                    f"proposal #{proposal.id}",
+                    base[proposal.branch] * own["after"] / own["before"],
+                    base[other] * rival["after"] / rival["before"],
+                )
+            )
+        chart = _tradeoff_chart(spec, proposal.branch, other, marks)
+    return _page(
+        request,
+        "proposal.html",
+        who,
+        proposal=proposal,
+        round=row,
+        result=result,
+        comments=comments,
+        objections=objections,
+        names=names,
+        bar_chart=bar_chart,
+        chart=chart,
+    )
+
+
+@router.post("/proposals/{proposal_id}/comments")
+def comment(
+    proposal_id: int,
+    who: Who,
+    db: Db,
+    text: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a comment."""
+    _form_csrf(who, csrf_token)
+    service.comment(db, who.user, proposal_id, text)
+    return _back(f"/proposals/{proposal_id}")
+
+
+@router.post("/rounds/{round_id}/variants")
+def create_variant(
+    form: Fields,
+    round_id: int,
+    who: Who,
+    db: Db,
+    name: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Combine the ticked proposals into a plan variant."""
+    _form_csrf(who, csrf_token)
+    ids = [int(v) for v in _ticked(form, "proposal")]
+    service.create_variant(db, who.user, round_id, name, ids)
+    return _back(f"/rounds/{round_id}")
+
+
+def _ticked(form: dict[str, str], prefix: str) -> list[str]:
+    return [key.removeprefix(prefix) for key in form if key.startswith(prefix) and form[key]]
+
+
+@router.post("/rounds/{round_id}/ballots")
+def create_ballot(
+    form: Fields,
+    round_id: int,
+    who: Who,
+    db: Db,
+    kind: Annotated[str, Form()],
+    title: Annotated[str, Form()] = "",
+    budget: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a ballot over the ticked variants (ranked) or proposals (approval)."""
+    _form_csrf(who, csrf_token)
+    prefix = "variant" if kind == "ranked" else "proposal"
+    ids = [int(v) for v in _ticked(form, prefix)]
+    row = service.create_ballot(
+        db, who.user, round_id, kind, title, ids, _number(budget, "budget"), None
+    )
+    return _back(f"/ballots/{row.id}")
+
+
+@router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
+def ballot_page(request: Request, ballot_id: int, who: Who, db: Db) -> HTMLResponse:
+    """A ballot: the form to vote, or the result and why the winner won."""
+    with db.read() as session:
+        ballot = service.get(session, Ballot, ballot_id, "ballot")
+        row = service.get(session, Round, ballot.round_id, "round")
+        voted = (
+            session.scalar(
+                select(Vote.id).where(
+                    Vote.ballot_id == ballot_id, Vote.participant_id == who.user.id
+                )
+            )
+            is not None
+        )
+        votes = len(list(session.scalars(select(Vote.id).where(Vote.ballot_id == ballot_id))))
+        labels: dict[str, str] = {}
+        for key in ballot.candidates:
+            if ballot.kind == "ranked":
+                labels[key] = service.get(session, PlanVersion, int(key), "variant").name
+            else:
+                p = service.get(session, Proposal, int(key), "proposal")
+                labels[key] = service.describe(p)
+    return _page(
+        request,
+        "ballot.html",
+        who,
+        ballot=ballot,
+        round=row,
+        voted=voted,
+        votes=votes,
+        labels=labels,
+    )
+
+
+templates.env.globals["describe"] = service.describe
+
+
+@router.post("/ballots/{ballot_id}/vote")
+def vote(
+    form: Fields, ballot_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """Cast a vote from the form (ranks, or ticks)."""
+    _form_csrf(who, csrf_token)
+    with db.read() as session:
+        ballot = service.get(session, Ballot, ballot_id, "ballot")
+    if ballot.kind == "ranked":
+        ranks = []
+        for key in ballot.candidates:
+            given = str(form.get(f"rank{key}", "")).strip()
+            if given:
+                number = _number(given, f"rank{key}")
+                ranks.append((number, key))
+        choice = [key for _, key in sorted(ranks)]
+    else:
+        choice = _ticked(form, "approve")
+    service.cast_vote(db, who.user, ballot_id, choice)
+    return _back(f"/ballots/{ballot_id}")
+
+
+@router.post("/ballots/{ballot_id}/close")
+def close_ballot(
+    ballot_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """Count the votes."""
+    _form_csrf(who, csrf_token)
+    service.close_ballot(db, who.user, ballot_id)
+    return _back(f"/ballots/{ballot_id}")
+
+
+@router.get("/variants/{variant_id}", response_class=HTMLResponse)
+def variant_page(request: Request, variant_id: int, who: Who, db: Db) -> HTMLResponse:
+    """A plan variant against the round's base plan: output by branch, totals, prices."""
+    with db.read() as session:
+        variant = service.get(session, PlanVersion, variant_id, "variant")
+        row = service.get(session, Round, variant.round_id, "round")
+        proposals = [service.get(session, Proposal, k, "proposal") for k in variant.proposal_ids]
+    base, summary = row.base, variant.summary
+    chart = ""
+    if base.get("feasible") and summary.get("feasible"):
+        changes = [
+            (name, 100.0 * (summary["achieved"][name] / value - 1.0))
+            for name, value in base["achieved"].items()
+            if value
+        ]
+        chart = charts.bars(changes, "last-year output against the base plan")
+    return _page(
+        request,
+        "variant.html",
+        who,
+        variant=variant,
+        round=row,
+        proposals=proposals,
+        base=base,
+        summary=summary,
+        chart=chart,
+    )
+
+
+@router.post("/variants/{variant_id}/adopt")
+def adopt(variant_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Adopt a plan variant."""
+    _form_csrf(who, csrf_token)
+    variant = service.adopt(db, who.user, variant_id)
+    return _back(f"/rounds/{variant.round_id}")
+
+
+@router.get("/participants", response_class=HTMLResponse)
+def participants(request: Request, who: Who, db: Db) -> HTMLResponse:
+    """The commission's list of participants, with the form to grant roles."""
+    service.require(who.user, "user.list")
+    with db.read() as session:
+        users = list(session.scalars(select(User).order_by(User.id)))
+        branches = sorted(
+            {b for r in session.scalars(select(Round)) for b in checks.branches(service.spec_of(r))}
+        )
+    return _page(request, "participants.html", who, users=users, roles=ROLES, branches=branches)
+
+
+@router.post("/participants/{user_id}/role")
+def grant(
+    user_id: int,
+    who: Who,
+    db: Db,
+    role: Annotated[str, Form()],
+    branch: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Grant a role."""
+    _form_csrf(who, csrf_token)
+    service.grant(db, who.user, user_id, role, branch or None)
+    return _back("/participants")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, who: Who, db: Db) -> HTMLResponse:
+    """The newest audit events and whether the chain holds."""
+    service.require(who.user, "audit.read")
+    with db.read() as session:
+        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)))
+        broken = audit.verify(session)
+    return _page(request, "audit.html", who, events=events, broken=broken)

@@ -1,0 +1,54 @@
+"""The audit chain: read it, and verify it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from planlab.council import audit as chain
+from planlab.council.db import Database
+from planlab.council.deps import Viewer, database, permit
+from planlab.council.models import AuditEvent
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+
+@router.get("")
+def list_events(
+    _who: Annotated[Viewer, Depends(permit("audit.read"))],
+    db: Annotated[Database, Depends(database)],
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Events after ``after``, oldest first, with their hashes."""
+    with db.read() as session:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(limit)
+        )
+        return [
+            {
+                "id": r.id,
+                "at": r.at,
+                "actor": r.actor,
+                "action": r.action,
+                "subject": r.subject,
+                "payload": json.loads(r.payload),
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+            }
+            for r in rows
+        ]
+
+
+@router.get("/verify")
+def verify(
+    _who: Annotated[Viewer, Depends(permit("audit.read"))],
+    db: Annotated[Database, Depends(database)],
+) -> dict[str, Any]:
+    """Whether every link of the chain holds; the first broken one if not."""
+    with db.read() as session:
+        broken = chain.verify(session)
+    return {"valid": broken is None, "broken": None if broken is None else str(broken)}

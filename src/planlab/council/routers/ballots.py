@@ -1,0 +1,77 @@
+"""Ballots: opened and closed by the commission; one vote per participant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from sqlalchemy import select
+
+from planlab.council import service
+from planlab.council.db import Database
+from planlab.council.deps import Viewer, database, permit
+from planlab.council.models import Ballot, Round
+from planlab.council.schemas import BallotCreate, BallotPublic, VoteCreate, VotePublic
+
+router = APIRouter(tags=["ballots"])
+
+
+@router.get("/api/rounds/{round_id}/ballots")
+def list_ballots(
+    round_id: int,
+    _who: Annotated[Viewer, Depends(permit("read"))],
+    db: Annotated[Database, Depends(database)],
+) -> list[BallotPublic]:
+    """A round's ballots."""
+    with db.read() as session:
+        service.get(session, Round, round_id, "round")
+        rows = session.scalars(
+            select(Ballot).where(Ballot.round_id == round_id).order_by(Ballot.id)
+        )
+        return [BallotPublic.model_validate(b) for b in rows]
+
+
+@router.post("/api/rounds/{round_id}/ballots", status_code=status.HTTP_201_CREATED)
+def create_ballot(
+    round_id: int,
+    body: BallotCreate,
+    who: Annotated[Viewer, Depends(permit("ballot.create"))],
+    db: Annotated[Database, Depends(database)],
+) -> BallotPublic:
+    """Open a ranked ballot over variants or an approval ballot over proposals."""
+    row = service.create_ballot(
+        db, who.user, round_id, body.kind, body.title, body.candidates, body.budget, body.costs
+    )
+    return BallotPublic.model_validate(row)
+
+
+@router.get("/api/ballots/{ballot_id}")
+def get_ballot(
+    ballot_id: int,
+    _who: Annotated[Viewer, Depends(permit("read"))],
+    db: Annotated[Database, Depends(database)],
+) -> BallotPublic:
+    """One ballot, with its result once closed."""
+    with db.read() as session:
+        return BallotPublic.model_validate(service.get(session, Ballot, ballot_id, "ballot"))
+
+
+@router.post("/api/ballots/{ballot_id}/votes", status_code=status.HTTP_201_CREATED)
+def vote(
+    ballot_id: int,
+    body: VoteCreate,
+    who: Annotated[Viewer, Depends(permit("vote.cast"))],
+    db: Annotated[Database, Depends(database)],
+) -> VotePublic:
+    """Cast a vote; a second one answers 409."""
+    return VotePublic.model_validate(service.cast_vote(db, who.user, ballot_id, body.choice))
+
+
+@router.post("/api/ballots/{ballot_id}/close")
+def close(
+    ballot_id: int,
+    who: Annotated[Viewer, Depends(permit("ballot.close"))],
+    db: Annotated[Database, Depends(database)],
+) -> BallotPublic:
+    """Count the votes and publish the result with its explanation."""
+    return BallotPublic.model_validate(service.close_ballot(db, who.user, ballot_id))

@@ -1,0 +1,56 @@
+"""Helpers of the council tests: an app on a SQLite file, participants with roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from planlab.council.app import create_app
+from planlab.council.db import Database
+from planlab.council.models import User
+from planlab.council.security import COOKIE, hash_password, start_session
+from planlab.council.settings import Settings
+
+PASSWORD = "a long enough password"
+
+
+@dataclass
+class Member:
+    """A participant with their own client (cookie jar) and CSRF token."""
+
+    name: str
+    client: TestClient
+    csrf: str
+
+    def get(self, url: str) -> Any:
+        return self.client.get(url)
+
+    def post(self, url: str, json: Any = None) -> Any:
+        return self.client.post(url, json=json, headers={"X-CSRF-Token": self.csrf})
+
+
+def make_app(path: Path, **overrides: Any) -> FastAPI:
+    return create_app(Settings(db_url=f"sqlite:///{path}", **overrides))
+
+
+@cache
+def _hash() -> str:
+    """One Argon2 hash of the shared test password (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
+def member(app: FastAPI, name: str, role: str, branch: str | None = None) -> Member:
+    """An account with a role and an open session (logins through the API are tested apart)."""
+    db: Database = app.state.db
+    with db.write() as session:
+        user = User(name=name, password_hash=_hash(), role=role, branch=branch)
+        session.add(user)
+        session.flush()
+        login = start_session(session, user, app.state.settings)
+    client = TestClient(app, cookies={COOKIE: login.token})
+    return Member(name, client, login.csrf)
