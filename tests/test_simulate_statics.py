@@ -425,3 +425,28 @@ def test_working_class_closed_market_less_free_trade(ussr: Scenario) -> None:
     closed = history(with_policies(ussr, market_open=0.0), months)
     assert closed["free_sold"].sum() < open_["free_sold"].sum()
     assert closed["free_sold"].sum() > 0.0
+
+
+def test_import_substitution_builds_at_home_what_the_world_market_no_longer_supplies(
+    ussr: Scenario,
+) -> None:
+    """The world crisis cuts import capacity; planners who answer the gap start more
+    capacity in the importable branches (and no less elsewhere)."""
+    crisis = with_exogenous(ussr, world_export_price=0.4)
+    ignore = history(with_parameters(crisis, import_substitution=0.0), 24)
+    answer = history(with_parameters(crisis, import_substitution=0.5), 24)
+    economy = ussr.economy
+    importable = economy.vector("importable") > 0
+    gap = (ignore["imports"].sum(axis=0) < 0.99 * (economy.vector("imports") * 2.0)) & importable
+    assert gap.any()
+    assert answer["started"][:, gap].sum() > ignore["started"][:, gap].sum()
+
+
+def test_a_good_harvest_takes_no_workers_from_industry(ussr: Scenario) -> None:
+    """The peasant economy works with its own people: more grain does not empty the mines."""
+    normal = run(with_exogenous(ussr, harvest=1.0), months=12).wide()
+    bumper = run(with_exogenous(ussr, harvest=1.3), months=12).wide()
+    assert bumper["grain_harvest_mt"].sum() > normal["grain_harvest_mt"].sum()
+    assert bumper["employment"].iloc[:3].to_numpy() == pytest.approx(
+        normal["employment"].iloc[:3].to_numpy(), rel=1e-6
+    )

@@ -13,7 +13,8 @@ Each month, in order:
 6. money: wages and procurement paid, state shops and the free market cleared,
    the state's cash deficit covered by emission within its cap (projects of the
    lowest priority are cancelled when the cap binds);
-7. the ratchet at each quarter's end, and new projects for the targets ahead.
+7. the ratchet at each quarter's end, and new projects for the targets ahead and for
+   the imports the world market no longer supplies (import substitution).
 
 The loop runs over months only; everything inside is vectorised over branches.
 The engine does no I/O and prints nothing; ``progress(done, total)`` is called
@@ -191,6 +192,7 @@ def run(
     debt = sc.value("initial", "foreign_debt")
     wage0 = sc.value("initial", "wage")
     force0 = e.scalars["labour_force"]
+    farm_labour0 = float(labour[ag] @ x0[ag])
     force_growth = e.scalars["labour_force_growth"]
     ratchet_factor = np.ones(n)
     quarter_out = np.zeros(n)
@@ -204,6 +206,7 @@ def run(
     harvest_shock = 1.0
     cancelled_next = 0.0
     struck_from_plan = np.zeros(n)
+    substitution = np.zeros(n)
 
     rec: dict[str, list[np.ndarray]] = {}
 
@@ -242,7 +245,9 @@ def run(
         farm_rate = farm_model.planned(capacity, float(harvest[t] * harvest_shock))
         planned_rate = np.where(ag, farm_rate, np.minimum(target_rate, forced))
         force = force0 * (1.0 + force_growth) ** years_in
-        farm_labour = float(labour[ag] @ planned_rate[ag])
+        # The peasant economy works with its own people, who grow with the labour force;
+        # what the farms grow depends on their land, animals and machines, not on hiring.
+        farm_labour = farm_labour0 * (1.0 + force_growth) ** years_in
         industry_need = float(labour[~ag] @ planned_rate[~ag])
         room = max(0.0, force - farm_labour)
         if industry_need > room:
@@ -316,6 +321,12 @@ def run(
         credit_this_year += tm.credit_drawn
         reserves, debt = tm.reserves, tm.debt
         stocks = stocks - tm.exports + tm.imports
+        # What the world market no longer supplies, the plan sets out to make at home.
+        import_gap = np.maximum(import_wish - tm.imports, 0.0) * 12.0
+        substitution = (
+            parameter("import_substitution") * import_gap
+            + (1.0 - parameter("import_substitution")) * substitution
+        )
         farm_model.observe(output, tm.imports)
         state_use = np.minimum(state0 / 12.0, np.maximum(stocks - keep_back, 0.0))
         stocks = stocks - state_use
@@ -392,7 +403,7 @@ def run(
         ahead = years_in + lag_months / 12.0
         # Projects cancelled for want of money are struck from the plan, and no new
         # project starts in a month in which the emission cap binds.
-        wanted_capacity = path(t, ahead) * ratchet_factor - struck_from_plan
+        wanted_capacity = path(t, ahead) * ratchet_factor - struck_from_plan + substitution
         expected = capacity * (1.0 - delta / 12.0) ** lag_months + pipeline.under_construction()
         starts = investment_share[t] * np.maximum(0.0, wanted_capacity - expected) / 12.0
         starts = np.where(ag | (cancelled_next > 0), 0.0, starts)

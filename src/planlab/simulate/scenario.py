@@ -257,6 +257,16 @@ PARAMETERS = _specs(
         "Share of their money that households try to spend each month.",
     ),
     Spec(
+        "import_substitution",
+        "share per month",
+        0.0,
+        0.0,
+        1.0,
+        "How fast planners add to the capacity they want the imports the world market no "
+        "longer supplies (an average of the import gap, updated by this share each month); "
+        "0: import dependence stays as in the base year.",
+    ),
+    Spec(
         "free_market_elasticity",
         "elasticity",
         0.0,
