@@ -18,6 +18,11 @@ Run as ``python benchmarks/households.py --households N --months M [--json]``.
   must end with the same collectivised share within sampling error, or the
   benchmark fails.
 - ``ratio_vs_mesa``: ``household_steps_per_s / mesa_steps_per_s``.
+- ``bandwidth_gb_per_s`` and ``bandwidth_bound_steps_per_s``: what memory allows. A
+  large numpy copy measures the bytes a second this machine moves; a household-month
+  reads every column of its row and writes back the ones the month changes, so the
+  bytes of a row bound the rate any implementation of the month can reach here.
+  ``mesa_goal_steps_per_s`` is 500 times the Mesa rate, for comparison.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from numpy.typing import NDArray
 from planlab.simulate.households import (
     CENSUS_1927,
     HouseholdRules,
+    Households,
     MonthPolicy,
     initial_households,
     step,
@@ -56,6 +62,38 @@ def peak_mb() -> float:
 
 
 # --- the real model ---------------------------------------------------------------------
+
+
+def memory_bandwidth(megabytes: int = 256, repeats: int = 3) -> float:
+    """Bytes a second a large array copy moves (read plus write), best of ``repeats``."""
+    source = np.ones(megabytes * 2**20 // 8)
+    target = np.empty_like(source)
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.copyto(target, source)
+        best = min(best, time.perf_counter() - start)
+    return 2.0 * source.nbytes / best
+
+
+def row_bytes(h: Households) -> int:
+    """Bytes a household-month moves: every column read, the changing ones written back."""
+    columns = {name: getattr(h, name) for name in vars(h)}
+    read = sum(int(a.itemsize) for a in columns.values() if isinstance(a, np.ndarray))
+    written = (
+        "weight",
+        "horses",
+        "cattle",
+        "pigs",
+        "sheep_goats",
+        "land",
+        "implements",
+        "grain",
+        "wealth",
+        "contributed",
+        "status",
+    )
+    return read + sum(int(columns[name].itemsize) for name in written)
 
 
 def benchmark_policy() -> MonthPolicy:
@@ -96,6 +134,7 @@ def run_households(households: int, months: int, seed: int = 1) -> dict[str, Any
         "setup_seconds": setup_seconds,
         "compile_seconds": compile_seconds,
         "collectivised_share": h.count(h.members) / h.count(h.present),
+        "row_bytes": row_bytes(h),
     }
 
 
@@ -246,6 +285,9 @@ def run(
     result["ratio_vs_mesa"] = result["household_steps_per_s"] / result["mesa_steps_per_s"]
     result["toy_ratio_vs_mesa"] = result["toy_numpy_steps_per_s"] / result["mesa_steps_per_s"]
     result["threads"] = numba.get_num_threads()
+    result["bandwidth_gb_per_s"] = memory_bandwidth() / 1e9
+    result["bandwidth_bound_steps_per_s"] = result["bandwidth_gb_per_s"] * 1e9 / result["row_bytes"]
+    result["mesa_goal_steps_per_s"] = GOALS["ratio_vs_mesa"] * result["mesa_steps_per_s"]
     result["goals"] = {
         "household_steps_per_s": {
             "target": GOALS["household_steps_per_s"],
@@ -291,6 +333,12 @@ def table(result: dict[str, Any]) -> str:
             f"(agree within {result['toy_share_tolerance']:.4f}: {result['toy_shares_agree']})",
         ),
         ("model vs Mesa toy", f"{result['ratio_vs_mesa']:,.0f}x"),
+        (
+            "memory bound",
+            f"{result['bandwidth_gb_per_s']:.1f} GB/s / {result['row_bytes']} bytes a row = "
+            f"{result['bandwidth_bound_steps_per_s'] / 1e6:.0f} million steps/s "
+            f"(500x Mesa needs {result['mesa_goal_steps_per_s'] / 1e6:.0f} million)",
+        ),
         ("numpy toy vs Mesa toy", f"{result['toy_ratio_vs_mesa']:,.0f}x"),
     ]
     for name, goal in result["goals"].items():

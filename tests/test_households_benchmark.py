@@ -37,6 +37,9 @@ KEYS = (
     "households",
     "months",
     "seconds",
+    "bandwidth_gb_per_s",
+    "bandwidth_bound_steps_per_s",
+    "row_bytes",
 )
 
 
