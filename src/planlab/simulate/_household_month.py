@@ -451,3 +451,71 @@ def month(
         )  # fmt: skip
     total: NDArray[np.float64] = flows.sum(axis=0)
     return total
+
+
+@_jit()
+def pooled_land_and_horses(
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    land: NDArray[np.float64],
+    horses: NDArray[np.float64],
+    status: NDArray[np.int8],
+    regions: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The collectives' land and horses per region (weighted), in one pass."""
+    pooled_land = np.zeros(regions)
+    pooled_horses = np.zeros(regions)
+    for i in range(region.size):
+        if INDIVIDUAL < status[i] < REMOVED:
+            pooled_land[region[i]] += land[i] * weight[i]
+            pooled_horses[region[i]] += horses[i] * weight[i]
+    return pooled_land, pooled_horses
+
+
+@_jit()
+def grown(
+    region: NDArray[np.int8],
+    land: NDArray[np.float64],
+    horses: NDArray[np.float64],
+    status: NDArray[np.int8],
+    member_yield: NDArray[np.float64],
+    yield_per_ha: float,
+    ha_per_horse: float,
+    elasticity: float,
+) -> NDArray[np.float64]:
+    """Each household's grain: a member's land at its region's collective yield; an
+    individual farm's at the full yield times the share its horses can work, to the power
+    ``elasticity``; nothing for a removed household."""
+    out = np.empty(region.size)
+    for i in range(region.size):
+        if status[i] == REMOVED:
+            out[i] = 0.0
+        elif status[i] > INDIVIDUAL:
+            out[i] = land[i] * member_yield[region[i]]
+        else:
+            need = land[i] / ha_per_horse
+            own = min(1.0, horses[i] / need) if need > 0 else 1.0
+            worked = math.sqrt(own) if elasticity == 0.5 else own**elasticity
+            out[i] = land[i] * yield_per_ha * worked
+    return out
+
+
+@_jit()
+def region_means(
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    values: NDArray[np.float64],
+    status: NDArray[np.int8],
+    regions: int,
+) -> NDArray[np.float64]:
+    """Per region, weighted sums of ``values`` and of weights over individual farms (rows 0
+    and 1) and over collective members (rows 2 and 3)."""
+    out = np.zeros((4, regions))
+    for i in range(region.size):
+        if status[i] == INDIVIDUAL:
+            out[0, region[i]] += values[i] * weight[i]
+            out[1, region[i]] += weight[i]
+        elif status[i] < REMOVED:
+            out[2, region[i]] += values[i] * weight[i]
+            out[3, region[i]] += weight[i]
+    return out

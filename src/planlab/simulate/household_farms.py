@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
 from planlab.simulate.grain import GrainRules, grain_month, sown_share, terms_of_trade
 from planlab.simulate.households import (
@@ -135,11 +136,12 @@ class HouseholdFarms:
     def _regional_hp(self) -> FloatArray:
         """Tractors go to the collectives, by region, in proportion to their land."""
         h = self.households
-        regions = int(h.region.max()) + 1 if len(h) else 1
-        land = np.bincount(h.region, weights=h.land * h.weight * h.members, minlength=regions)
+        land, _ = _month.pooled_land_and_horses(
+            h.region, h.weight, h.land, h.horses, h.status, len(REGIONS)
+        )
         total = float(land.sum())
         if total <= 0:
-            return np.zeros(regions)
+            return np.zeros(len(REGIONS))
         share: FloatArray = land / total * self.tractor_hp
         return share
 
@@ -151,20 +153,10 @@ class HouseholdFarms:
         drives the retreat once pressure eases.
         """
         h = self.households
-        grown = self._grown()
-        regions = len(REGIONS)
-        present = h.present
-        alone = (h.status == Status.INDIVIDUAL) & present
-        members = h.members & present
-
-        def mean(mask: NDArray[np.bool_]) -> FloatArray:
-            total = np.bincount(h.region, weights=grown * h.weight * mask, minlength=regions)
-            count = np.bincount(h.region, weights=h.weight * mask, minlength=regions)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
-
-        individual, member = mean(alone), mean(members)
+        sums = _month.region_means(h.region, h.weight, self._grown(), h.status, len(REGIONS))
         with np.errstate(divide="ignore", invalid="ignore"):
+            individual = np.where(sums[1] > 0, sums[0] / np.where(sums[1] > 0, sums[1], 1), np.nan)
+            member = np.where(sums[3] > 0, sums[2] / np.where(sums[3] > 0, sums[3], 1), np.nan)
             gap = np.where(member > 0, individual / member - 1.0, 0.0)
         premium: FloatArray = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
         return premium

@@ -584,18 +584,12 @@ def production(
     its land tractors work, and nothing from pooling alone. Members share the
     collective's harvest in proportion to the land they brought.
     """
-    present = h.present
-    need = h.land / rules.ha_per_horse
-    with np.errstate(divide="ignore", invalid="ignore"):
-        own = np.where(need > 0, np.minimum(1.0, h.horses / need), 1.0)
-    grown = np.where(present, h.land * rules.yield_per_ha * own**rules.draught_elasticity, 0.0)
-    members = h.members & present
     regions = len(tractor_hp)
-    w = h.weight * members
-    land = np.bincount(h.region, weights=h.land * w, minlength=regions)
-    horses = np.bincount(h.region, weights=h.horses * w, minlength=regions)
+    land, horses = _month.pooled_land_and_horses(
+        h.region, h.weight, h.land, h.horses, h.status, regions
+    )
     pooled_need = land / rules.ha_per_horse
-    machine_power = tractor_hp * rules.horses_per_tractor_hp
+    machine_power = np.asarray(tractor_hp, dtype=float) * rules.horses_per_tractor_hp
     with np.errstate(divide="ignore", invalid="ignore"):
         worked = np.where(
             pooled_need > 0, np.minimum(1.0, (horses + machine_power) / pooled_need), 1.0
@@ -606,5 +600,14 @@ def production(
         * worked**rules.draught_elasticity
         * (1.0 + rules.scale_gain * mechanised)
     )
-    grown = np.where(members, h.land * per_ha[h.region], grown)
+    grown = _month.grown(
+        h.region,
+        h.land,
+        h.horses,
+        h.status,
+        np.ascontiguousarray(per_ha, dtype=np.float64),
+        rules.yield_per_ha,
+        rules.ha_per_horse,
+        rules.draught_elasticity,
+    )
     return grown, mechanised
