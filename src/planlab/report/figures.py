@@ -131,10 +131,10 @@ FIGURES: tuple[FigureSpec, ...] = (
         "while tractors from industry arrive far more slowly than the draught power lost.",
         (
             _single("horses_million", "Horses", "stock"),
+            _single("tractors_thousand", "Tractors in agriculture", "stock"),
             Panel(
-                "Tractors in agriculture",
+                "Tractor horsepower",
                 (
-                    Line("tractors_thousand", "Tractors", "stock"),
                     Line(
                         "tractor_horsepower_thousand",
                         "Tractor horsepower",
@@ -145,7 +145,7 @@ FIGURES: tuple[FigureSpec, ...] = (
                 ),
             ),
         ),
-        columns=2,
+        columns=3,
     ),
     FigureSpec(
         "grain",

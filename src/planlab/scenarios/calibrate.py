@@ -58,6 +58,7 @@ KNOBS = (
     Knob("leave_rate", 0.05, 10.0, "the retreat after March 1930"),
     Knob("slaughter_uncertain", 0.01, 1.0, "horses, cattle, pigs, sheep and goats in 1929-30"),
     Knob("delivery_uplift", 0.0, 3.0, "grain procurement in 1929/30"),
+    Knob("herd_birth_scale", 0.7, 1.3, "the herds of 1928-29, before the campaign"),
 )
 """The behavioural parameters fitted, and what in the record identifies each."""
 

@@ -288,7 +288,9 @@ def run(
         materials_wanted = pipeline.material_demand(e.B)
         materials, finished = pipeline.advance(e.B, spare, priority)
         stocks = stocks - materials
-        capacity = np.maximum(capacity - wear + finished, 0.0)
+        # Peasant farms renew their own land, animals and tools out of their own work (the
+        # state builds no farm capacity); their output follows the farms' model, not wear.
+        capacity = np.maximum(capacity - np.where(ag, 0.0, wear) + finished, 0.0)
         # 5. foreign trade; next month's inputs and materials are kept back from final uses
         keep_back = production_reserve
         export_wish = np.minimum(

@@ -78,6 +78,7 @@ class HouseholdFarms:
     rules: HouseholdRules
     rng: np.random.Generator
     wealth_tax: Callable[[int], float]
+    tractor_programme: Callable[[int], float]
     grain: int
     livestock: int | None
     machinery: int | None
@@ -218,11 +219,13 @@ class HouseholdFarms:
         """Tractors made or imported this month join the park; the old wear out.
 
         Imported machinery holds tractors in the same proportion as the machine-building
-        branch's output (assumption: the record has no split of machinery imports)."""
+        branch's output (assumption: the record has no split of machinery imports); the
+        ``tractor_programme`` policy multiplies that proportion as tractor plants open."""
         new = 0.0
         if self.machinery is not None:
             supply = float(output[self.machinery] + imports[self.machinery])
-            new = supply * self.tractors_per_unit * 1000.0
+            programme = self.tractor_programme(max(self.month - 1, 0))
+            new = supply * self.tractors_per_unit * programme * 1000.0
         keep = 1.0 - self.tractor_wear
         self.tractor_hp = self.tractor_hp * keep + new * HP_PER_TRACTOR
         self.tractors = self.tractors * keep + new
@@ -351,6 +354,7 @@ class HouseholdFarms:
                 "market_open",
                 "tax_relief",
                 "wealth_tax",
+                "tractor_programme",
             )
         }
         factor = np.array([scenario.region_pressure.get(r, 1.0) for r in REGIONS])
@@ -383,6 +387,7 @@ class HouseholdFarms:
             base=base,
             policies=policy,
             wealth_tax=lambda month: float(paths["wealth_tax"][month]),
+            tractor_programme=lambda month: float(paths["tractor_programme"][month]),
             rules=replace(HouseholdRules(), **settings(HOUSEHOLD_PARAMETERS)),
             grain_rules=replace(GrainRules(), **settings(GRAIN_PARAMETERS)),
             rng=rng,

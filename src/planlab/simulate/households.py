@@ -267,6 +267,8 @@ class HouseholdRules:
     """Monthly births per animal: horses, cattle, pigs, sheep and goats (assumption)."""
     death_rates: tuple[float, ...] = (0.005, 0.017, 0.07, 0.027)
     """Monthly deaths per animal (assumption; near the births, herds roughly stand still)."""
+    herd_birth_scale: float = 1.0
+    """Multiplies every birth rate: the herds' natural growth, calibrated on the record."""
     drift_sigma: float = 0.05
     """Monthly spread of individual households' wealth growth with the market open."""
     drift_mu: float = 0.0
@@ -411,7 +413,9 @@ def step(
     params[_month.P_DRIFT_SIGMA] = rules.drift_sigma
     params[_month.P_HH_BIRTH] = rules.household_birth
     params[_month.P_HH_DEATH] = rules.household_death
-    params[_month.P_BIRTH : _month.P_BIRTH + 4] = rules.birth_rates
+    params[_month.P_BIRTH : _month.P_BIRTH + 4] = np.asarray(rules.birth_rates) * (
+        rules.herd_birth_scale
+    )
     params[_month.P_DEATH : _month.P_DEATH + 4] = rules.death_rates
     pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
     leave = np.ascontiguousarray(

@@ -187,6 +187,15 @@ POLICIES = _specs(
         "The form new collectives take, which decides how they divide income (household runs).",
     ),
     Spec(
+        "tractor_programme",
+        "multiple of the base year",
+        1.0,
+        0.0,
+        1000.0,
+        "Tractors made per unit of machine-building output (and held in machinery imports), "
+        "relative to the base year: tractor plants built (household runs).",
+    ),
+    Spec(
         "wealth_tax",
         "share per year",
         0.0,
@@ -412,6 +421,14 @@ HOUSEHOLD_PARAMETERS = _specs(
         0.0,
         10.0,
         "Monthly leaving per unit of outside premium once pressure has eased.",
+    ),
+    Spec(
+        "herd_birth_scale",
+        "multiple",
+        _RULES.herd_birth_scale,
+        0.0,
+        3.0,
+        "Multiplies the herds' birth rates (their natural growth).",
     ),
     Spec(
         "drift_sigma",
