@@ -1,10 +1,12 @@
-"""Shared checks of simulator runs: the goods balance, term by term."""
+"""Shared helpers of simulator tests: the goods balance, term by term, and writing runs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
@@ -41,3 +43,11 @@ def assert_goods_balance(h: History) -> None:
     gap = np.abs(supply - (uses + change))
     worst = np.unravel_index(np.argmax(gap / tiny(scale)), gap.shape)
     assert np.all(gap <= TOLERANCE * scale), f"goods out of balance at (month, good) {worst}"
+
+
+def write_series(series: pd.DataFrame, folder: Path) -> None:
+    """A run's series as the simulator writes it: folder/series.csv with ISO dates."""
+    folder.mkdir(parents=True)
+    series.assign(date=series["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        folder / "series.csv", index=False
+    )

@@ -9,18 +9,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from _simulation import write_series
 from planlab.cli import app
 from planlab.scenarios import compare, load_scenario
 from planlab.simulate import run
 
 runner = CliRunner()
-
-
-def _write(series: pd.DataFrame, folder: Path) -> None:
-    folder.mkdir(parents=True)
-    series.assign(date=series["date"].dt.strftime("%Y-%m-%d")).to_csv(
-        folder / "series.csv", index=False
-    )
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +23,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("runs")
     scenario = load_scenario("ussr-1928")
     for name, seed in (("zeta", 3), ("nep", 2), ("historical", 1)):
-        _write(run(scenario, months=24, seed=seed).series, root / name)
+        write_series(run(scenario, months=24, seed=seed).series, root / name)
     (root / "notes").mkdir()
     return root
 

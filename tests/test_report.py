@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from _simulation import write_series
 from planlab.cli import app
 from planlab.report import FIGURES
 from planlab.report import html as report_html
@@ -25,23 +25,16 @@ runner = CliRunner()
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def _write(series: pd.DataFrame, folder: Path) -> None:
-    folder.mkdir(parents=True)
-    series.assign(date=series["date"].dt.strftime("%Y-%m-%d")).to_csv(
-        folder / "series.csv", index=False
-    )
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two short courses: household agents with a run.json, and the aggregate countryside."""
     root = tmp_path_factory.mktemp("runs")
     scenario = load_scenario("ussr-1928")
     farms = HouseholdFarms.from_scenario(scenario, sample=20000, seed=1)
-    _write(run(scenario, months=24, seed=1, farms=farms).series, root / "historical")
+    write_series(run(scenario, months=24, seed=1, farms=farms).series, root / "historical")
     meta = {"scenario": "ussr-1928", "course": "historical", "seed": 1, "households": 20000}
     (root / "historical" / "run.json").write_text(json.dumps(meta))
-    _write(run(scenario, months=24, seed=2).series, root / "nep")
+    write_series(run(scenario, months=24, seed=2).series, root / "nep")
     return root
 
 
