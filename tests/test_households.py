@@ -198,3 +198,16 @@ def test_more_tractors_let_collectives_out_produce_individual_farms() -> None:
     assert float(per_ha.max()) <= rules.yield_per_ha + 1e-12
     assert np.all(mechanised > 0)
     np.testing.assert_array_equal(none[individual], many[individual])
+
+
+def test_the_gini_of_a_large_countryside_is_taken_on_an_even_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from planlab.simulate import households
+
+    values = np.random.default_rng(5).gamma(1.5, size=400_000)
+    exact = households.gini(values)
+    monkeypatch.setattr(households, "GINI_ROWS", 50_000)
+    sampled = households.gini(values)
+    assert sampled != exact
+    assert sampled == pytest.approx(exact, abs=0.005)

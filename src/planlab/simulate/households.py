@@ -313,10 +313,19 @@ class MonthPolicy:
     """How much more an individual farm earns than collective membership (relative)."""
 
 
+GINI_ROWS = 1 << 19
+"""Above this many rows the Gini is taken over an evenly spaced sample of about this many
+(sorting 25 million numbers each month would cost more than the month itself; the sample's
+standard error is near 0.001)."""
+
+
 def gini(values: FloatArray, weights: FloatArray | None = None) -> float:
     """The Gini coefficient of non-negative values, weighted; 0 for an empty or equal set."""
     x = np.asarray(values, dtype=float)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if x.size > GINI_ROWS:
+        step = -(-x.size // GINI_ROWS)
+        x, w = x[::step], w[::step]
     if x.size == 0 or w.sum() <= 0 or x @ w <= 0:
         return 0.0
     if w.min() == w.max():
