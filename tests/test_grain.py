@@ -110,3 +110,14 @@ def test_dear_manufactures_cut_the_spring_sowing_and_the_next_harvest() -> None:
     assert dear["sown_share"].iloc[-1] < cheap["sown_share"].iloc[-1]
     assert dear["sown_share"].iloc[0] == pytest.approx(1.0)
     assert dear["grain_harvest_mt"].iloc[-3:].sum() < cheap["grain_harvest_mt"].iloc[-3:].sum()
+
+
+def test_one_share_for_all_sells_as_the_same_share_for_each() -> None:
+    rng = np.random.default_rng(4)
+    args = [rng.uniform(0.0, 3.0, 50) for _ in range(5)]
+    each, one = args[0].copy(), args[0].copy()
+    rest = (np.ones(50), *args[1:])
+    a = grain_month(each, *rest, np.full(50, 0.4), exchange=True)
+    b = grain_month(one, *rest, np.array([0.4]), exchange=True)
+    assert a == b
+    assert np.array_equal(each, one)

@@ -103,7 +103,8 @@ def grain_month(
     """One month of each household's grain, updating ``stock`` in place (tonnes per household).
 
     ``harvest``, ``need``, ``quota`` and ``reserve`` are per household; ``sell`` is the
-    share of spare grain each household sells (0 with the market closed). Where
+    share of spare grain each household sells (0 with the market closed), per household
+    or one share for all. Where
     ``first_claim`` is set (collectives), the quota is taken from all the grain there
     is before anyone eats. With ``exchange``, households short of their ``need`` buy
     from the others' sales, each short household getting the same share of its
@@ -156,7 +157,7 @@ def _grain_pass(
         spare = max(available - claimed - eaten - reserve[i], 0.0)
         owed = 0.0 if first[i] else min(quota[i], spare)
         wanted += (need[i] - eaten) * weight[i]
-        offered += (spare - owed) * sell[i] * weight[i]
+        offered += (spare - owed) * sell[i if sell.size > 1 else 0] * weight[i]
         delivered_total += (claimed + owed) * weight[i]
     traded = min(wanted, offered) if exchange else 0.0
     bought_share = traded / wanted if traded > 0 else 0.0
@@ -170,7 +171,7 @@ def _grain_pass(
         eaten = min(available - claimed, need[i])
         spare = max(available - claimed - eaten - reserve[i], 0.0)
         owed = 0.0 if first[i] else min(quota[i], spare)
-        offer = (spare - owed) * sell[i]
+        offer = (spare - owed) * sell[i if sell.size > 1 else 0]
         to_neighbours = offer * (1.0 - kept_share)
         bought = (need[i] - eaten) * bought_share
         delivered = (claimed + owed) * scale

@@ -191,7 +191,8 @@ class HouseholdFarms:
 
     def _herd(self) -> float:
         h = self.households
-        return float(sum(HERD_UNITS[a] * (getattr(h, a) @ (h.weight * h.present)) for a in ANIMALS))
+        counted = h.weight * h.present
+        return float(sum(HERD_UNITS[a] * (getattr(h, a) @ counted) for a in ANIMALS))
 
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """A month of household decisions, then output from their grain and herds."""
@@ -284,9 +285,9 @@ class HouseholdFarms:
         prices = self.prices
         if prices is None or prices.market_open:
             terms = 1.0 if prices is None else terms_of_trade(prices.free_market, prices.industrial)
-            sell = np.full(len(h), min(1.0, terms**rules.sell_elasticity))
+            sell = np.array([min(1.0, terms**rules.sell_elasticity)])
         else:
-            sell = np.zeros(len(h))
+            sell = np.zeros(1)
         flows = grain_month(
             h.grain,
             h.weight,
