@@ -105,6 +105,12 @@ def render(
 ) -> str:
     """The whole report page; ``figures`` pairs each image's relative path with its figure."""
     names = ", ".join(escape(c.name) for c in courses)
+    scenarios = {str(c.meta["scenario"]) for c in courses if c.meta.get("scenario")}
+    heading = (
+        f"{scenarios.pop()}, {len(courses)} course{'s' if len(courses) != 1 else ''}"
+        if len(scenarios) == 1
+        else folder_name
+    )
     sections = []
     for path, drawn in figures:
         sections.append(
@@ -115,8 +121,8 @@ def render(
         )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>planlab report: {escape(folder_name)}</title><style>{STYLE}</style></head>"
-        f"<body><h1>planlab report: {escape(folder_name)}</h1>"
+        f"<title>planlab report: {escape(heading)}</title><style>{STYLE}</style></head>"
+        f"<body><h1>planlab report: {escape(heading)}</h1>"
         f"<p>Courses: {names}. Each course is one line in every figure, in the same colour "
         "throughout. The runs are set beside the historical record up to 1930 "
         "(calibration.csv); later months are the model's prediction.</p>"
