@@ -121,3 +121,22 @@ def test_one_share_for_all_sells_as_the_same_share_for_each() -> None:
     b = grain_month(one, *rest, np.array([0.4]), exchange=True)
     assert a == b
     assert np.array_equal(each, one)
+
+
+def test_household_inputs_follow_the_rules_row_by_row() -> None:
+    from planlab.simulate.grain import household_inputs
+
+    rng = np.random.default_rng(8)
+    n = 200
+    grown, sown, family = rng.uniform(0, 5, n), rng.uniform(0.6, 1, n), rng.integers(1, 8, n) * 1.0
+    status = rng.integers(0, 5, n).astype(np.int8)
+    inflow, need, quota, reserve, member = household_inputs(
+        grown, sown, family, status, 0.5, 0.3, 0.8, 1.5, 0.4, 3.0
+    )
+    present = status != 4
+    assert np.array_equal(member, (status >= 1) & (status <= 3))
+    assert inflow == pytest.approx(grown * sown * 0.5 * present)
+    assert need == pytest.approx(family * 0.3 * present)
+    surplus = np.maximum(inflow - need, 0.0)
+    assert quota == pytest.approx(surplus * 0.8 * 1.5 * np.where(member, 1.4, 1.0))
+    assert reserve == pytest.approx(need * 3.0 / 1.5)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from planlab.simulate._household_month import _jit
+from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
 
 __all__ = ["GrainFlows", "GrainRules", "grain_month", "sown_share", "terms_of_trade"]
 
@@ -184,3 +184,49 @@ def _grain_pass(
         totals[3] += sold * w
         totals[4] += max(need[i] - eaten - bought, 0.0) * w
     return totals
+
+
+@_jit()
+def sown_total(
+    grown: FloatArray, sown: FloatArray, status: NDArray[np.int8], weight: FloatArray
+) -> float:
+    """The weighted grain of the households still present, on the land they sowed."""
+    total = 0.0
+    for i in range(grown.size):
+        if status[i] != REMOVED:
+            total += grown[i] * sown[i] * weight[i]
+    return total
+
+
+@_jit()
+def household_inputs(
+    grown: FloatArray,
+    sown: FloatArray,
+    family: FloatArray,
+    status: NDArray[np.int8],
+    scale: float,
+    need_per_person: float,
+    quota_rate: float,
+    level: float,
+    uplift: float,
+    reserve_months: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Each household's month of grain in, need, quota and reserve, and whether it is a
+    collective member (its quota a first claim), in one pass: the harvest is ``grown x sown
+    x scale``; the quota ``quota_rate x level`` of the surplus over need, larger by
+    ``uplift`` in collectives; the reserve ``reserve_months`` of need, cut by a ``level``
+    above 1. Removed households get nothing."""
+    n = grown.size
+    inflow, need = np.zeros(n), np.zeros(n)
+    quota, reserve = np.zeros(n), np.zeros(n)
+    member = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if status[i] == REMOVED:
+            continue
+        member[i] = status[i] > INDIVIDUAL
+        inflow[i] = grown[i] * sown[i] * scale
+        need[i] = family[i] * need_per_person
+        surplus = max(inflow[i] - need[i], 0.0)
+        quota[i] = surplus * quota_rate * level * ((1.0 + uplift) if member[i] else 1.0)
+        reserve[i] = need[i] * reserve_months / max(level, 1.0)
+    return inflow, need, quota, reserve, member

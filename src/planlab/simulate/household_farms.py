@@ -21,7 +21,14 @@ from numpy.typing import NDArray
 
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
-from planlab.simulate.grain import GrainRules, grain_month, sown_share, terms_of_trade
+from planlab.simulate.grain import (
+    GrainRules,
+    grain_month,
+    household_inputs,
+    sown_share,
+    sown_total,
+    terms_of_trade,
+)
 from planlab.simulate.households import (
     ANIMALS,
     CAPITAL_RETURN,
@@ -265,23 +272,40 @@ class HouseholdFarms:
         tonnes = float(net[g]) * self.tonnes_per_unit
         if tonnes <= 0 or self.tonnes_per_unit <= 0:
             return out
-        grown = self._grown() * present
-        total = float(grown @ h.weight)
-        inflow = grown * (tonnes / total) if total > 0 else grown
-        persons = h.family * present
+        grown = self._production()[0]
+        total = sown_total(grown, self.sown, h.status, h.weight)
+        scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
-        if self.need_per_person is None:
+        if self.need_per_person is None or self.quota_rate is None:
+            persons = h.family * present
             self.need_per_person = (1.0 - marketed) * tonnes / max(float(persons @ h.weight), 1e-12)
             h.grain = persons * self.need_per_person * rules.reserve_months
-        need = persons * self.need_per_person
-        surplus = np.maximum(inflow - need, 0.0)
-        if self.quota_rate is None:
+            inflow, need, quota, _, _ = household_inputs(
+                grown,
+                self.sown,
+                h.family,
+                h.status,
+                scale,
+                self.need_per_person,
+                1.0,
+                1.0,
+                0.0,
+                0.0,
+            )
             base_quota = marketed * float(self.base.procured_share[g]) * tonnes
-            self.quota_rate = base_quota / max(float(surplus @ h.weight), 1e-12)
-        quota = (
-            surplus * self.quota_rate * procurement_level * (1.0 + rules.delivery_uplift * members)
+            self.quota_rate = base_quota / max(float(quota @ h.weight), 1e-12)
+        inflow, need, quota, reserve, members = household_inputs(
+            grown,
+            self.sown,
+            h.family,
+            h.status,
+            scale,
+            self.need_per_person,
+            self.quota_rate,
+            procurement_level,
+            rules.delivery_uplift,
+            rules.reserve_months,
         )
-        reserve = need * rules.reserve_months / max(procurement_level, 1.0)
         prices = self.prices
         if prices is None or prices.market_open:
             terms = 1.0 if prices is None else terms_of_trade(prices.free_market, prices.industrial)
