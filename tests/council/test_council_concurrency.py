@@ -7,14 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from _council import BACKENDS
 from _server import Seat, Server, open_ballots, seed, vote_count
 
 VOTERS = 20
 ATTEMPTS = 5
 
 
-def test_concurrent_double_votes_count_once(tmp_path: Path) -> None:
-    server = Server(tmp_path / "c.db", tmp_path / "server.log")
+@BACKENDS
+def test_concurrent_double_votes_count_once(db_url: str, tmp_path: Path) -> None:
+    server = Server(db_url, tmp_path / "server.log")
     people = [("boss", "commission", None), ("dele", "delegate", "coal")]
     people += [(f"voter{k}", "workers", None) for k in range(VOTERS)]
     seats = seed(server.url, people)
