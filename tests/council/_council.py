@@ -1,4 +1,4 @@
-"""Helpers of the council tests: an app on a SQLite file, participants with roles."""
+"""Helpers of the council tests: an app on a database, participants with roles."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -17,6 +18,8 @@ from planlab.council.security import COOKIE, hash_password, start_session
 from planlab.council.settings import Settings
 
 PASSWORD = "a long enough password"
+BACKENDS = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+"""Run a test that takes ``db_url`` (or ``app``) on SQLite and on PostgreSQL."""
 
 
 @dataclass
@@ -34,8 +37,13 @@ class Member:
         return self.client.post(url, json=json, headers={"X-CSRF-Token": self.csrf})
 
 
-def make_app(path: Path, **overrides: Any) -> FastAPI:
-    return create_app(Settings(db_url=f"sqlite:///{path}", **overrides))
+def db_url_of(where: Path | str) -> str:
+    """A database URL: a path is a SQLite file, a string already a URL."""
+    return f"sqlite:///{where}" if isinstance(where, Path) else where
+
+
+def make_app(where: Path | str, **overrides: Any) -> FastAPI:
+    return create_app(Settings(db_url=db_url_of(where), **overrides))
 
 
 @cache

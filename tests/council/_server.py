@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+from _council import db_url_of
 from sqlalchemy import func, select
 
 from planlab.council.db import Database, upgrade
@@ -91,15 +92,16 @@ def vote_count(url: str) -> dict[int, int]:
 class Server:
     """``python -m planlab serve`` on a free loopback port; ``kill()`` sends SIGKILL."""
 
-    def __init__(self, db: Path, log: Path) -> None:
-        self.url = f"sqlite:///{db}"
+    def __init__(self, db: Path | str, log: Path, **settings: str) -> None:
+        self.url = db_url_of(db)
+        self.settings = {f"PLANLAB_{k.upper()}": v for k, v in settings.items()}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        env = {**os.environ, "PLANLAB_DB_URL": self.url}
+        env = {**os.environ, **self.settings, "PLANLAB_DB_URL": self.url}
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "planlab", "serve", "--port", str(self.port)],

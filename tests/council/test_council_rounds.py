@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _council import Member, member
+from _council import BACKENDS, Member, member
 from fastapi import FastAPI
 
 
@@ -33,6 +33,7 @@ def _propose(who: Member, round_id: int, **body: Any) -> dict[str, Any]:
     return result
 
 
+@BACKENDS
 def test_approval_ballot_divides_the_fund_and_makes_a_variant(seats: dict[str, Member]) -> None:
     boss = seats["boss"]
     r = _round(boss)
@@ -62,6 +63,7 @@ def test_approval_ballot_divides_the_fund_and_makes_a_variant(seats: dict[str, M
     assert sorted(variant["proposal_ids"]) == sorted(int(k) for k in result["winners"])
 
 
+@BACKENDS
 def test_ranked_ballot_closing_and_adoption(seats: dict[str, Member]) -> None:
     boss = seats["boss"]
     r = _round(boss)

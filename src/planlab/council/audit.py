@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from planlab.council.db import WRITE_LOCK
 from planlab.council.models import AuditEvent
 
 __all__ = ["GENESIS", "Broken", "append", "canonical", "link_hash", "verify"]
 
 GENESIS = "0" * 64
-ADVISORY_LOCK = 720_007
-"""PostgreSQL advisory lock that orders appends (SQLite orders them by its write lock)."""
+ADVISORY_LOCK = WRITE_LOCK
+"""PostgreSQL advisory lock that orders appends: the writers' lock, already held in ``write``."""
 
 
 def canonical(event: Mapping[str, Any]) -> str:

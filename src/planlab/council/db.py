@@ -5,6 +5,12 @@ that two writers queue instead of failing when one of them has read a stale
 snapshot; reads begin as usual and never wait for writers. Inside one process
 the writers also queue on a lock of their own, which wakes the next one as soon
 as the last commits, where SQLite's busy handler would poll with sleeps.
+
+On PostgreSQL a write takes a transaction-level advisory lock (``WRITE_LOCK``)
+as its first statement, so writers queue the same way across processes: under
+READ COMMITTED each later statement sees every write committed before it, and
+a check and the change it guards (a login throttle's count and the failure it
+adds, a ballot's status and a vote) cannot interleave with another writer.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "alembic_config", "driver_url", "upgrade"]
+__all__ = ["WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
 
 BUSY_TIMEOUT_MS = 30_000
+WRITE_LOCK = 720_007
+"""Key of the PostgreSQL advisory lock that writers hold until they commit."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -88,6 +96,7 @@ class Database:
         """A session whose changes are committed together at the end, or not at all."""
         if self.queue is None:
             with sessionmaker(self.writer, expire_on_commit=False)() as session, session.begin():
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
                 yield session
             return
         with (
