@@ -127,8 +127,13 @@ def test_format_doc_lists_every_field_as_declared() -> None:
         assert _doc_row(spec) in doc, spec.name
 
 
-def test_demo_writes_the_analysis(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+def test_demo_writes_the_analysis_the_courses_and_the_report(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--households", "5000"])
     assert result.exit_code == 0, result.output
     table = (tmp_path / "ussr-1928-leontief.csv").read_text().splitlines()
     assert len(table) == load_builtin("ussr-1928").n + 1
+    for course in ("historical", "opposition", "nep"):
+        assert (tmp_path / "courses" / course / "series.csv").is_file()
+        assert f"{course}: calendar years" in result.output
+    assert (tmp_path / "courses" / "report.html").is_file()
+    assert "median error" in result.output

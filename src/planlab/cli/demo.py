@@ -24,15 +24,16 @@ from planlab.scenarios.courses import DEFAULT_SAMPLE, run_scenario
 __all__ = ["demo"]
 
 YEARLY = {
-    "collectivised_share": ("collectivised", "last"),
-    "horses_million": ("horses, m", "last"),
-    "grain_harvest_mt": ("grain, Mt", "sum"),
-    "grain_procurement_mt": ("procured, Mt", "sum"),
-    "coal_mt": ("coal, Mt", "sum"),
-    "steel_mt": ("steel, Mt", "sum"),
-    "currency_million_rub": ("currency, m rub", "last"),
-    "real_wage_index": ("real wage", "mean"),
+    "collectivised_share": ("coll.\nshare", "last", "{:.2f}"),
+    "horses_million": ("horses\nm", "last", "{:.1f}"),
+    "grain_harvest_mt": ("grain\nMt", "sum", "{:.1f}"),
+    "grain_procurement_mt": ("proc.\nMt", "sum", "{:.1f}"),
+    "coal_mt": ("coal\nMt", "sum", "{:.1f}"),
+    "steel_mt": ("steel\nMt", "sum", "{:.1f}"),
+    "currency_million_rub": ("money\nm rub", "last", "{:,.0f}"),
+    "real_wage_index": ("real\nwage", "mean", "{:.2f}"),
 }
+"""Per variable: column label, how a calendar year is summed up, number format."""
 SHOWN_YEARS = (1929, 1930, 1932, 1934, 1937)
 
 
@@ -115,12 +116,18 @@ def _yearly_table(course: str, wide: pd.DataFrame) -> Table:
     table = Table(title=f"{course}: calendar years (1928 from October only)", title_justify="left")
     table.add_column("year")
     present = {name: spec for name, spec in YEARLY.items() if name in wide.columns}
-    for label, _ in present.values():
+    for label, _, _ in present.values():
         table.add_column(label, justify="right")
     yearly = pd.DataFrame(
-        {label: getattr(wide[name].groupby(years), how)() for name, (label, how) in present.items()}
+        {
+            label: getattr(wide[name].groupby(years), how)()
+            for name, (label, how, _) in present.items()
+        }
     )
     for year, row in yearly.iterrows():
         if int(str(year)) in SHOWN_YEARS:
-            table.add_row(str(year), *(f"{value:,.2f}" for value in row))
+            formats = (spec[2] for spec in present.values())
+            table.add_row(
+                str(year), *(f.format(value) for f, value in zip(formats, row, strict=True))
+            )
     return table
