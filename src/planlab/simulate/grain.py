@@ -132,6 +132,19 @@ def grain_month(
 
 
 @_jit()
+def _decide(
+    available: float, quota: float, need: float, reserve: float, sell: float, first: bool
+) -> tuple[float, float, float, float]:
+    """One household's month before any trade between neighbours: what it eats, what it
+    delivers, what it offers for sale, and how short of its need it is."""
+    claimed = min(quota, available) if first else 0.0
+    eaten = min(available - claimed, need)
+    spare = max(available - claimed - eaten - reserve, 0.0)
+    owed = 0.0 if first else min(quota, spare)
+    return eaten, claimed + owed, (spare - owed) * sell, need - eaten
+
+
+@_jit()
 def _grain_pass(
     stock: FloatArray,
     weight: FloatArray,
@@ -147,18 +160,20 @@ def _grain_pass(
     """The month's rules over the rows, in two passes (totals first, then the stocks),
     compiled so that the countryside's grain costs two reads of its columns."""
     n = stock.size
-    wanted = 0.0
-    offered = 0.0
-    delivered_total = 0.0
+    one_share = sell.size == 1
+    wanted = offered = delivered_total = 0.0
     for i in range(n):
-        available = stock[i] + harvest[i]
-        claimed = min(quota[i], available) if first[i] else 0.0
-        eaten = min(available - claimed, need[i])
-        spare = max(available - claimed - eaten - reserve[i], 0.0)
-        owed = 0.0 if first[i] else min(quota[i], spare)
-        wanted += (need[i] - eaten) * weight[i]
-        offered += (spare - owed) * sell[i if sell.size > 1 else 0] * weight[i]
-        delivered_total += (claimed + owed) * weight[i]
+        _, delivered, offer, short = _decide(
+            stock[i] + harvest[i],
+            quota[i],
+            need[i],
+            reserve[i],
+            sell[0 if one_share else i],
+            first[i],
+        )
+        wanted += short * weight[i]
+        offered += offer * weight[i]
+        delivered_total += delivered * weight[i]
     traded = min(wanted, offered) if exchange else 0.0
     bought_share = traded / wanted if traded > 0 else 0.0
     kept_share = 1.0 - traded / offered if traded > 0 else 1.0
@@ -167,22 +182,19 @@ def _grain_pass(
     totals = np.zeros(5)
     for i in range(n):
         available = stock[i] + harvest[i]
-        claimed = min(quota[i], available) if first[i] else 0.0
-        eaten = min(available - claimed, need[i])
-        spare = max(available - claimed - eaten - reserve[i], 0.0)
-        owed = 0.0 if first[i] else min(quota[i], spare)
-        offer = (spare - owed) * sell[i if sell.size > 1 else 0]
-        to_neighbours = offer * (1.0 - kept_share)
-        bought = (need[i] - eaten) * bought_share
-        delivered = (claimed + owed) * scale
+        eaten, delivered, offer, short = _decide(
+            available, quota[i], need[i], reserve[i], sell[0 if one_share else i], first[i]
+        )
+        bought = short * bought_share
         sold = offer * kept_share * scale
-        stock[i] = available - eaten - delivered - sold - to_neighbours
+        delivered *= scale
+        stock[i] = available - eaten - delivered - sold - offer * (1.0 - kept_share)
         w = weight[i]
         totals[0] += harvest[i] * w
         totals[1] += (eaten + bought) * w
         totals[2] += delivered * w
         totals[3] += sold * w
-        totals[4] += max(need[i] - eaten - bought, 0.0) * w
+        totals[4] += max(short - bought, 0.0) * w
     return totals
 
 
