@@ -43,7 +43,7 @@ def test_every_tonne_is_accounted_for(
     before = float(stock @ weight)
     after = stock.copy()
     f = grain_month(after, weight, harvest, need, quota, reserve, sell, first, cap, exchange)
-    balance = before + f.harvest - f.eaten - f.delivered - f.sold
+    balance = before + f.hoarded
     assert float(after @ weight) == pytest.approx(balance, rel=1e-9, abs=1e-9)
     assert (after >= -1e-12).all()
     assert min(f.eaten, f.delivered, f.sold, f.hungry) >= 0.0

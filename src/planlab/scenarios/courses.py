@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from planlab.scenarios.storage import load_scenario, scenario_courses
+from planlab.scenarios.storage import scenario_courses
 from planlab.simulate import Run, Scenario, run
 from planlab.simulate.household_farms import HouseholdFarms
 
-__all__ = ["DEFAULT_SAMPLE", "course_names", "run_course", "run_scenario"]
+__all__ = ["DEFAULT_SAMPLE", "course_names", "run_scenario"]
 
 DEFAULT_SAMPLE = 100
 """One household row per this many households in a course run (the full countryside is 1)."""
@@ -31,16 +31,3 @@ def run_scenario(
     every household), ``None`` or 0 runs the farm sector as one aggregate producer."""
     farms = HouseholdFarms.from_scenario(data, sample=households, seed=seed) if households else None
     return run(data, months=months, seed=seed, progress=progress, farms=farms)
-
-
-def run_course(
-    scenario: str | os.PathLike[str],
-    course: str | None,
-    months: int | None = None,
-    seed: int | None = None,
-    households: int | None = DEFAULT_SAMPLE,
-    progress: Callable[[int, int], None] | None = None,
-) -> Run:
-    """Load a scenario under a course and run it (see ``run_scenario``)."""
-    data = load_scenario(scenario, course=course)
-    return run_scenario(data, months, seed, households, progress)

@@ -62,7 +62,7 @@ class GrainFlows:
 
     @property
     def hoarded(self) -> float:
-        """The change of the households' stocks."""
+        """The change of the households' stocks: harvest - eaten - delivered - sold."""
         return self.harvest - self.eaten - self.delivered - self.sold
 
 

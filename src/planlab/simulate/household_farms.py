@@ -111,7 +111,6 @@ class HouseholdFarms:
     prices: FarmPrices | None = field(init=False, default=None)
     need_per_person: float | None = field(init=False, default=None)
     quota_rate: float | None = field(init=False, default=None)
-    harvest_index: float = field(init=False, default=1.0)
     last_delivered: float = field(init=False, default=0.0)
     last_sold: float = field(init=False, default=0.0)
     last_hungry: float = field(init=False, default=0.0)
@@ -120,17 +119,30 @@ class HouseholdFarms:
     marketed_tonnes: float = field(init=False, default=0.0)
     industrial_sum: float = field(init=False, default=0.0)
     industrial_months: int = field(init=False, default=0)
-    _cache: tuple[FloatArray, FloatArray] | None = field(init=False, default=None, repr=False)
+    _cache: tuple[FloatArray, FloatArray, FloatArray] | None = field(
+        init=False, default=None, repr=False
+    )
+    """Each household's grain, each region's mechanised share and collective land."""
 
     def __post_init__(self) -> None:
         self.sown = np.ones(len(self.households))
         self.base_grain = max(self._grain(), 1e-12)
         self.base_herd = max(self._herd(), 1e-12)
 
-    def _production(self) -> tuple[FloatArray, FloatArray]:
-        """``production`` of the households as they stand, computed once per change of state."""
+    def _production(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """``production`` of the households as they stand, with the collectives' land per
+        region; computed once per change of state.
+
+        Tractors go to the collectives, by region, in proportion to their land."""
         if self._cache is None:
-            self._cache = production(self.households, self._regional_hp(), self.rules)
+            h = self.households
+            land, _ = _month.pooled_land_and_horses(
+                h.region, h.weight, h.land, h.horses, h.status, len(REGIONS)
+            )
+            total = float(land.sum())
+            hp = land / total * self.tractor_hp if total > 0 else np.zeros(len(REGIONS))
+            grown, mechanised = production(h, hp, self.rules)
+            self._cache = (grown, mechanised, land)
         return self._cache
 
     def _changed(self) -> None:
@@ -140,18 +152,6 @@ class HouseholdFarms:
         """Grain each household grows in a normal season on the land it sows (tonnes)."""
         sown: FloatArray = self._production()[0] * self.sown
         return sown
-
-    def _regional_hp(self) -> FloatArray:
-        """Tractors go to the collectives, by region, in proportion to their land."""
-        h = self.households
-        land, _ = _month.pooled_land_and_horses(
-            h.region, h.weight, h.land, h.horses, h.status, len(REGIONS)
-        )
-        total = float(land.sum())
-        if total <= 0:
-            return np.zeros(len(REGIONS))
-        share: FloatArray = land / total * self.tractor_hp
-        return share
 
     def _premium(self) -> FloatArray:
         """Per region, how much more an individual farm grows than a member receives.
@@ -186,11 +186,7 @@ class HouseholdFarms:
 
     def _mechanised(self) -> float:
         """Share of the collectives' land that tractors work, the country over."""
-        h = self.households
-        mechanised = self._production()[1]
-        land = np.bincount(
-            h.region, weights=h.land * h.weight * (h.members & h.present), minlength=len(REGIONS)
-        )
+        _, mechanised, land = self._production()
         return float(mechanised @ land / land.sum()) if land.sum() > 0 else 0.0
 
     def _grain(self) -> float:
@@ -214,7 +210,6 @@ class HouseholdFarms:
         if (self.first_month - 1 + self.month) % 12 + 1 == self.sowing_month:
             self._sow()
         self.month += 1
-        self.harvest_index = harvest
         rate = self.base.planned(capacity, harvest)
         grain_index = self._grain() / self.base_grain
         herd_index = self._herd() / self.base_herd
