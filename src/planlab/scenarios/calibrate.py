@@ -132,30 +132,33 @@ def calibrate(
     base = load_scenario(scenario, course=course)
     record = history.calibration()
     months = _months_to_record_end(base, record)
-    start = {k.name: base.value("parameters", k.name) for k in knobs}
-    best: dict[str, float] = {"objective": math.inf}
-    done = 0
+    z0 = np.array([_to_unit(base.value("parameters", k.name), k) for k in knobs])
+    trials: dict[tuple[float, ...], tuple[float, dict[str, float], pd.DataFrame]] = {}
+    best = math.inf
 
-    def score(values: Mapping[str, float]) -> tuple[float, dict[str, float], pd.DataFrame]:
-        result = run_scenario(_with(base, values), months=months, seed=seed, households=sample)
-        table = compare(result.series, record).table
-        value, means = objective(table)
-        return value, means, table
+    def values_at(z: np.ndarray) -> dict[str, float]:
+        return {k.name: _from_unit(float(v), k) for k, v in zip(knobs, z, strict=True)}
 
-    def evaluate(z: np.ndarray) -> float:
-        nonlocal done
-        values = {k.name: _from_unit(float(v), k) for k, v in zip(knobs, z, strict=True)}
-        value, _, _ = score(values)
-        done += 1
-        best["objective"] = min(best["objective"], value)
-        if progress is not None:
-            progress(done, evaluations, best["objective"])
-        return value
+    def trial(z: np.ndarray) -> tuple[float, dict[str, float], pd.DataFrame]:
+        """One run and its score; each point is run once, however often the search asks."""
+        nonlocal best
+        key = tuple(float(v) for v in z)
+        if key not in trials:
+            scenario_then = _with(base, values_at(z))
+            result = run_scenario(scenario_then, months=months, seed=seed, households=sample)
+            table = compare(result.series, record).table
+            trials[key] = (*objective(table), table)
+            best = min(best, trials[key][0])
+            if progress is not None:
+                progress(len(trials), evaluations, best)
+        return trials[key]
 
-    objective_before, before, table_before = score(start)
-    z0 = np.array([_to_unit(start[k.name], k) for k in knobs])
+    def value(z: np.ndarray) -> float:
+        return trial(z)[0]
+
+    objective_before, before, table_before = trial(z0)
     found = minimize(
-        evaluate,
+        value,
         z0,
         method="Nelder-Mead",
         options={
@@ -165,10 +168,9 @@ def calibrate(
             "initial_simplex": np.vstack([z0, z0 + np.eye(len(knobs))]),
         },
     )
-    values = {k.name: _from_unit(float(v), k) for k, v in zip(knobs, found.x, strict=True)}
-    objective_after, after, table_after = score(values)
-    if objective_after > objective_before:
-        values, objective_after, after, table_after = start, objective_before, before, table_before
+    # Nelder-Mead returns the best point it ran, never worse than the start.
+    objective_after, after, table_after = trial(found.x)
+    start, values = values_at(z0), values_at(found.x)
     scored = table_after[table_after["error"].notna()]
     return Calibration(
         scenario=base.name,
@@ -176,7 +178,7 @@ def calibrate(
         sample=sample,
         seed=base.seed if seed is None else seed,
         months=months,
-        evaluations=done,
+        evaluations=len(trials),
         record_sha256=hashlib.sha256(record.to_csv(index=False).encode("utf-8")).hexdigest(),
         start=start,
         values=values,
