@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import TextColumn
 from rich.table import Table
 
-from planlab.cli.common import console, fail, handles_input_errors, write_atomic
+from planlab.cli.common import console, fail, handles_input_errors, progress_bar, write_atomic
 from planlab.scenarios.calibrate import calibrate, calibration_document
 from planlab.scenarios.storage import CALIBRATION_NAME
 
@@ -43,14 +43,7 @@ def calibrate_scenario(
         raise fail([f"--sample: field 'sample': {sample} (rule: at least 1)"])
     if evaluations < 1:
         raise fail([f"--evaluations: field 'evaluations': {evaluations} (rule: at least 1)"])
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("best {task.fields[best]}"),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress_bar(TextColumn("best {task.fields[best]}")) as bar:
         task = bar.add_task(f"calibrating {scenario} {course}: runs", total=evaluations, best="-")
 
         def advance(done: int, total: int, best: float) -> None:

@@ -14,16 +14,27 @@ import pandas as pd
 import typer
 import yaml
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from planlab.errors import InputError, PlanlabError, Problem
 
 __all__ = [
     "EXIT_BAD_INPUT",
+    "advance",
     "console",
     "errors",
     "fail",
     "handles_input_errors",
     "parse_assignments",
+    "progress_bar",
     "read_mapping_file",
     "write_atomic",
     "write_tables",
@@ -148,3 +159,21 @@ def read_mapping_file(path: Path, field: str) -> dict[str, float]:
     if problems:
         raise InputError(problems)
     return result
+
+
+def progress_bar(*extra: ProgressColumn) -> Progress:
+    """The progress bar of long jobs: description, bar, done of total, time; ``extra``
+    columns after them. It disappears when the job ends."""
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        *extra,
+    )
+    return Progress(*columns, console=console, transient=True)
+
+
+def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    """Move ``task`` of ``bar`` to ``done`` (the engine's progress callback)."""
+    bar.update(task, completed=done)

@@ -12,9 +12,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from planlab.cli.common import console, fail, handles_input_errors, write_atomic
+from planlab.cli.common import (
+    advance,
+    console,
+    fail,
+    handles_input_errors,
+    progress_bar,
+    write_atomic,
+)
 from planlab.cli.economy import DEFAULT_ECONOMY
-from planlab.cli.simulate import advance, progress_bar, write_run
+from planlab.cli.simulate import write_run
 from planlab.economy import analyse, load_builtin
 from planlab.report import economy_summary, write_report
 from planlab.report.plan_variants import markdown, plan_variants

@@ -9,41 +9,27 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from planlab import __version__
-from planlab.cli.common import console, fail, handles_input_errors, write_atomic, write_tables
+from planlab.cli.common import (
+    advance,
+    console,
+    fail,
+    handles_input_errors,
+    progress_bar,
+    write_atomic,
+    write_tables,
+)
 from planlab.report.courses import courses_markdown
 from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
 from planlab.scenarios.courses import DEFAULT_SAMPLE, course_names, run_scenario
 from planlab.simulate import Run, Scenario
 
-__all__ = ["advance", "progress_bar", "scenario_app", "simulate", "write_run"]
+__all__ = ["scenario_app", "simulate", "write_run"]
 
 scenario_app = typer.Typer(
     help="List and check scenario files.", no_args_is_help=True, add_completion=False
 )
-
-
-def progress_bar() -> Progress:
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    return Progress(*columns, console=console, transient=True)
-
-
-def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
-    bar.update(task, completed=done)
 
 
 def write_run(out: Path, result: Run, data: Scenario, households: int | None) -> None:
