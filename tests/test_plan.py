@@ -315,10 +315,12 @@ def test_complementary_slackness_and_zero_gap(case: str, objective: str) -> None
 
 def test_some_cases_have_binding_constraints_in_several_families() -> None:
     """The duality checks above are not vacuous: the growth cases bind many rows."""
-    economy, kwargs = _ussr_growth()
-    table = build(economy, years=5, objective="weighted", **kwargs).shadow_prices
-    binding = table[table["shadow_price"] > 0]
-    assert {"balance", "capacity", "capacity_flow", "floor", "labour"} <= set(binding["constraint"])
+    binding: set[str] = set()
+    for case in (_ussr_growth, _textbook_growth):
+        economy, kwargs = case()
+        table = build(economy, years=5, objective="weighted", **kwargs).shadow_prices
+        binding |= set(table.loc[table["shadow_price"] > 0, "constraint"])
+    assert {"balance", "capacity", "capacity_flow", "floor", "labour"} <= binding
 
 
 @pytest.mark.parametrize("objective", ["harmony", "weighted"])
@@ -405,7 +407,8 @@ def reference_optimum(
     bounds: list[tuple[float | None, float | None]] = [(0.0, None)] * ref.size
     for t in range(1, T + 1):
         for i in range(n):
-            # balance: x + m - A x - B v - c - e >= g (negated into <=)
+            # balance: x + m - A x - B w - c - e >= g (negated into <=), where a
+            # project started in year s spends 1 / (lag + 1) of its materials in s .. s + lag
             r = row()
             r[ref.sector_block(X, i, t)] -= 1.0
             r[ref.sector_block(M, i, t)] -= 1.0
@@ -413,29 +416,33 @@ def reference_optimum(
             r[ref.sector_block(E, i, t)] += 1.0
             for j in range(n):
                 r[ref.sector_block(X, j, t)] += data.A[i, j]
-                r[ref.sector_block(V, j, t)] += data.B[i, j]
+                lag_j = int(data.lag[j])
+                for started in range(max(1, t - lag_j), t + 1):
+                    r[ref.sector_block(V, j, started)] += data.B[i, j] / (lag_j + 1)
             ub_rows.append(r)
             ub_rhs.append(-data.state[i] * (1.0 + plan.state_growth) ** t)
-            # capacity: x <= k
+            # capacity: x <= k while the inherited programme renews it (years 1 .. lag + 1),
+            # then x <= (1 - depreciation / 12)^11 k, the capacity left in the year's last month
             r = row()
             r[ref.sector_block(X, i, t)] = 1.0
-            r[ref.sector_block(K, i, t)] = -1.0
+            least = 1.0 if t <= data.lag[i] + 1 else (1.0 - data.depreciation[i] / 12.0) ** 11
+            r[ref.sector_block(K, i, t)] = -least
             ub_rows.append(r)
             ub_rhs.append(0.0)
-            # capacity flow
+            # capacity flow, wearing by depreciation / 12 a month
+            survival = (1.0 - data.depreciation[i] / 12.0) ** 12
             r = row()
             r[ref.sector_block(K, i, t)] = 1.0
             if t == 1:
                 eq_rows.append(r)
                 eq_rhs.append(data.capacity[i])
             else:
-                r[ref.sector_block(K, i, t - 1)] = -(1.0 - data.depreciation[i])
+                r[ref.sector_block(K, i, t - 1)] = -survival
                 start = t - 1 - int(data.lag[i])
                 if start >= 1:
                     r[ref.sector_block(V, i, start)] = -1.0
-                    eq_rhs.append(0.0)
-                else:  # ordered before the plan: the pipeline replaces the wear
-                    eq_rhs.append(data.depreciation[i] * data.capacity[i])
+                renewing = t <= int(data.lag[i]) + 2
+                eq_rhs.append((1.0 - survival) * data.capacity[i] if renewing else 0.0)
                 eq_rows.append(r)
             # floor: c >= c0 (1 + growth)^t
             r = row()
@@ -452,7 +459,7 @@ def reference_optimum(
         for i in range(n):
             r[ref.sector_block(X, i, t)] = data.labour[i]
         ub_rows.append(r)
-        ub_rhs.append(data.labour_force * (1.0 + data.labour_force_growth) ** t)
+        ub_rhs.append(data.labour_force * (1.0 + data.labour_force_growth) ** (t - 1))
         # foreign exchange
         r = row()
         for i in range(n):

@@ -3,19 +3,25 @@
 For sectors i, plan years t = 1..T (x gross output, c consumption, v capacity
 started, k capacity, m imports, e exports):
 
-    balance        x + m - A x - B v - c - e >= g                  (material balances)
-    capacity       x <= k
-    capacity_flow  k(1) = k0;  k(t) = (1 - delta) k(t-1) + v(t-1-lag) + pipeline(t)
-    labour         l . x <= L0 (1 + growth)^t
+    balance        x + m - A x - B w - c - e >= g                  (material balances)
+                   w(t) = sum_{tau=0..lag} v(t - tau) / (lag + 1)   (work on projects)
+    capacity       x <= s k   (s = 1 in the years the inherited programme renews k0)
+    capacity_flow  k(1) = k0;  k(t) = r k(t-1) + v(t-1-lag) + pipeline(t)
+    labour         l . x <= L0 (1 + growth)^(t-1)
     fx             p_m . m - p_e . e - credit(t) - draw(t) <= 0     (foreign exchange)
     reserves       sum_t draw(t) <= R0
     export_limit   e <= D (1 + export_demand_growth)^t
     floor          c >= c0 (1 + consumption_growth)^t                (living standards)
     target         x[s_k, t_k] - level_k f_k >= 0                    (fulfilment f_k)
 
-Capacity ordered before the plan (the pipeline) replaces wear in the first
-``lag`` years, as in a stationary base year: a stated modelling assumption. Every
-family is built as sparse blocks (Kronecker products over years), never by
+The timing follows ``planlab.plan.calendar``, shared with the monthly simulator:
+projects spend their materials evenly over their ``lag + 1`` years (``w``); the
+replacement programme under way at the start (``pipeline``, its materials delivered
+before the plan) keeps the base capacity whole through years 1 .. lag + 1, as in a
+stationary base year (a stated modelling assumption); capacity wears monthly
+(``r`` a year, ``s`` from a year's first month to its last), and each year's output
+fits the least capacity of its months and its labour the force at the year's start.
+Every family is built as sparse blocks (Kronecker products over years), never by
 looping over sectors.
 """
 
@@ -31,6 +37,7 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
+from planlab.plan.calendar import MONTHS_PER_YEAR, year_end_survival
 from planlab.plan.lp import ConstraintBlock, LinearProgram, VariableBlock
 
 __all__ = ["PlanModel", "PlanSettings", "Targets", "build_model", "make_targets"]
@@ -213,7 +220,7 @@ def define_balances(model: PlanModel) -> None:
     eye = sp.identity(e.n * T, format="csr")
     over_years = sp.identity(T, format="csr")
     A_t = sp.kron(e.A, over_years, format="csr")
-    B_t = sp.kron(e.B, over_years, format="csr")
+    B_t = _construction_work(e, T)
     state = _growth(e.vector("state"), model.settings.state_growth, T)
     model.constraints["balance"] = model.lp.add_constraints(
         "balance",
@@ -231,27 +238,47 @@ def define_balances(model: PlanModel) -> None:
     )
 
 
+def _construction_work(e: Economy, T: int) -> sp.csr_array:
+    """Materials of the projects started, per (good, year) from v (sector, year): a project
+    started in year t spends B v / (lag + 1) in each of the years t .. t + lag."""
+    lag = e.vector("construction_lag").astype(np.int64)
+    blocks = []
+    for tau in range(min(int(lag.max()), T - 1) + 1):
+        share = np.where(tau <= lag, 1.0 / (lag + 1.0), 0.0)
+        shift = sp.eye_array(T, T, k=-tau, format="csr")
+        blocks.append(sp.kron(e.B @ sp.diags_array(share), shift, format="csr"))
+    return sp.csr_array(sum(blocks[1:], blocks[0]))
+
+
 def define_capacity(model: PlanModel) -> None:
     """Output within capacity; capacity wears and grows by construction after its lag."""
     e, T = model.economy, model.settings.years
     v = model.variables
     n = e.n
     eye = sp.identity(n * T, format="csr")
-    model.constraints["capacity"] = model.lp.add_constraints(
-        "capacity",
-        {"sector": e.names, "year": model.years},
-        [(v["gross_output"], eye), (v["capacity"], -eye), (v["short_capacity"], -eye)],
-        "<=",
-        0.0,
-    )
-    delta = e.vector("depreciation")
     lag = e.vector("construction_lag").astype(np.int64)
     sector = np.repeat(np.arange(n), T)
     year = np.tile(np.arange(T), n)
     row = sector * T + year
+    # Until the first project of the plan arrives (year lag + 2) the inherited programme
+    # keeps capacity whole in every month; afterwards it wears through the year.
+    renewed = year <= lag[sector]
+    least = np.where(renewed, 1.0, year_end_survival(e)[sector])
+    model.constraints["capacity"] = model.lp.add_constraints(
+        "capacity",
+        {"sector": e.names, "year": model.years},
+        [
+            (v["gross_output"], eye),
+            (v["capacity"], -sp.diags_array(least)),
+            (v["short_capacity"], -eye),
+        ],
+        "<=",
+        0.0,
+    )
+    survival = (1.0 - e.vector("depreciation") / MONTHS_PER_YEAR) ** MONTHS_PER_YEAR
     has_previous = year >= 1
     wear = sp.csr_array(
-        (-(1.0 - delta[sector[has_previous]]), (row[has_previous], row[has_previous] - 1)),
+        (-survival[sector[has_previous]], (row[has_previous], row[has_previous] - 1)),
         shape=(n * T, n * T),
     )
     start = year - 1 - lag[sector]
@@ -261,7 +288,8 @@ def define_capacity(model: PlanModel) -> None:
         shape=(n * T, n * T),
     )
     k0 = e.capacity
-    pipeline = np.where(has_previous & ~built, delta[sector] * k0[sector], 0.0)
+    inherited = has_previous & (year <= lag[sector] + 1)
+    pipeline = np.where(inherited, (1.0 - survival[sector]) * k0[sector], 0.0)
     rhs = np.where(year == 0, k0[sector], pipeline)
     model.constraints["capacity_flow"] = model.lp.add_constraints(
         "capacity_flow",
@@ -276,9 +304,7 @@ def define_labour(model: PlanModel) -> None:
     """Labour used within a labour force that grows each year."""
     e, T = model.economy, model.settings.years
     use = sp.kron(sp.csr_array(e.labour[None, :]), sp.identity(T), format="csr")
-    force = e.scalars["labour_force"] * (1.0 + e.scalars["labour_force_growth"]) ** np.arange(
-        1, T + 1
-    )
+    force = e.scalars["labour_force"] * (1.0 + e.scalars["labour_force_growth"]) ** np.arange(T)
     model.constraints["labour"] = model.lp.add_constraints(
         "labour",
         {"year": model.years},
