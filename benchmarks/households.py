@@ -49,6 +49,7 @@ from planlab.simulate.households import (
     initial_households,
     step,
 )
+from planlab.simulate.seeds import streams
 
 GOALS = {"household_steps_per_s": 25e6, "peak_mb_full_countryside": 6000.0, "ratio_vs_mesa": 500.0}
 """Targets: household-steps per second, peak MB with all 25.7 million households, and the
@@ -112,13 +113,15 @@ def run_households(households: int, months: int, seed: int = 1) -> dict[str, Any
     rules, policy = HouseholdRules(), benchmark_policy()
     start = time.perf_counter()
     # the first month compiles (or loads the compiled month from the cache): set-up
-    step(initial_households(sample=200_000), policy, rules, np.random.default_rng(seed))
+    parts = streams(seed)
+    warm = initial_households(np.random.default_rng(parts.initial), sample=200_000)
+    step(warm, policy, rules, np.random.default_rng(parts.households))
     compile_seconds = time.perf_counter() - start
     start = time.perf_counter()
     sample = sample_for(households)
-    h = initial_households(sample=sample, rng=np.random.default_rng(seed))
+    h = initial_households(np.random.default_rng(parts.initial), sample=sample)
     setup_seconds = time.perf_counter() - start
-    rng = np.random.default_rng(seed + 1)
+    rng = np.random.default_rng(parts.households)
     start = time.perf_counter()
     for _ in range(months):
         step(h, policy, rules, rng)
@@ -243,9 +246,10 @@ def run_toy(agents: int = 100_000, steps: int = 3, seed: int = 7) -> dict[str, A
     pressure = np.array(toy.pressure)
     best = math.inf
     repeats = max(3, min(50, 2_000_000 // max(agents * steps, 1)))
+    repeat_seeds = np.random.SeedSequence(seed).spawn(repeats + 1)[1:]
     for r in range(repeats):  # best of several: the numpy toy takes milliseconds
         w, member = wealth.copy(), np.zeros(agents, dtype=np.bool_)
-        rng = np.random.default_rng(seed + 1 + r)
+        rng = np.random.default_rng(repeat_seeds[r])
         start = time.perf_counter()
         for _ in range(steps):
             toy_numpy_step(toy, pressure, w, region, member, rng)

@@ -19,8 +19,8 @@ from planlab.cli import app
 from planlab.errors import InputError
 from planlab.scenarios import load_scenario, scenario_courses
 from planlab.simulate import Setting, run
-from planlab.simulate.engine import revised_levels
 from planlab.simulate.household_farms import HouseholdFarms
+from planlab.simulate.stages.targets import revised_levels
 from test_scenario_files import minimal, write
 
 runner = CliRunner()

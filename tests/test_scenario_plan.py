@@ -12,7 +12,7 @@ from planlab.errors import InputError
 from planlab.plan import PlanSettings, build
 from planlab.scenarios import load_scenario
 from planlab.simulate import run
-from planlab.simulate.engine import target_levels
+from planlab.simulate.stages.targets import target_levels
 
 SCENARIO = """format: planlab-scenario/1
 name: planned

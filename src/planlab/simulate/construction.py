@@ -33,6 +33,10 @@ class Pipeline:
         """No projects yet; room for one cohort per branch and month."""
         return cls(np.zeros((n, months)), np.zeros((n, months)), duration.astype(float))
 
+    def copy(self) -> Pipeline:
+        """An independent copy, so that a stage can change it without altering the state it got."""
+        return Pipeline(self.size.copy(), self.left.copy(), self.duration.copy())
+
     def start(self, month: int, capacity: FloatArray) -> None:
         """Start projects adding ``capacity`` (per branch) in this month's cohort."""
         self.size[:, month] += capacity

@@ -44,12 +44,14 @@ from planlab.simulate.households import (
     production,
     step,
 )
+from planlab.simulate.params import check_seed
 from planlab.simulate.scenario import (
     GRAIN_PARAMETERS,
     HOUSEHOLD_PARAMETERS,
     Scenario,
     month_starts,
 )
+from planlab.simulate.seeds import streams
 
 __all__ = ["HERD_UNITS", "HouseholdFarms"]
 
@@ -359,8 +361,9 @@ class HouseholdFarms:
     ) -> HouseholdFarms:
         """Households from the 1927-29 record (one row per ``sample``) under its policies."""
         e = scenario.economy
-        rng = np.random.default_rng(scenario.seed if seed is None else seed)
-        households = initial_households(sample=sample, rng=rng)
+        parts = streams(check_seed(scenario.seed if seed is None else seed))
+        households = initial_households(sample=sample, rng=np.random.default_rng(parts.initial))
+        rng = np.random.default_rng(parts.households)
         farm = np.array([name in scenario.agriculture for name in e.names])
         base = AggregateFarms.for_economy(e, farm, scenario.value("parameters", "urban_food_share"))
         dates = month_starts(scenario.start, scenario.months + 1200)

@@ -178,8 +178,8 @@ class Households:
 
 
 def initial_households(
+    rng: np.random.Generator,
     sample: int = 100,
-    rng: np.random.Generator | None = None,
     census: dict[str, Figure] | None = None,
 ) -> Households:
     """The countryside at the start of 1928/29, one row per ``sample`` households.
@@ -190,7 +190,6 @@ def initial_households(
     """
     if sample < 1:
         raise ValueError("sample is at least 1")
-    rng = rng or np.random.default_rng(1)
     c = {k: v.value for k, v in (census or CENSUS_1927).items()}
     total = c["households_million"] * 1e6
     n = round(total / sample)

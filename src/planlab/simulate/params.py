@@ -1,0 +1,325 @@
+"""Params: everything a run reads, resolved from a scenario and validated once.
+
+A scenario holds policies, parameters, exogenous paths and initial values by
+name, with dated changes; ``resolve`` checks every name and value against the
+tables in ``planlab.simulate.scenario`` (the same one-line problems the YAML
+loader gives, for a scenario built in Python too), turns each into its monthly
+path and freezes the result. The stages then read typed fields and read-only
+arrays; nothing is looked up by string inside the monthly loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from planlab.economy import Economy
+from planlab.errors import InputError, Problem
+from planlab.plan.calendar import MONTHS_PER_YEAR, construction_months, inherited_arrivals
+from planlab.simulate.agriculture import split_inputs
+from planlab.simulate.scenario import (
+    EXOGENOUS,
+    INITIAL,
+    PARAMETERS,
+    POLICIES,
+    Scenario,
+    Setting,
+    Spec,
+    month_starts,
+)
+
+__all__ = [
+    "GROUPS",
+    "MAX_MONTHS",
+    "MAX_SEED",
+    "Params",
+    "PlanDecisions",
+    "check_seed",
+    "resolve",
+    "setting_problems",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+MAX_MONTHS = 1200
+"""Longest run, in months (a century): an assumption that bounds memory and time."""
+MAX_SEED = 2**63 - 1
+"""Seeds are whole numbers from 0 to this (numpy's SeedSequence takes any of them)."""
+GROWTH_RANGE = (-0.5, 2.0)
+"""Yearly growth a branch's tempo may take: an assumption wide enough for any recorded plan
+(the first five-year plan's boldest variant asked +45 % a year) and short of collapse."""
+
+GROUPS: Mapping[str, Mapping[str, Spec]] = MappingProxyType(
+    {"policies": POLICIES, "parameters": PARAMETERS, "exogenous": EXOGENOUS, "initial": INITIAL}
+)
+"""The four tables of named inputs, by the scenario field that holds them."""
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    out = np.array(array, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def setting_problems(
+    file: str, group: str, name: str, setting: Setting, table: Mapping[str, Spec]
+) -> list[Problem]:
+    """What is wrong with one named setting: an unknown name or a value outside its bounds."""
+    spec = table.get(name)
+    if spec is None:
+        return [Problem(file, f"{group}.{name}", f"known {group}: {', '.join(table)}", "unknown")]
+    found = []
+    values = [("value", setting.value)] + [
+        (f"changes.{k}.value", value) for k, (_, value) in enumerate(setting.changes)
+    ]
+    for where, value in values:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            found.append(Problem(file, f"{group}.{name}.{where}", "a number", repr(value)))
+        elif math.isnan(value) or not spec.low <= value <= spec.high:
+            found.append(
+                Problem(
+                    file,
+                    f"{group}.{name}.{where}",
+                    f"{name} lies in [{spec.low:g}, {spec.high:g}] ({spec.unit})",
+                    f"value {value!r}",
+                )
+            )
+    dates = [when for when, _ in setting.changes]
+    if len(set(dates)) < len(dates):
+        found.append(
+            Problem(file, f"{group}.{name}.changes", "one change per date", "a date repeats")
+        )
+    return found
+
+
+def check_seed(seed: object, file: str = "<run>") -> int:
+    """The seed as an int, or an error naming the rule."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise InputError.single(file, "seed", f"a whole number from 0 to {MAX_SEED}", repr(seed))
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise InputError.single(file, "seed", f"a whole number from 0 to {MAX_SEED}", repr(seed))
+    return int(seed)
+
+
+@dataclass(frozen=True)
+class PlanDecisions:
+    """What a plan decides for each branch and plan year, in yearly rates (years, n).
+
+    The executed plan's targets, construction starts, imports and exports; the
+    engine follows them instead of its own rules (see ``planlab.simulate.engine``).
+    """
+
+    gross_output: FloatArray
+    new_capacity: FloatArray
+    imports: FloatArray
+    exports: FloatArray
+
+    @property
+    def years(self) -> int:
+        """Plan years."""
+        return int(self.gross_output.shape[0])
+
+    @classmethod
+    def from_table(cls, economy: Economy, table: pd.DataFrame, file: str) -> PlanDecisions:
+        """From a plan's sector table: sector, year, gross_output, new_capacity, imports,
+        exports."""
+        needed = ("sector", "year", "gross_output", "new_capacity", "imports", "exports")
+        missing = [c for c in needed if c not in table.columns]
+        if missing:
+            raise InputError.single(file, ", ".join(missing), "a plan's sector table", "missing")
+        unknown = sorted(set(map(str, table["sector"])) - set(economy.names))
+        if unknown:
+            raise InputError.single(
+                file, "sector", "the economy's sectors", "unknown", ", ".join(unknown)
+            )
+        years = np.asarray(table["year"], dtype=float)
+        if years.size == 0 or not np.all(np.isfinite(years)) or np.any(years < 1):
+            raise InputError.single(file, "year", "plan years counted from 1", "missing or < 1")
+        T = int(years.max())
+        frame = table.set_index(["sector", "year"])
+        if frame.index.duplicated().any():
+            raise InputError.single(file, "sector, year", "one row per sector and year", "repeat")
+        full = pd.MultiIndex.from_product([economy.names, range(1, T + 1)])
+        if len(frame.reindex(full).dropna()) != len(full):
+            raise InputError.single(
+                file, "sector, year", "a row for every sector and plan year", "rows missing"
+            )
+        out = {}
+        for column in needed[2:]:
+            values = frame[column].reindex(full).to_numpy(dtype=float).reshape(economy.n, T).T
+            if not (np.all(np.isfinite(values)) and np.all(values >= -1e-9)):
+                raise InputError.single(file, column, "finite values >= 0", "negative or NaN")
+            out[column] = _frozen(np.maximum(values, 0.0))
+        return cls(**out)
+
+
+@dataclass(frozen=True)
+class Params:
+    """A run's inputs, resolved and validated: monthly paths, scalars, branch structure."""
+
+    name: str
+    economy: Economy
+    months: int
+    dates: tuple[dt.date, ...]
+    policy: Mapping[str, FloatArray]
+    """Each policy's value in each month (``months + 1`` entries)."""
+    exogenous: Mapping[str, FloatArray]
+    parameter: Mapping[str, float]
+    initial: Mapping[str, float]
+    farm: BoolArray
+    """Branches run by the peasant economy."""
+    machinery: BoolArray
+    consumer: BoolArray
+    """Non-farm branches whose goods households buy."""
+    basket: FloatArray
+    """Shares of the state shops' consumer basket."""
+    A_stock: sp.csc_array
+    A_farm: sp.csr_array
+    depreciation: FloatArray
+    duration: FloatArray
+    """Months a project of each branch takes."""
+    inherited: FloatArray
+    """Capacity the replacement programme under way at the start adds each month (n, months)."""
+    priority: FloatArray
+    cancel_order: NDArray[np.int64]
+    growth: FloatArray
+    revised_growth: FloatArray
+    target_path: FloatArray | None
+    plan: PlanDecisions | None
+    plan_year: NDArray[np.int64]
+    """Plan year (from 0) of each month, counted from the start."""
+    budget_year: NDArray[np.int64]
+    """Index of the economic year (starting in the start's month) of each month."""
+
+    @property
+    def n(self) -> int:
+        """Branches."""
+        return self.economy.n
+
+
+def _months_problem(months: object) -> Problem | None:
+    rule = f"a whole number of months from 1 to {MAX_MONTHS}"
+    if isinstance(months, bool) or not isinstance(months, int | np.integer):
+        return Problem("<run>", "months", rule, repr(months))
+    if not 1 <= int(months) <= MAX_MONTHS:
+        return Problem("<run>", "months", rule, repr(months))
+    return None
+
+
+def _scenario_problems(sc: Scenario, dates: tuple[dt.date, ...]) -> list[Problem]:
+    file = f"scenario {sc.name!r}"
+    problems: list[Problem] = []
+    for group, table in GROUPS.items():
+        given: Mapping[str, Setting] = getattr(sc, group)
+        for name, setting in given.items():
+            problems += setting_problems(file, group, name, setting, table)
+            if group == "initial" and setting.changes:
+                problems.append(
+                    Problem(file, f"initial.{name}.changes", "no dated changes", "given")
+                )
+            for when, _ in setting.changes:
+                if not dates[0] <= when <= dates[-1]:
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{group}.{name}.changes",
+                            f"dates within the scenario, {dates[0]} to {dates[-1]}",
+                            str(when),
+                        )
+                    )
+    known = set(sc.economy.names)
+    low, high = GROWTH_RANGE
+    rates = {"growth": sc.targets, "revised_growth": sc.revised_targets}
+    for field, mapping in rates.items():
+        for sector, rate in mapping.items():
+            if sector not in known:
+                problems.append(Problem(file, field, "known sector names", "unknown", sector))
+            elif not (math.isfinite(rate) and low <= rate <= high):
+                rule = f"a yearly rate in [{low:g}, {high:g}]"
+                problems.append(Problem(file, f"{field}.{sector}", rule, repr(rate), sector))
+    if not (math.isfinite(sc.default_growth) and low <= sc.default_growth <= high):
+        rule = f"a yearly rate in [{low:g}, {high:g}]"
+        problems.append(Problem(file, "default_growth", rule, repr(sc.default_growth)))
+    for sector, rank in sc.priority.items():
+        if sector not in known:
+            problems.append(Problem(file, "priority", "known sector names", "unknown", sector))
+        elif not math.isfinite(rank):
+            problems.append(Problem(file, "priority", "a finite rank", repr(rank), sector))
+    for field in ("machinery", "agriculture"):
+        for sector in getattr(sc, field):
+            if sector not in known:
+                problems.append(Problem(file, field, "known sector names", "unknown", sector))
+    return problems
+
+
+def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | None = None) -> Params:
+    """The run's Params, or an ``InputError`` with every problem found, one line each."""
+    sc = scenario
+    found = [_months_problem(sc.months), None if months is None else _months_problem(months)]
+    problems = [problem for problem in found if problem is not None]
+    if problems:
+        raise InputError(problems)
+    T = int(sc.months if months is None else months)  # type: ignore[call-overload]
+    dates = month_starts(sc.start, T)
+    problems = _scenario_problems(sc, month_starts(sc.start, int(sc.months)))
+    if plan is not None and plan.gross_output.shape[1] != sc.economy.n:
+        problems.append(Problem("<plan>", "sectors", "the scenario's economy", "another economy"))
+    if problems:
+        raise InputError(problems)
+    e = sc.economy
+    paths = {
+        group: MappingProxyType(
+            {name: _frozen(sc.path(group, name, dates)) for name in GROUPS[group]}
+        )
+        for group in ("policies", "exogenous")
+    }
+    farm = np.array([name in sc.agriculture for name in e.names])
+    A_stock, A_farm = split_inputs(e, farm)
+    consumption = e.vector("consumption")
+    basket = consumption * ~farm
+    basket = basket / basket.sum() if basket.sum() > 0 else basket
+    priority = np.array([sc.priority.get(name, 0.0) for name in e.names])
+    growth = np.array([sc.targets.get(name, sc.default_growth) for name in e.names])
+    revised = np.array(
+        [sc.revised_targets.get(name, g) for name, g in zip(e.names, growth, strict=True)]
+    )
+    month = np.arange(T + 1)
+    start_month = sc.start.month
+    calendar_month = (start_month - 1 + month) % MONTHS_PER_YEAR
+    budget_year = np.cumsum(np.r_[0, (calendar_month[1:] == start_month - 1)]).astype(np.int64)
+    return Params(
+        name=sc.name,
+        economy=e,
+        months=T,
+        dates=dates,
+        policy=paths["policies"],
+        exogenous=paths["exogenous"],
+        parameter=MappingProxyType({k: sc.value("parameters", k) for k in PARAMETERS}),
+        initial=MappingProxyType({k: sc.value("initial", k) for k in INITIAL}),
+        farm=_frozen(farm),
+        machinery=_frozen(np.array([name in sc.machinery for name in e.names])),
+        consumer=_frozen((consumption > 0) & ~farm),
+        basket=_frozen(basket),
+        A_stock=A_stock,
+        A_farm=A_farm,
+        depreciation=_frozen(e.vector("depreciation")),
+        duration=_frozen(construction_months(e)),
+        inherited=_frozen(inherited_arrivals(e, T)),
+        priority=_frozen(priority),
+        cancel_order=_frozen(np.argsort(priority, kind="stable").astype(np.int64)),
+        growth=_frozen(growth),
+        revised_growth=_frozen(revised),
+        target_path=None if sc.target_path is None else _frozen(sc.target_path),
+        plan=plan,
+        plan_year=_frozen(month // MONTHS_PER_YEAR),
+        budget_year=_frozen(budget_year),
+    )

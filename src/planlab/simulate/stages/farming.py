@@ -1,0 +1,48 @@
+"""Stage 3, agriculture: the farms' own use, procurement and free-market supply.
+
+The farms keep their feed and seed, and their model (aggregate or households)
+splits the rest into procurement for the state, supply to the free market and
+the peasants' own consumption. Procured farm goods and all usable industrial
+output go into the state's stocks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.simulate.agriculture import Farms
+from planlab.simulate.params import Params
+from planlab.simulate.stages.production import Production
+from planlab.simulate.state import State
+
+__all__ = ["FarmMonth", "agriculture"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class FarmMonth:
+    """Where the farms' output went this month, per branch."""
+
+    farm_use: FloatArray
+    procured: FloatArray
+    free_supply: FloatArray
+    own_use: FloatArray
+
+
+def agriculture(
+    p: Params, s: State, t: int, made: Production, farms: Farms
+) -> tuple[State, FarmMonth]:
+    """Split the farms' output; add procurement and industry's usable output to stocks."""
+    farm = p.farm
+    farm_need = np.asarray(p.A_farm @ made.output, dtype=float)
+    farm_use = np.minimum(farm_need, made.usable * farm)
+    net = np.where(farm, made.usable - farm_use, 0.0)
+    split = farms.split(net, float(p.policy["procurement_level"][t]))
+    stocks = s.stocks + np.where(farm, split.procured, made.usable)
+    month = FarmMonth(farm_use, split.procured, split.free_supply, split.own_use)
+    return dataclasses.replace(s, stocks=stocks), month

@@ -1,0 +1,115 @@
+"""Stage 5, foreign trade: exports at world prices, imports within earnings, credit, reserves.
+
+In a course the state exports what foreign demand takes of the base year's
+exports (pushed as the course orders) and imports what production and
+construction lack; under an executed plan it exports and imports what the plan
+says. What the world market no longer supplies, the plan sets out to make at
+home (import substitution). The state's own use is served last, from what
+next month's production does not need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.simulate.agriculture import Farms
+from planlab.simulate.params import Params
+from planlab.simulate.stages.building import Building
+from planlab.simulate.stages.production import Production
+from planlab.simulate.state import State
+from planlab.simulate.trade import TradeMonth, trade
+
+__all__ = ["Foreign", "foreign_trade"]
+
+FloatArray = NDArray[np.float64]
+
+SHORTFALL_IMPORT_SHARE = 0.5
+"""Share of a month's shortfall of inputs and materials the planners try to import: an
+assumption (imports take months to arrive; half is ordered each month)."""
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A month's foreign trade and the state's own use, per branch."""
+
+    trade: TradeMonth
+    import_wish: FloatArray
+    state_use: FloatArray
+
+
+def _wishes(
+    p: Params, s: State, t: int, made: Production, built: Building
+) -> tuple[FloatArray, FloatArray]:
+    e = p.economy
+    if p.plan is not None:
+        year = min(int(p.plan_year[t]), p.plan.years - 1)
+        return p.plan.exports[year] / 12.0, p.plan.imports[year] / 12.0
+    demand = p.exogenous["export_demand"][t]
+    export_base = e.vector("export_demand") / 12.0
+    exports0 = e.vector("exports") / 12.0
+    export_wish = np.minimum(
+        exports0 * demand * (1.0 + p.policy["export_push"][t]), export_base * demand
+    )
+    input_base = np.asarray(e.A @ e.gross_output, dtype=float)
+    planned_inputs = np.asarray(e.A @ made.planned_rate, dtype=float)
+    activity = np.where(
+        input_base > 0, planned_inputs / np.where(input_base > 0, input_base, 1.0), 1.0
+    )
+    shortfall = np.maximum(
+        0.0, np.asarray(p.A_stock @ made.planned, dtype=float) + built.materials_wanted - s.stocks
+    )
+    importable = e.vector("importable") > 0
+    imports0 = e.vector("imports") / 12.0
+    import_wish = np.where(
+        importable, imports0 * activity + SHORTFALL_IMPORT_SHARE * shortfall, 0.0
+    )
+    return export_wish, import_wish
+
+
+def foreign_trade(
+    p: Params, s: State, t: int, made: Production, built: Building, farms: Farms
+) -> tuple[State, Foreign]:
+    """Trade with the world, then serve the state's own use."""
+    e = p.economy
+    credit_this_year = s.credit_this_year
+    if t > 0 and p.budget_year[t] != p.budget_year[t - 1]:
+        credit_this_year = 0.0
+    export_wish, import_wish = _wishes(p, s, t, made, built)
+    keep_back = built.production_reserve
+    credit_room = max(
+        0.0, min(e.scalars["credit_limit"], p.policy["credit_cap"][t]) - credit_this_year
+    )
+    tm = trade(
+        np.maximum(s.stocks - keep_back, 0.0),
+        export_wish,
+        e.vector("export_price") * p.exogenous["world_export_price"][t],
+        import_wish,
+        e.vector("import_price") * p.exogenous["world_import_price"][t],
+        p.machinery,
+        p.parameter["import_priority_machinery"],
+        s.reserves,
+        p.parameter["reserve_floor"],
+        s.debt,
+        credit_room,
+        p.parameter["credit_interest"],
+        p.parameter["credit_term"],
+    )
+    stocks = s.stocks - tm.exports + tm.imports
+    import_gap = np.maximum(import_wish - tm.imports, 0.0) * 12.0
+    weight = p.parameter["import_substitution"]
+    substitution = weight * import_gap + (1.0 - weight) * s.substitution
+    farms.observe(made.output, tm.imports)
+    state_use = np.minimum(e.vector("state") / 12.0, np.maximum(stocks - keep_back, 0.0))
+    state = dataclasses.replace(
+        s,
+        stocks=stocks - state_use,
+        reserves=tm.reserves,
+        debt=tm.debt,
+        credit_this_year=credit_this_year + tm.credit_drawn,
+        substitution=substitution,
+    )
+    return state, Foreign(tm, import_wish, state_use)

@@ -1,0 +1,108 @@
+"""Stage 2, production: the least of target, forced capacity, labour and inputs.
+
+Industry produces what its target, its capacity forced by pressure, the labour
+the towns can give and each input in stock allow (``planlab.simulate.industry``);
+the farms produce what their land, animals and weather give and take what inputs
+there are. Overuse wears equipment and raises the defective share (brak).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.simulate.agriculture import Farms
+from planlab.simulate.industry import produce, wear_and_brak
+from planlab.simulate.params import Params
+from planlab.simulate.state import State
+
+__all__ = ["Production", "production"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Production:
+    """A month's production, per branch (value units a month unless said)."""
+
+    planned_rate: FloatArray
+    """What targets, capacity and labour allow (a yearly rate)."""
+    planned: FloatArray
+    output: FloatArray
+    use: FloatArray
+    supply_ratio: FloatArray
+    overuse: FloatArray
+    wear: FloatArray
+    brak: FloatArray
+    defective: FloatArray
+    usable: FloatArray
+
+
+def labour_room(p: Params, t: int, planned_rate: FloatArray) -> float:
+    """Workers industry may employ this month (a yearly rate of labour units).
+
+    The labour force grows at the economy's rate. The peasant economy works with its
+    own people: in a course they grow with the labour force whatever the farms grow;
+    under an executed plan the farms employ what their planned output needs, as in
+    the plan LP.
+    """
+    e = p.economy
+    years = t / 12.0
+    growth = float((1.0 + e.scalars["labour_force_growth"]) ** years)
+    force = e.scalars["labour_force"] * growth
+    farm = p.farm
+    if p.plan is not None:
+        farm_labour = float(e.labour[farm] @ planned_rate[farm])
+    else:
+        farm_labour = float(e.labour[farm] @ e.gross_output[farm]) * growth
+    return max(0.0, force - farm_labour)
+
+
+def production(
+    p: Params, s: State, t: int, target_rate: FloatArray, farms: Farms
+) -> tuple[State, Production]:
+    """Produce the month's output from stocks; return the new state and what happened."""
+    e, farm = p.economy, p.farm
+    forced = s.capacity * (1.0 + p.policy["pressure"][t])
+    farm_rate = farms.planned(s.capacity, float(p.exogenous["harvest"][t] * s.harvest_shock))
+    if p.plan is not None:
+        # Under an executed plan the farms produce the plan's output, within what they can.
+        farm_rate = np.minimum(farm_rate, target_rate)
+    planned_rate = np.where(farm, farm_rate, np.minimum(target_rate, forced))
+    need = float(e.labour[~farm] @ planned_rate[~farm])
+    room = labour_room(p, t, planned_rate)
+    if need > room:
+        planned_rate = np.where(farm, planned_rate, planned_rate * room / need)
+    planned = planned_rate / 12.0
+    output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks)
+    # Peasant farms go on working when industrial supplies run short: they take what
+    # inputs there are, but their output follows land, labour and weather.
+    farm_inputs = np.asarray(p.A_stock @ (planned * farm), dtype=float)
+    farm_take = np.minimum(farm_inputs, np.maximum(s.stocks - use, 0.0))
+    output = np.where(farm, planned, output)
+    use = use + farm_take
+    overuse, wear, brak = wear_and_brak(
+        output * 12.0,
+        s.capacity,
+        p.depreciation,
+        p.parameter["wear_elasticity"],
+        p.parameter["brak_base"],
+        p.parameter["brak_elasticity"],
+    )
+    defective = output * brak
+    month = Production(
+        planned_rate=planned_rate,
+        planned=planned,
+        output=output,
+        use=use,
+        supply_ratio=supply_ratio,
+        overuse=overuse,
+        wear=wear,
+        brak=brak,
+        defective=defective,
+        usable=output - defective,
+    )
+    return dataclasses.replace(s, stocks=s.stocks - use), month

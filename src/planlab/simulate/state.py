@@ -1,0 +1,79 @@
+"""State: what carries over from one month to the next.
+
+Stocks, capacity, the construction pipeline, money, foreign reserves and debt,
+and the memory of the plan ratchet, the demand pull and the budget. Stages take a
+State and return a new one (``dataclasses.replace``); the pipeline is copied
+before it changes, so an earlier State is never altered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.simulate.construction import Pipeline
+from planlab.simulate.params import Params
+
+__all__ = ["PIPELINE_OFFSET", "State", "initial_state"]
+
+FloatArray = NDArray[np.float64]
+
+PIPELINE_OFFSET = 1
+"""Pipeline columns before the first month: projects started before it (a plan's first year)."""
+
+
+@dataclass(frozen=True)
+class State:
+    """The economy on the first day of a month."""
+
+    capacity: FloatArray
+    stocks: FloatArray
+    pipeline: Pipeline
+    currency: float
+    workers_money: float
+    peasants_money: float
+    reserves: float
+    debt: float
+    credit_this_year: float
+    ratchet_factor: FloatArray
+    quarter_out: FloatArray
+    quarter_target: FloatArray
+    shortage_last: float
+    harvest_shock: float
+    cancelled_next: float
+    struck_from_plan: FloatArray
+    substitution: FloatArray
+
+
+def initial_state(p: Params) -> State:
+    """The state on the run's first day, from the economy and the scenario's initial values."""
+    e = p.economy
+    x0 = e.gross_output
+    input_base = np.asarray(e.A @ x0, dtype=float)
+    stocks = np.maximum(x0, input_base) / 12.0 * p.initial["stock_months"]
+    pipeline = Pipeline.empty(e.n, PIPELINE_OFFSET + p.months + 1, p.duration)
+    if p.plan is not None:
+        pipeline.start(PIPELINE_OFFSET - 1, p.plan.new_capacity[0])
+    currency = p.initial["currency"]
+    workers_money = currency * p.initial["worker_money_share"]
+    return State(
+        capacity=e.capacity.astype(float).copy(),
+        stocks=stocks,
+        pipeline=pipeline,
+        currency=currency,
+        workers_money=workers_money,
+        peasants_money=currency - workers_money,
+        reserves=e.scalars["fx_reserves"],
+        debt=p.initial["foreign_debt"],
+        credit_this_year=0.0,
+        ratchet_factor=np.ones(e.n),
+        quarter_out=np.zeros(e.n),
+        quarter_target=np.zeros(e.n),
+        shortage_last=0.0,
+        harvest_shock=1.0,
+        cancelled_next=0.0,
+        struck_from_plan=np.zeros(e.n),
+        substitution=np.zeros(e.n),
+    )
