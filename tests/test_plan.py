@@ -248,7 +248,7 @@ def check_duality(table: pd.DataFrame, scale: float) -> None:
     assert np.isfinite(table["shadow_price"]).all()
     tolerance = 1e-7 * scale
     inequality = table["constraint"].isin(INEQUALITIES)
-    assert set(table["constraint"]) <= {*INEQUALITIES, "capacity_flow"}
+    assert set(table["constraint"]) <= {*INEQUALITIES, "capacity_flow", "debt_flow"}
     # Primal feasibility and dual signs.
     assert (table.loc[inequality, "slack"] >= -tolerance).all()
     assert (table.loc[inequality, "shadow_price"] >= 0.0).all()

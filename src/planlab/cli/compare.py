@@ -12,7 +12,10 @@ import typer
 from rich.table import Table
 
 from planlab.cli.common import console, handles_input_errors, write_atomic
+from planlab.economy import resolve
+from planlab.errors import InputError
 from planlab.scenarios import Comparison, compare, read_courses
+from planlab.scenarios.plans import compare_plan, read_plan
 
 __all__ = ["compare_runs", "comparison_frame"]
 
@@ -102,6 +105,13 @@ def compare_runs(
     csv: Annotated[
         Path | None, typer.Option(help="Also write every course's comparison table here.")
     ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            help="Compare a run of 'planlab simulate --plan' with its plan folder instead: "
+            "executed against planned gross output per branch and plan year."
+        ),
+    ] = None,
 ) -> None:
     """Each course's run beside the historical record: values, errors, medians, coverage.
 
@@ -110,6 +120,9 @@ def compare_runs(
     the default because calibration.csv is the only record there is.
     """
     del history
+    if plan is not None:
+        _compare_plan(folder, plan, as_json)
+        return
     courses = read_courses(folder)
     results = {course.name: compare(course.series) for course in courses}
     if csv is not None:
@@ -132,3 +145,53 @@ def compare_runs(
         return
     for name, result in results.items():
         _show(name, result)
+
+
+def _compare_plan(folder: Path, plan_folder: Path, as_json: bool) -> None:
+    courses = read_courses(folder)
+    if len(courses) != 1:
+        raise InputError.single(str(folder), "-", "one run's folder with --plan", "several runs")
+    economy_name = _plan_economy(plan_folder)
+    decisions = read_plan(plan_folder, resolve(economy_name))
+    result = compare_plan(courses[0].series, decisions, resolve(economy_name))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    rows = Table(title="executed against planned gross output", title_justify="left")
+    for header in ("branch", "year", "planned", "executed", "log deviation"):
+        rows.add_column(header, justify="left" if header == "branch" else "right")
+    for branch, years in result.to_dict()["branches"].items():
+        for year, cell in years.items():
+            rows.add_row(
+                branch,
+                year,
+                _number(cell["planned"]),
+                _number(cell["executed"]),
+                f"{cell['log_deviation']:+.4f}",
+            )
+    console.print(rows)
+    console.print(f"max |log deviation|: {result.max_abs_log_deviation:.4f}", markup=False)
+    first = result.first_shortfall
+    if first is None:
+        console.print("no month fell short of its target", markup=False)
+    else:
+        console.print(
+            f"first shortfall: {first['branch']} in {first['date']}, "
+            f"{first['shortfall']:.1%} below target; stage {first['stage']}: {first['cause']}",
+            markup=False,
+        )
+
+
+def _plan_economy(folder: Path) -> str:
+    """The economy a plan folder names in its plan.json."""
+    meta_file = folder / "plan.json"
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError.single(
+            str(meta_file), "-", "a plan folder's plan.json", "unreadable"
+        ) from None
+    economy = meta.get("economy") if isinstance(meta, dict) else None
+    if not isinstance(economy, str):
+        raise InputError.single(str(meta_file), "economy", "the plan's economy", repr(economy))
+    return economy

@@ -19,10 +19,11 @@ from planlab.cli.common import (
 )
 from planlab.economy import resolve
 from planlab.errors import InputError
-from planlab.plan import OBJECTIVES, PlanSettings, build, check_tempo
+from planlab.plan import OBJECTIVES, PlanSettings, build, check_tempo, growth_targets
 from planlab.report.plan_summary import plan_summary, tempo_summary
 from planlab.report.plan_variants import markdown, plan_variants
 from planlab.scenarios import events
+from planlab.scenarios.plans import plan_folder
 
 __all__ = ["plan", "tempo", "variants"]
 
@@ -38,6 +39,13 @@ def plan(
     target_file: Annotated[
         Path | None, typer.Option(help="Targets as YAML (coal: 500) or CSV (sector,target).")
     ] = None,
+    growth: Annotated[
+        str | None,
+        typer.Option(
+            help="Targets as yearly growth of base-year output, every plan year: one rate for "
+            "every branch (0.1) or per branch (coal=0.2,iron_steel=0.35)."
+        ),
+    ] = None,
     consumption_growth: Annotated[
         float, typer.Option(help="Yearly rise of the consumption floors.")
     ] = 0.0,
@@ -45,34 +53,31 @@ def plan(
 ) -> None:
     """Compute a balanced multi-year plan and print its summary."""
     data = resolve(economy)
-    targets = _mapping(target, target_file, "--target", "targets")
+    targets: dict[str, float] | dict[tuple[str, int], float] = _mapping(
+        target, target_file, "--target", "targets"
+    )
+    if growth is not None:
+        if targets:
+            raise InputError.single(
+                "--growth", "growth", "either --growth or --target/--target-file", "both given"
+            )
+        targets = growth_targets(data, _rates(data.names, growth), years)
     settings = PlanSettings(years=years, consumption_growth=consumption_growth)
     result = build(data, years, targets or None, objective, settings=settings)
     console.print(plan_summary(data, result))
     if out is not None:
-        meta = {
-            "economy": result.economy,
-            "objective": result.objective,
-            "status": result.status.value,
-            "feasible": result.feasible,
-            "objective_value": result.objective_value if result.feasible else None,
-            "levels": result.levels,
-            "gap": result.gap if result.feasible else None,
-            "seconds": result.seconds,
-            "message": result.message,
-        }
-        write_tables(
-            out,
-            {
-                "sectors": result.sectors,
-                "fulfilment": result.fulfilment,
-                "shadow_prices": result.shadow_prices,
-                "years": result.years_table,
-                "conflicts": result.conflicts,
-            },
-            {"plan.json": json.dumps(meta, indent=2) + "\n"},
-        )
+        tables, extra = plan_folder(result)
+        write_tables(out, tables, extra)
         console.print(f"wrote {out}/", markup=False)
+
+
+def _rates(names: tuple[str, ...], text: str) -> dict[str, float]:
+    """``0.1`` for every branch, or ``coal=0.2,...`` per branch."""
+    try:
+        rate = float(text)
+    except ValueError:
+        return parse_assignments(text, "--growth")
+    return dict.fromkeys(names, rate)
 
 
 @handles_input_errors

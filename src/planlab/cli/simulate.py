@@ -20,10 +20,13 @@ from planlab.cli.common import (
     write_atomic,
     write_tables,
 )
+from planlab.economy import Economy
 from planlab.report.courses import courses_markdown
 from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
 from planlab.scenarios.courses import DEFAULT_SAMPLE, course_names, run_scenario
-from planlab.simulate import Run, Scenario
+from planlab.scenarios.plans import execution_scenario, plan_base, read_plan
+from planlab.simulate import Run, Scenario, run
+from planlab.simulate.household_farms import HouseholdFarms
 
 __all__ = ["scenario_app", "simulate", "write_run"]
 
@@ -32,7 +35,9 @@ scenario_app = typer.Typer(
 )
 
 
-def write_run(out: Path, result: Run, data: Scenario, households: int | None) -> None:
+def write_run(
+    out: Path, result: Run, data: Scenario, households: int | None, plan: Path | None = None
+) -> None:
     series = result.series.copy()
     series["date"] = series["date"].dt.strftime("%Y-%m-%d")
     months = len(result.dates) - 1
@@ -45,6 +50,7 @@ def write_run(out: Path, result: Run, data: Scenario, households: int | None) ->
         "seed": result.seed,
         "households": households or None,
         "farms": "household agents" if households else "aggregate",
+        "plan": None if plan is None else str(plan),
         "planlab": __version__,
     }
     write_tables(out, {"series": series}, {"run.json": json.dumps(meta, indent=2) + "\n"})
@@ -75,12 +81,34 @@ def simulate(
             "--course, aggregate without."
         ),
     ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            help="Execute a plan folder written by 'planlab plan --out' on this economy (or "
+            "scenario): its output targets, construction starts, imports and exports."
+        ),
+    ] = None,
+    no_shocks: Annotated[
+        bool,
+        typer.Option(
+            "--no-shocks",
+            help="With --plan on a scenario: reset its policies and world to the neutral "
+            "defaults (no pressure, base-year world prices, normal weather).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario month by month and write its series (CSV and Parquet) and run.json."""
     if months is not None and months < 1:
         raise fail([f"--months: field 'months': {months} (rule: at least 1 month)"])
     if households is not None and households < 0:
         raise fail([f"--households: field 'households': {households} (rule: 0 or more)"])
+    if plan is not None:
+        if course is not None:
+            raise fail(["--plan: field 'course': given (rule: --plan runs without a course)"])
+        _execute_plan(scenario, plan, out, months, seed, households, shocks=not no_shocks)
+        return
+    if no_shocks:
+        raise fail(["--no-shocks: field 'plan': missing (rule: --no-shocks goes with --plan)"])
     runs: list[tuple[str | None, Path]]
     if course is None:
         runs = [(None, out)]
@@ -159,3 +187,41 @@ def scenario_courses_page(
     else:
         write_atomic(out, page)
         console.print(f"wrote {out}", markup=False)
+
+
+def _execute_plan(
+    name: str,
+    folder: Path,
+    out: Path,
+    months: int | None,
+    seed: int | None,
+    households: int | None,
+    *,
+    shocks: bool,
+) -> None:
+    base = plan_base(name)
+    economy = base if isinstance(base, Economy) else base.economy
+    decisions = read_plan(folder, economy)
+    data = execution_scenario(base, decisions, shocks=shocks)
+    total = data.months if months is None else months
+    started = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task(f"{data.name}: months of the plan", total=total)
+        farms = (
+            HouseholdFarms.from_scenario(data, sample=households, seed=seed) if households else None
+        )
+        result = run(
+            data,
+            months=total,
+            seed=seed,
+            progress=partial(advance, bar, task),
+            farms=farms,
+            plan=decisions,
+        )
+    write_run(out, result, data, households, plan=folder)
+    console.print(
+        f"{data.name}: plan {folder} executed for {total} months from {data.start:%Y-%m-%d}"
+        f"{'' if shocks else ', no shocks'}; {time.perf_counter() - started:.1f} s; "
+        f"wrote {out}/series.csv",
+        markup=False,
+    )

@@ -4,7 +4,7 @@ from planlab.plan.build import OBJECTIVES, build
 from planlab.plan.formulation import PlanModel, PlanSettings, Targets, build_model, make_targets
 from planlab.plan.lp import LinearProgram, Solution, Status
 from planlab.plan.result import PlanResult
-from planlab.plan.tempo import TempoReport, check_tempo
+from planlab.plan.tempo import TempoReport, check_tempo, growth_targets
 
 __all__ = [
     "OBJECTIVES",
@@ -19,5 +19,6 @@ __all__ = [
     "build",
     "build_model",
     "check_tempo",
+    "growth_targets",
     "make_targets",
 ]

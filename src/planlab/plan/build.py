@@ -272,6 +272,7 @@ def _result(
         conflicts=conflicts,
         levels=levels,
         message=message,
+        settings=model.settings,
     )
 
 

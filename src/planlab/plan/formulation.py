@@ -40,7 +40,15 @@ from planlab.errors import InputError, Problem
 from planlab.plan.calendar import MONTHS_PER_YEAR, year_end_survival
 from planlab.plan.lp import ConstraintBlock, LinearProgram, VariableBlock
 
-__all__ = ["PlanModel", "PlanSettings", "Targets", "build_model", "make_targets"]
+__all__ = [
+    "PlanModel",
+    "PlanSettings",
+    "Targets",
+    "build_model",
+    "construction_work",
+    "labour_force",
+    "make_targets",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -58,6 +66,17 @@ class PlanSettings:
     """Yearly change of foreign demand; None takes the economy's own figure."""
     credit_limit: float | None = None
     """Foreign credit per year; None takes the economy's own figure."""
+    credit_interest: float = 0.0
+    """Yearly interest on foreign debt (0: credit costs nothing within the plan)."""
+    credit_term: float = float("inf")
+    """Years over which debt is repaid, a 1 / term share a year (inf: not within the plan)."""
+    foreign_debt: float = 0.0
+    """Foreign debt at the start, serviced on the same terms."""
+
+    @property
+    def debt_service_rate(self) -> float:
+        """Share of the debt paid each year, interest and repayment."""
+        return self.credit_interest + 1.0 / self.credit_term
 
     def problems(self) -> list[Problem]:
         """What is wrong with these settings, one problem per field."""
@@ -74,6 +93,26 @@ class PlanSettings:
             np.isfinite(self.credit_limit) and self.credit_limit >= 0
         ):
             found.append(Problem("<plan>", "credit_limit", ">= 0", repr(self.credit_limit)))
+        if not (np.isfinite(self.credit_interest) and 0 <= self.credit_interest <= 1):
+            found.append(
+                Problem(
+                    "<plan>",
+                    "credit_interest",
+                    "a yearly rate in [0, 1]",
+                    repr(self.credit_interest),
+                )
+            )
+        if not (self.credit_term >= 0.25):
+            found.append(
+                Problem(
+                    "<plan>",
+                    "credit_term",
+                    "years >= 0.25 (inf: not repaid)",
+                    repr(self.credit_term),
+                )
+            )
+        if not (np.isfinite(self.foreign_debt) and self.foreign_debt >= 0):
+            found.append(Problem("<plan>", "foreign_debt", ">= 0", repr(self.foreign_debt)))
         return found
 
 
@@ -202,6 +241,7 @@ def define_variables(model: PlanModel) -> None:
     )
     model.variables["credit"] = lp.add_variables("credit", {"year": model.years}, 0.0, credit)
     model.variables["reserve_draw"] = lp.add_variables("reserve_draw", {"year": model.years})
+    model.variables["debt"] = lp.add_variables("debt", {"year": model.years})
     room = np.inf if model.elastic else 0.0
     for name, shape in (
         ("short_goods", coords),
@@ -220,7 +260,7 @@ def define_balances(model: PlanModel) -> None:
     eye = sp.identity(e.n * T, format="csr")
     over_years = sp.identity(T, format="csr")
     A_t = sp.kron(e.A, over_years, format="csr")
-    B_t = _construction_work(e, T)
+    B_t = construction_work(e, T)
     state = _growth(e.vector("state"), model.settings.state_growth, T)
     model.constraints["balance"] = model.lp.add_constraints(
         "balance",
@@ -238,7 +278,7 @@ def define_balances(model: PlanModel) -> None:
     )
 
 
-def _construction_work(e: Economy, T: int) -> sp.csr_array:
+def construction_work(e: Economy, T: int) -> sp.csr_array:
     """Materials of the projects started, per (good, year) from v (sector, year): a project
     started in year t spends B v / (lag + 1) in each of the years t .. t + lag."""
     lag = e.vector("construction_lag").astype(np.int64)
@@ -300,11 +340,18 @@ def define_capacity(model: PlanModel) -> None:
     )
 
 
+def labour_force(e: Economy, T: int) -> FloatArray:
+    """The labour force at the start of each plan year: L0 (1 + growth)^(t - 1)."""
+    growth = (1.0 + e.scalars["labour_force_growth"]) ** np.arange(T, dtype=float)
+    force: FloatArray = e.scalars["labour_force"] * growth
+    return force
+
+
 def define_labour(model: PlanModel) -> None:
     """Labour used within a labour force that grows each year."""
     e, T = model.economy, model.settings.years
     use = sp.kron(sp.csr_array(e.labour[None, :]), sp.identity(T), format="csr")
-    force = e.scalars["labour_force"] * (1.0 + e.scalars["labour_force_growth"]) ** np.arange(T)
+    force = labour_force(e, T)
     model.constraints["labour"] = model.lp.add_constraints(
         "labour",
         {"year": model.years},
@@ -318,24 +365,43 @@ def define_labour(model: PlanModel) -> None:
 
 
 def define_foreign_exchange(model: PlanModel) -> None:
-    """Imports paid by exports at world prices, credit and reserves; exports within demand."""
+    """Imports and debt service paid by exports at world prices, credit and reserves; exports
+    within demand; debt at a year's start grows by the credit drawn and falls by repayment.
+
+    Service is charged on the year's debt and its whole credit, as if drawn at the year's
+    start: an upper bound on what monthly service costs, so the plan never counts on
+    foreign exchange that the simulator's trade lacks.
+    """
     e, T, s = model.economy, model.settings.years, model.settings
     v = model.variables
     over_years = sp.identity(T, format="csr")
     pay = sp.kron(sp.csr_array(e.vector("import_price")[None, :]), over_years, format="csr")
     earn = sp.kron(sp.csr_array(e.vector("export_price")[None, :]), over_years, format="csr")
+    rate = s.debt_service_rate
     model.constraints["fx"] = model.lp.add_constraints(
         "fx",
         {"year": model.years},
         [
             (v["imports"], pay),
             (v["exports"], -earn),
-            (v["credit"], -over_years),
+            (v["credit"], (rate - 1.0) * over_years),
+            (v["debt"], rate * over_years),
             (v["reserve_draw"], -over_years),
             (v["short_fx"], -over_years),
         ],
         "<=",
         0.0,
+    )
+    repaid = 1.0 / s.credit_term
+    model.constraints["debt_flow"] = model.lp.add_constraints(
+        "debt_flow",
+        {"year": model.years},
+        [
+            (v["debt"], over_years - (1.0 - repaid) * sp.eye_array(T, T, k=-1, format="csr")),
+            (v["credit"], -sp.eye_array(T, T, k=-1, format="csr")),
+        ],
+        "==",
+        np.r_[s.foreign_debt, np.zeros(T - 1)],
     )
     model.constraints["reserves"] = model.lp.add_constraints(
         "reserves", None, [(v["reserve_draw"], np.ones((1, T)))], "<=", e.scalars["fx_reserves"]

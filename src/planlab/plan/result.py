@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planlab.plan.formulation import PlanModel, family_frame
+from planlab.plan.formulation import (
+    PlanModel,
+    PlanSettings,
+    construction_work,
+    family_frame,
+    labour_force,
+)
 from planlab.plan.lp import Solution, Status
 
 __all__ = [
@@ -32,6 +38,7 @@ FAMILIES = (
     "capacity_flow",
     "labour",
     "fx",
+    "debt_flow",
     "reserves",
     "export_limit",
     "floor",
@@ -63,6 +70,8 @@ class PlanResult:
     conflicts: pd.DataFrame
     levels: list[float] = field(default_factory=list)
     message: str = ""
+    settings: PlanSettings = field(default_factory=PlanSettings)
+    """Horizon and policy settings the plan was computed with (its credit terms among them)."""
 
     @property
     def feasible(self) -> bool:
@@ -94,9 +103,9 @@ def solution_tables(model: PlanModel, solution: Solution) -> tuple[pd.DataFrame,
         )
     x = values["gross_output"]
     T = model.settings.years
-    force = e.scalars["labour_force"] * (1 + e.scalars["labour_force_growth"]) ** np.arange(
-        1, T + 1
-    )
+    force = labour_force(e, T)
+    debt = lp.value(solution, model.variables["debt"])
+    credit = lp.value(solution, model.variables["credit"])
     years = pd.DataFrame(
         {
             "year": model.years,
@@ -104,10 +113,16 @@ def solution_tables(model: PlanModel, solution: Solution) -> tuple[pd.DataFrame,
             "labour_force": force,
             "import_bill": e.vector("import_price") @ values["imports"],
             "export_earnings": e.vector("export_price") @ values["exports"],
-            "credit": lp.value(solution, model.variables["credit"]),
+            "credit": credit,
             "reserve_draw": lp.value(solution, model.variables["reserve_draw"]),
+            "debt": debt,
+            "debt_service": model.settings.debt_service_rate * (debt + credit),
             "consumption": values["consumption"].sum(axis=0),
-            "investment": (e.B @ values["new_capacity"]).sum(axis=0),
+            "investment": np.asarray(
+                construction_work(e, T) @ values["new_capacity"].ravel(), dtype=float
+            )
+            .reshape(e.n, T)
+            .sum(axis=0),
         }
     )
     return sectors, years

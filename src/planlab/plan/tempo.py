@@ -114,6 +114,25 @@ def _check_growth(economy: Economy, growth: Mapping[str, float]) -> dict[str, fl
     return clean
 
 
+def growth_targets(
+    economy: Economy, growth: Mapping[str, float], years: int
+) -> dict[tuple[str, int], float]:
+    """Targets for every plan year: each named branch's base-year output grown at its rate.
+
+    >>> from planlab.economy import load_builtin
+    >>> targets = growth_targets(load_builtin("textbook-3"), {"industry_1": 0.1}, 2)
+    >>> [round(v, 4) for v in targets.values()]
+    [27.3281, 30.0609]
+    """
+    rates = _check_growth(economy, growth)
+    x0 = economy.gross_output
+    return {
+        (sector, year): float(x0[economy.index(sector)]) * (1.0 + rate) ** year
+        for sector, rate in rates.items()
+        for year in range(1, years + 1)
+    }
+
+
 def _tempo_rows(
     model: PlanModel, growth: Mapping[str, float], final_only: bool = False
 ) -> tuple[sp.csr_array, FloatArray, FloatArray, NDArray[np.int64]]:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from planlab.documents import read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
-from planlab.plan import PlanSettings, build
+from planlab.plan import PlanSettings, build, growth_targets
 from planlab.simulate.households import REGIONS
 from planlab.simulate.scenario import (
     EXOGENOUS,
@@ -440,13 +440,9 @@ def _plan_targets(economy: Economy, doc: ScenarioDocument, file: str) -> np.ndar
     growth = {
         name: doc.growth[name].value if name in doc.growth else default for name in economy.names
     }
-    targets = {
-        (name, year): float(x) * (1.0 + growth[name]) ** year
-        for name, x in zip(economy.names, economy.gross_output, strict=True)
-        for year in range(1, entry.years + 1)
-    }
     settings = PlanSettings(years=entry.years, consumption_growth=entry.consumption_growth)
     try:
+        targets = growth_targets(economy, growth, entry.years)
         result = build(economy, entry.years, targets, entry.objective, settings=settings)
     except InputError as exc:
         raise InputError(

@@ -23,7 +23,9 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
+from planlab.plan import PlanResult, PlanSettings
 from planlab.plan.calendar import MONTHS_PER_YEAR, construction_months, inherited_arrivals
+from planlab.plan.formulation import construction_work
 from planlab.simulate.agriculture import split_inputs
 from planlab.simulate.scenario import (
     EXOGENOUS,
@@ -122,6 +124,10 @@ class PlanDecisions:
     new_capacity: FloatArray
     imports: FloatArray
     exports: FloatArray
+    credit: FloatArray
+    """Foreign credit drawn in each plan year (years,)."""
+    terms: PlanSettings
+    """The plan's settings, with the credit terms it was computed on."""
 
     @property
     def years(self) -> int:
@@ -129,9 +135,27 @@ class PlanDecisions:
         return int(self.gross_output.shape[0])
 
     @classmethod
-    def from_table(cls, economy: Economy, table: pd.DataFrame, file: str) -> PlanDecisions:
-        """From a plan's sector table: sector, year, gross_output, new_capacity, imports,
-        exports."""
+    def from_result(cls, economy: Economy, result: PlanResult) -> PlanDecisions:
+        """What a computed plan decides."""
+        if not result.feasible:
+            raise InputError.single(
+                "<plan>", "status", "a feasible plan", f"the plan is {result.status.value}"
+            )
+        return cls.from_tables(
+            economy, result.sectors, result.years_table, result.settings, "<plan>"
+        )
+
+    @classmethod
+    def from_tables(
+        cls,
+        economy: Economy,
+        table: pd.DataFrame,
+        years_table: pd.DataFrame,
+        terms: PlanSettings,
+        file: str,
+    ) -> PlanDecisions:
+        """From a plan's sector table (sector, year, gross_output, new_capacity, imports,
+        exports) and its year table (year, credit)."""
         needed = ("sector", "year", "gross_output", "new_capacity", "imports", "exports")
         missing = [c for c in needed if c not in table.columns]
         if missing:
@@ -159,7 +183,13 @@ class PlanDecisions:
             if not (np.all(np.isfinite(values)) and np.all(values >= -1e-9)):
                 raise InputError.single(file, column, "finite values >= 0", "negative or NaN")
             out[column] = _frozen(np.maximum(values, 0.0))
-        return cls(**out)
+        if "credit" not in years_table.columns or "year" not in years_table.columns:
+            raise InputError.single(file, "credit", "a plan's year table", "missing")
+        credit = years_table.set_index("year")["credit"].reindex(range(1, T + 1))
+        drawn = credit.to_numpy(dtype=float)
+        if not (np.all(np.isfinite(drawn)) and np.all(drawn >= -1e-9)):
+            raise InputError.single(file, "credit", "a value >= 0 for every plan year", "missing")
+        return cls(**out, credit=_frozen(np.maximum(drawn, 0.0)), terms=terms)
 
 
 @dataclass(frozen=True)
@@ -195,6 +225,10 @@ class Params:
     revised_growth: FloatArray
     target_path: FloatArray | None
     plan: PlanDecisions | None
+    plan_procurement: FloatArray | None
+    """Under an executed plan, what the plan needs from the farms' output each plan year
+    (years, n; a yearly rate): inputs to stocks, construction materials, exports and the
+    state's use of farm goods."""
     plan_year: NDArray[np.int64]
     """Plan year (from 0) of each month, counted from the start."""
     budget_year: NDArray[np.int64]
@@ -320,6 +354,22 @@ def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | Non
         revised_growth=_frozen(revised),
         target_path=None if sc.target_path is None else _frozen(sc.target_path),
         plan=plan,
+        plan_procurement=None
+        if plan is None
+        else _frozen(_plan_procurement(e, farm, A_stock, plan)),
         plan_year=_frozen(month // MONTHS_PER_YEAR),
         budget_year=_frozen(budget_year),
     )
+
+
+def _plan_procurement(
+    e: Economy, farm: BoolArray, A_stock: sp.csc_array, plan: PlanDecisions
+) -> FloatArray:
+    """The farm goods an executed plan takes into the state's stocks, per plan year (years, n)."""
+    T = plan.years
+    work = np.asarray(construction_work(e, T) @ plan.new_capacity.T.ravel(), dtype=float)
+    materials = np.asarray(e.B @ work.reshape(e.n, T), dtype=float).T
+    inputs = np.asarray(A_stock @ plan.gross_output.T, dtype=float).T
+    need = inputs + materials + plan.exports + e.vector("state")[None, :]
+    out: FloatArray = np.where(farm[None, :], need, 0.0)
+    return out

@@ -59,6 +59,7 @@ class Recorder:
         tm, market = foreign.trade, money.market
         arrays: Mapping[str, object] = {
             "supply_ratio": made.supply_ratio,
+            "labour_scale": made.labour_scale,
             "planned": made.planned,
             "output": made.output,
             "usable": made.usable,

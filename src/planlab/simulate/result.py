@@ -76,6 +76,8 @@ def build_series(
         flow(f"output_{name}", h["output"][:, j])
         flow(f"usable_output_{name}", h["usable"][:, j])
         flow(f"target_{name}", h["target"][:, j] / 12.0)
+        flow(f"planned_output_{name}", h["planned"][:, j])
+        flow(f"supply_ratio_{name}", h["supply_ratio"][:, j])
         flow(f"brak_share_{name}", h["brak"][:, j])
         flow(f"utilisation_{name}", _ratio(h["output"][:, j] * 12.0, h["capacity"][:-1, j]))
     for indicator in e.indicators:
@@ -125,6 +127,7 @@ def build_series(
     real = h["wage"] / living
     flow("real_wage_index", real / real[0] if T and real[0] > 0 else real)
     flow("employment", h["employment"])
+    flow("labour_scale", h["labour_scale"])
     flow("projects_started", h["started"].sum(axis=1))
     flow("projects_cancelled", h["cancelled"])
     flow("capacity_under_construction", h["under_construction"])

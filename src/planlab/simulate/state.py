@@ -66,7 +66,7 @@ def initial_state(p: Params) -> State:
         workers_money=workers_money,
         peasants_money=currency - workers_money,
         reserves=e.scalars["fx_reserves"],
-        debt=p.initial["foreign_debt"],
+        debt=p.initial["foreign_debt"] if p.plan is None else p.plan.terms.foreign_debt,
         credit_this_year=0.0,
         ratchet_factor=np.ones(e.n),
         quarter_out=np.zeros(e.n),

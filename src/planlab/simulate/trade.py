@@ -47,18 +47,29 @@ def trade(
     credit_room: float,
     interest: float,
     term_years: float,
+    credit_first: bool = False,
 ) -> TradeMonth:
-    """Export what stocks and demand allow, service the debt, import what the currency buys."""
+    """Export what stocks and demand allow, service the debt, import what the currency buys.
+
+    Reserves above the floor pay before new credit is drawn; with ``credit_first`` (a
+    plan that has set each year's credit) the year's credit is drawn before reserves.
+    """
     exports = np.minimum(export_wish, np.maximum(stocks, 0.0))
     earnings = float(exports @ export_price)
     service_due = debt * (interest / 12.0 + 1.0 / (12.0 * term_years))
     cost = import_wish * import_price
     wanted = float(cost.sum())
-    cash = earnings + max(0.0, reserves - reserve_floor)
-    service = min(service_due, earnings + max(0.0, reserves))
-    cash = max(0.0, cash - service)
-    credit = min(credit_room, max(0.0, wanted - cash))
-    budget = cash + credit
+    if credit_first:
+        service = min(service_due, earnings + max(0.0, reserves) + credit_room)
+        credit = min(credit_room, max(0.0, wanted + service - earnings))
+        cash = max(0.0, earnings + credit - service) + max(0.0, reserves - reserve_floor)
+        budget = cash
+    else:
+        cash = earnings + max(0.0, reserves - reserve_floor)
+        service = min(service_due, earnings + max(0.0, reserves))
+        cash = max(0.0, cash - service)
+        credit = min(credit_room, max(0.0, wanted - cash))
+        budget = cash + credit
     machine_cost = float(cost[machinery].sum())
     other_cost = wanted - machine_cost
     if wanted <= budget:

@@ -2,7 +2,8 @@
 
 Projects cancelled for want of money last month are struck first. Materials go
 to construction from what next month's production does not need, highest
-priority and oldest first. Capacity then wears, is renewed by the replacement
+priority and oldest first; under an executed plan next month's materials are kept
+back from final uses too. Capacity then wears, is renewed by the replacement
 programme inherited from the base year, and grows by the projects finished.
 In a course the peasants renew farm capacity themselves; under an executed
 plan it wears and is built like any other, as in the plan LP.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.params import Params
 from planlab.simulate.stages.production import Production
 from planlab.simulate.state import State
@@ -37,6 +39,9 @@ class Building:
     """Capacity finished, per branch (a yearly rate)."""
     production_reserve: FloatArray
     """Inputs kept back for next month's production, per good."""
+    kept_back: FloatArray
+    """Goods kept back from exports, the state's use and the shops: next month's inputs and,
+    under an executed plan, next month's construction materials."""
     cancelled: float
     """Capacity struck from the plan for want of money at the month's start."""
 
@@ -50,7 +55,12 @@ def construction(p: Params, s: State, t: int, made: Production) -> tuple[State, 
         struck = pipeline.cancel(s.cancelled_next, p.cancel_order, p.economy.B)
         struck_from_plan = struck_from_plan + struck
         cancelled = float(struck.sum())
-    production_reserve = np.asarray(p.A_stock @ made.planned, dtype=float)
+    next_month = made.planned
+    if p.plan is not None:
+        # Under a plan, next month's inputs are known: keep back what next month's plan needs.
+        year = min(int(p.plan_year[min(t + 1, p.months)]), p.plan.years - 1)
+        next_month = np.maximum(made.planned, p.plan.gross_output[year] / MONTHS_PER_YEAR)
+    production_reserve = np.asarray(p.A_stock @ next_month, dtype=float)
     spare = np.maximum(s.stocks - production_reserve, 0.0)
     wanted = pipeline.material_demand(p.economy.B)
     materials, finished = pipeline.advance(p.economy.B, spare, p.priority)
@@ -67,4 +77,10 @@ def construction(p: Params, s: State, t: int, made: Production) -> tuple[State, 
         struck_from_plan=struck_from_plan,
         cancelled_next=0.0,
     )
-    return state, Building(materials, wanted, finished, production_reserve, cancelled)
+    kept_back = production_reserve
+    if p.plan is not None:
+        # The plan's construction is served before final uses: the state keeps back next
+        # month's materials, as the plan LP's balance counts them before consumption.
+        kept_back = kept_back + pipeline.material_demand(p.economy.B)
+    building = Building(materials, wanted, finished, production_reserve, kept_back, cancelled)
+    return state, building

@@ -2,7 +2,8 @@
 
 The farms keep their feed and seed, and their model (aggregate or households)
 splits the rest into procurement for the state, supply to the free market and
-the peasants' own consumption. Procured farm goods and all usable industrial
+the peasants' own consumption; under an executed plan the state procures at
+least what the plan needs of them. Procured farm goods and all usable industrial
 output go into the state's stocks.
 """
 
@@ -43,6 +44,16 @@ def agriculture(
     farm_use = np.minimum(farm_need, made.usable * farm)
     net = np.where(farm, made.usable - farm_use, 0.0)
     split = farms.split(net, float(p.policy["procurement_level"][t]))
-    stocks = s.stocks + np.where(farm, split.procured, made.usable)
-    month = FarmMonth(farm_use, split.procured, split.free_supply, split.own_use)
+    procured, free_supply, own_use = split.procured, split.free_supply, split.own_use
+    if p.plan_procurement is not None:
+        # The plan's procurement quota: at least what the plan needs from the farms, the
+        # extra taken from the peasants' own use first, then from the free market.
+        year = min(int(p.plan_year[t]), p.plan_procurement.shape[0] - 1)
+        extra = np.maximum(np.minimum(net, p.plan_procurement[year] / 12.0) - procured, 0.0)
+        from_own = np.minimum(extra, own_use)
+        procured = procured + extra
+        own_use = own_use - from_own
+        free_supply = np.maximum(free_supply - (extra - from_own), 0.0)
+    stocks = s.stocks + np.where(farm, procured, made.usable)
+    month = FarmMonth(farm_use, procured, free_supply, own_use)
     return dataclasses.replace(s, stocks=stocks), month

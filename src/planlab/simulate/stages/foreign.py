@@ -79,10 +79,14 @@ def foreign_trade(
     if t > 0 and p.budget_year[t] != p.budget_year[t - 1]:
         credit_this_year = 0.0
     export_wish, import_wish = _wishes(p, s, t, made, built)
-    keep_back = built.production_reserve
-    credit_room = max(
-        0.0, min(e.scalars["credit_limit"], p.policy["credit_cap"][t]) - credit_this_year
-    )
+    keep_back = built.kept_back
+    interest, term = p.parameter["credit_interest"], p.parameter["credit_term"]
+    limit = min(e.scalars["credit_limit"], p.policy["credit_cap"][t])
+    if p.plan is not None:
+        # The plan sets each year's credit and the terms it was computed on.
+        limit = min(limit, float(p.plan.credit[min(int(p.plan_year[t]), p.plan.years - 1)]))
+        interest, term = p.plan.terms.credit_interest, p.plan.terms.credit_term
+    credit_room = max(0.0, limit - credit_this_year)
     tm = trade(
         np.maximum(s.stocks - keep_back, 0.0),
         export_wish,
@@ -95,8 +99,9 @@ def foreign_trade(
         p.parameter["reserve_floor"],
         s.debt,
         credit_room,
-        p.parameter["credit_interest"],
-        p.parameter["credit_term"],
+        interest,
+        term,
+        credit_first=p.plan is not None,
     )
     stocks = s.stocks - tm.exports + tm.imports
     import_gap = np.maximum(import_wish - tm.imports, 0.0) * 12.0

@@ -65,7 +65,7 @@ def money_and_markets(
     retail_price = 1.0 + turnover
     market = clear_markets(
         p.basket,
-        np.maximum(s.stocks - built.production_reserve, 0.0),
+        np.maximum(s.stocks - built.kept_back, 0.0),
         farm.free_supply,
         workers_money,
         peasants_money,

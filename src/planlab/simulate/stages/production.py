@@ -39,6 +39,8 @@ class Production:
     brak: FloatArray
     defective: FloatArray
     usable: FloatArray
+    labour_scale: float
+    """Share of industry's planned output the labour force allowed (1: labour did not bind)."""
 
 
 def labour_room(p: Params, t: int, planned_rate: FloatArray) -> float:
@@ -74,8 +76,9 @@ def production(
     planned_rate = np.where(farm, farm_rate, np.minimum(target_rate, forced))
     need = float(e.labour[~farm] @ planned_rate[~farm])
     room = labour_room(p, t, planned_rate)
-    if need > room:
-        planned_rate = np.where(farm, planned_rate, planned_rate * room / need)
+    labour_scale = min(1.0, room / need) if need > 0 else 1.0
+    if labour_scale < 1.0:
+        planned_rate = np.where(farm, planned_rate, planned_rate * labour_scale)
     planned = planned_rate / 12.0
     output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks)
     # Peasant farms go on working when industrial supplies run short: they take what
@@ -104,5 +107,6 @@ def production(
         brak=brak,
         defective=defective,
         usable=output - defective,
+        labour_scale=labour_scale,
     )
     return dataclasses.replace(s, stocks=s.stocks - use), month
