@@ -103,8 +103,10 @@ def test_without_the_plans_procurement_the_farms_starve_the_plan() -> None:
         # The LP counting the labour force of each year's end, not its start.
         (
             "labour_force",
-            lambda e, T: e.scalars["labour_force"]
-            * (1.0 + e.scalars["labour_force_growth"]) ** np.arange(1, T + 1),
+            lambda e, T: (
+                e.scalars["labour_force"]
+                * (1.0 + e.scalars["labour_force_growth"]) ** np.arange(1, T + 1)
+            ),
         ),
     ],
     ids=["in-year wear", "labour at the year's start"],
@@ -137,7 +139,9 @@ def test_an_infeasible_plan_falls_short_where_the_lp_binds() -> None:
     least = check.fulfilment.sort_values("fulfilment").iloc[0]
     assert (least["sector"], int(least["year"])) == ("coal", year)
     binding = check.binding()
-    assert ((binding["sector"] == "coal") & (binding["constraint"].str.startswith("capacity"))).any()
+    assert (
+        (binding["sector"] == "coal") & (binding["constraint"].str.startswith("capacity"))
+    ).any()
     # Executed, the plan falls short in that branch and year, and the comparison says why.
     result = execute(load_scenario("ussr-1928"), asked)
     row = result.table[(result.table["sector"] == "coal") & (result.table["year"] == year)]

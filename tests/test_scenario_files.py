@@ -160,7 +160,7 @@ def test_growth_at_or_below_minus_one(tmp_path: Path) -> None:
     doc = minimal()
     doc["growth"]["industry_1"]["value"] = -1.0
     line = only(problems(write(tmp_path, doc)), "growth.industry_1")
-    assert "a rate above -1" in line
+    assert "a yearly rate in [-0.5, 2]" in line
 
 
 @pytest.mark.parametrize("field", ["priority", "machinery", "agriculture", "grain"])

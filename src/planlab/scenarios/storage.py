@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +26,7 @@ from planlab.documents import read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.plan import PlanSettings, build, growth_targets
-from planlab.simulate.households import REGIONS
+from planlab.simulate.params import scenario_problems, setting_problems
 from planlab.simulate.scenario import (
     EXOGENOUS,
     INITIAL,
@@ -303,33 +304,18 @@ def _read(path: Path) -> ScenarioDocument:
 
 
 def _settings(
-    entries: dict[str, SettingEntry], table: dict[str, Spec], group: str, file: str
+    entries: dict[str, SettingEntry], table: Mapping[str, Spec], group: str, file: str
 ) -> tuple[dict[str, Setting], list[Problem]]:
     problems = []
     out = {}
     for key, entry in entries.items():
-        spec = table.get(key)
-        if spec is None:
-            problems.append(
-                Problem(file, f"{group}.{key}", f"known {group}: {', '.join(table)}", "unknown")
-            )
-            continue
-        values = [("value", entry.value)] + [
-            (f"changes.{k}.value", c.value) for k, c in enumerate(entry.changes)
-        ]
-        for where, value in values:
-            if np.isnan(value) or not spec.low <= value <= spec.high:
-                problems.append(
-                    Problem(
-                        file,
-                        f"{group}.{key}.{where}",
-                        f"{key} lies in [{spec.low:g}, {spec.high:g}] ({spec.unit})",
-                        f"value {value!r}",
-                    )
-                )
-        out[key] = Setting(
+        setting = Setting(
             entry.value, tuple((c.date, c.value) for c in entry.changes), entry.source
         )
+        if key in table:
+            out[key] = setting  # its values are checked with the whole scenario
+        else:
+            problems += setting_problems(file, group, key, setting, table)
     return out, problems
 
 
@@ -367,45 +353,13 @@ def _build(path: Path, doc: ScenarioDocument, base: Path | None = None) -> Scena
     ):
         groups[group], more = _settings(getattr(doc, group), table, group, file)
         problems += more
-    if economy is not None:
-        known = set(economy.names)
-        for field in ("growth", "revised_growth", "priority"):
-            for sector in getattr(doc, field):
-                if sector not in known:
-                    problems.append(Problem(file, field, "known sector names", "unknown", sector))
-        for field in ("machinery", "agriculture"):
-            for sector in getattr(doc, field):
-                if sector not in known:
-                    problems.append(Problem(file, field, "known sector names", "unknown", sector))
-        for region, factor in doc.region_pressure.items():
-            if region not in REGIONS:
-                problems.append(
-                    Problem(
-                        file, f"region_pressure.{region}", f"one of {', '.join(REGIONS)}", "unknown"
-                    )
-                )
-            elif not (np.isfinite(factor) and factor >= 0):
-                problems.append(
-                    Problem(file, f"region_pressure.{region}", "a multiplier >= 0", repr(factor))
-                )
-        if doc.region_pressure and not doc.region_pressure_source.strip():
-            problems.append(
-                Problem(file, "region_pressure_source", "every number has a source", "missing")
-            )
-        if doc.grain is not None and doc.grain not in known:
-            problems.append(Problem(file, "grain", "known sector names", "unknown", doc.grain))
-        for field in ("growth", "revised_growth"):
-            for sector, entry in getattr(doc, field).items():
-                if not (np.isfinite(entry.value) and entry.value > -1):
-                    problems.append(
-                        Problem(
-                            file, f"{field}.{sector}", "a rate above -1", repr(entry.value), sector
-                        )
-                    )
-    if problems or economy is None:
+    if doc.region_pressure and not doc.region_pressure_source.strip():
+        problems.append(
+            Problem(file, "region_pressure_source", "every number has a source", "missing")
+        )
+    if economy is None:
         raise InputError(problems)
-    target_path = None if doc.plan is None else _plan_targets(economy, doc, file)
-    return Scenario(
+    scenario = Scenario(
         name=doc.name,
         title=doc.title,
         economy=economy,
@@ -423,9 +377,14 @@ def _build(path: Path, doc: ScenarioDocument, base: Path | None = None) -> Scena
         machinery=tuple(doc.machinery),
         agriculture=tuple(doc.agriculture),
         grain=doc.grain,
-        target_path=target_path,
         region_pressure=dict(doc.region_pressure),
     )
+    problems += scenario_problems(scenario, file)
+    if problems:
+        raise InputError(problems)
+    if doc.plan is None:
+        return scenario
+    return dataclasses.replace(scenario, target_path=_plan_targets(economy, doc, file))
 
 
 def _plan_targets(economy: Economy, doc: ScenarioDocument, file: str) -> np.ndarray:

@@ -19,7 +19,9 @@ so most herds need only the leading bits of their uniforms.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
@@ -29,9 +31,30 @@ from numpy.typing import NDArray
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def cache_dir() -> Path:
+    """Where compiled kernels are cached: ``PLANLAB_CACHE_DIR``, else the user's cache folder
+    (``XDG_CACHE_HOME`` or ``~/.cache``) under ``planlab/numba``; never the installed package."""
+    given = os.environ.get("PLANLAB_CACHE_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "planlab" / "numba"
+
+
 def _jit(**options: Any) -> Callable[[F], F]:
-    """``numba.njit`` with the decorated function's type kept for the type checker."""
-    return cast(Callable[[F], F], numba.njit(cache=True, **options))
+    """``numba.njit`` with the decorated function's type kept for the type checker, caching
+    in ``cache_dir()`` unless numba has been given a cache folder of its own."""
+
+    def decorate(func: F) -> F:
+        config: Any = numba.config
+        previous = config.CACHE_DIR
+        config.CACHE_DIR = previous or str(cache_dir())
+        try:
+            return cast(F, numba.njit(cache=True, **options)(func))
+        finally:
+            config.CACHE_DIR = previous
+
+    return decorate
 
 
 BLOCK = 16_384

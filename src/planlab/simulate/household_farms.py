@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,7 @@ __all__ = ["HERD_UNITS", "HouseholdFarms"]
 
 FloatArray = NDArray[np.float64]
 
-HERD_UNITS = {"horses": 1.0, "cattle": 0.8, "pigs": 0.2, "sheep_goats": 0.1}
+HERD_UNITS = MappingProxyType({"horses": 1.0, "cattle": 0.8, "pigs": 0.2, "sheep_goats": 0.1})
 """Livestock units per head, weighting the herds into one index (assumption: the usual
 livestock-unit conventions, rounded)."""
 

@@ -27,7 +27,9 @@ Monthly rules (each a documented function with its parameters):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,59 +75,64 @@ class Figure:
     source: str
 
 
-CENSUS_1927: dict[str, Figure] = {
-    "households_million": Figure(
-        25.7,
-        "calibration.csv peasant_households_million, 1 June 1929: 1,003,000 kolkhoz households "
-        "= 3.9% gives 25.7 million (derived, C); Davies 1980: 'twenty-five million individual "
-        "peasant households'.",
-    ),
-    "collectivised_share": Figure(
-        0.017, "calibration.csv collectivised_share, 1 June 1928 (Davies 1980, Tables 16-17)."
-    ),
-    "kulak_share": Figure(
-        0.035,
-        "events.csv kulak_households_share 1927: 3.2-3.8% (Martens 1994, citing the 1927 "
-        "census); the middle of the band.",
-    ),
-    "kulak_draught_animals": Figure(
-        2.3,
-        "events.csv kulak_households_share: the 3.2% had on average 2.3 draught animals "
-        "(Martens 1994, 1927 census); all counted as horses (assumption: oxen not split out).",
-    ),
-    "kulak_cows": Figure(
-        2.5, "events.csv kulak_households_share: 2.5 cows on average (Martens 1994, 1927 census)."
-    ),
-    "poor_share": Figure(
-        0.35,
-        "assumption: about a third of households poor (bednyak); the record gives no share, "
-        "and the middle peasantry is the residual.",
-    ),
-    "poor_horses": Figure(
-        0.4,
-        "assumption: most poor households had no horse; 0.4 on average, so that the middle "
-        "households hold the rest of the national herd.",
-    ),
-    "horses_million": Figure(
-        32.6, "events.csv livestock_horses_jan1, 1 January 1929 (BSE, 'Zhivotnovodstvo', Table 1)."
-    ),
-    "cattle_million": Figure(
-        70.5, "calibration.csv cattle_million, 1 July 1928 (Nove, livestock table)."
-    ),
-    "cattle_per_cow": Figure(
-        58.2 / 29.2,
-        "events.csv livestock_cattle_jan1 58.2 and livestock_cows_jan1 29.2 (BSE, 1 January "
-        "1929): cattle per cow, used to turn the kulaks' cows into cattle.",
-    ),
-    "pigs_million": Figure(19.4, "events.csv livestock_pigs_jan1, 1 January 1929 (BSE)."),
-    "sheep_goats_million": Figure(
-        107.1, "events.csv livestock_sheep_goats_jan1, 1 January 1929 (BSE)."
-    ),
-}
+CENSUS_1927: Mapping[str, Figure] = MappingProxyType(
+    {
+        "households_million": Figure(
+            25.7,
+            "calibration.csv peasant_households_million, 1 June 1929: 1,003,000 kolkhoz households "
+            "= 3.9% gives 25.7 million (derived, C); Davies 1980: 'twenty-five million individual "
+            "peasant households'.",
+        ),
+        "collectivised_share": Figure(
+            0.017, "calibration.csv collectivised_share, 1 June 1928 (Davies 1980, Tables 16-17)."
+        ),
+        "kulak_share": Figure(
+            0.035,
+            "events.csv kulak_households_share 1927: 3.2-3.8% (Martens 1994, citing the 1927 "
+            "census); the middle of the band.",
+        ),
+        "kulak_draught_animals": Figure(
+            2.3,
+            "events.csv kulak_households_share: the 3.2% had on average 2.3 draught animals "
+            "(Martens 1994, 1927 census); all counted as horses (assumption: oxen not split out).",
+        ),
+        "kulak_cows": Figure(
+            2.5,
+            "events.csv kulak_households_share: 2.5 cows on average (Martens 1994, 1927 census).",
+        ),
+        "poor_share": Figure(
+            0.35,
+            "assumption: about a third of households poor (bednyak); the record gives no share, "
+            "and the middle peasantry is the residual.",
+        ),
+        "poor_horses": Figure(
+            0.4,
+            "assumption: most poor households had no horse; 0.4 on average, so that the middle "
+            "households hold the rest of the national herd.",
+        ),
+        "horses_million": Figure(
+            32.6,
+            "events.csv livestock_horses_jan1, 1 January 1929 (BSE, 'Zhivotnovodstvo', Table 1).",
+        ),
+        "cattle_million": Figure(
+            70.5, "calibration.csv cattle_million, 1 July 1928 (Nove, livestock table)."
+        ),
+        "cattle_per_cow": Figure(
+            58.2 / 29.2,
+            "events.csv livestock_cattle_jan1 58.2 and livestock_cows_jan1 29.2 (BSE, 1 January "
+            "1929): cattle per cow, used to turn the kulaks' cows into cattle.",
+        ),
+        "pigs_million": Figure(19.4, "events.csv livestock_pigs_jan1, 1 January 1929 (BSE)."),
+        "sheep_goats_million": Figure(
+            107.1, "events.csv livestock_sheep_goats_jan1, 1 January 1929 (BSE)."
+        ),
+    }
+)
 """The start of 1928/29 from the record, each figure with its source."""
 
 REGIONS = ("ukraine", "north_caucasus", "volga", "black_earth", "siberia", "other")
 REGION_SHARES = np.array([0.21, 0.07, 0.09, 0.12, 0.07, 0.44])
+REGION_SHARES.flags.writeable = False
 """Assumption: households by grain region, rounded shares of the rural population; the
 record holds no regional split. Regions carry their own administrative pressure."""
 
@@ -522,7 +529,7 @@ def _richest_kulaks(h: Households, quota: float) -> NDArray[np.intp]:
     return candidates[order[:count]]
 
 
-CAPITAL_RETURN = {Status.PARTNERSHIP: 1.0, Status.GUILD: 0.5, Status.COMMUNE: 0.0}
+CAPITAL_RETURN = MappingProxyType({Status.PARTNERSHIP: 1.0, Status.GUILD: 0.5, Status.COMMUNE: 0.0})
 """Share of a collective's income paid on contributed means of production, by type:
 the partnership pays returns to what members brought, the guild holds machinery in
 common and pays half, the commune pays per labour-day only (the source text's three

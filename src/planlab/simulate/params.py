@@ -10,6 +10,7 @@ arrays; nothing is looked up by string inside the monthly loop.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from planlab.plan import PlanResult, PlanSettings
 from planlab.plan.calendar import MONTHS_PER_YEAR, construction_months, inherited_arrivals
 from planlab.plan.formulation import construction_work
 from planlab.simulate.agriculture import split_inputs
+from planlab.simulate.households import REGIONS
 from planlab.simulate.scenario import (
     EXOGENOUS,
     INITIAL,
@@ -46,6 +48,7 @@ __all__ = [
     "PlanDecisions",
     "check_seed",
     "resolve",
+    "scenario_problems",
     "setting_problems",
 ]
 
@@ -249,8 +252,15 @@ def _months_problem(months: object) -> Problem | None:
     return None
 
 
-def _scenario_problems(sc: Scenario, dates: tuple[dt.date, ...]) -> list[Problem]:
-    file = f"scenario {sc.name!r}"
+def scenario_problems(sc: Scenario, file: str | None = None) -> list[Problem]:
+    """What is wrong with a scenario, built from a file or in Python: every named setting
+    against its table, dated changes within the scenario's months and one per date, tempos
+    and priorities of known branches within bounds, the branches and regions it names."""
+    file = f"scenario {sc.name!r}" if file is None else file
+    months = _months_problem(sc.months)
+    if months is not None:
+        return [dataclasses.replace(months, file=file)]
+    dates = month_starts(sc.start, int(sc.months))
     problems: list[Problem] = []
     for group, table in GROUPS.items():
         given: Mapping[str, Setting] = getattr(sc, group)
@@ -292,6 +302,16 @@ def _scenario_problems(sc: Scenario, dates: tuple[dt.date, ...]) -> list[Problem
         for sector in getattr(sc, field):
             if sector not in known:
                 problems.append(Problem(file, field, "known sector names", "unknown", sector))
+    if sc.grain is not None and sc.grain not in known:
+        problems.append(Problem(file, "grain", "known sector names", "unknown", sc.grain))
+    for region, factor in sc.region_pressure.items():
+        if region not in REGIONS:
+            rule = f"one of {', '.join(REGIONS)}"
+            problems.append(Problem(file, f"region_pressure.{region}", rule, "unknown"))
+        elif not (math.isfinite(factor) and factor >= 0):
+            problems.append(
+                Problem(file, f"region_pressure.{region}", "a multiplier >= 0", repr(factor))
+            )
     return problems
 
 
@@ -304,7 +324,7 @@ def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | Non
         raise InputError(problems)
     T = int(sc.months if months is None else months)  # type: ignore[call-overload]
     dates = month_starts(sc.start, T)
-    problems = _scenario_problems(sc, month_starts(sc.start, int(sc.months)))
+    problems = scenario_problems(sc)
     if plan is not None and plan.gross_output.shape[1] != sc.economy.n:
         problems.append(Problem("<plan>", "sectors", "the scenario's economy", "another economy"))
     if problems:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,8 +47,8 @@ class Spec:
     description: str
 
 
-def _specs(*items: Spec) -> dict[str, Spec]:
-    return {s.name: s for s in items}
+def _specs(*items: Spec) -> Mapping[str, Spec]:
+    return MappingProxyType({s.name: s for s in items})
 
 
 INF = float("inf")
@@ -485,7 +486,7 @@ GRAIN_PARAMETERS = _specs(
 )
 """Parameters of the grain rules (``GrainRules``), settable in a scenario."""
 
-PARAMETERS = {**PARAMETERS, **HOUSEHOLD_PARAMETERS, **GRAIN_PARAMETERS}
+PARAMETERS = MappingProxyType({**PARAMETERS, **HOUSEHOLD_PARAMETERS, **GRAIN_PARAMETERS})
 
 EXOGENOUS = _specs(
     Spec(
