@@ -100,3 +100,24 @@ def test_planlab_calibrate_writes_a_file_the_scenario_can_use(tmp_path: Path) ->
     CalibrationDocument.model_validate(yaml.safe_load(out.read_text()))
     bad = runner.invoke(app, ["calibrate", "--evaluations", "0", "--out", str(out)])
     assert bad.exit_code == 2 and "evaluations" in bad.output
+
+
+def test_calibration_never_reads_past_1930(
+    short: Calibration, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record that also holds later years, with absurd values, calibrates the same."""
+    from planlab.scenarios import calibrate as module
+    from planlab.scenarios import history
+
+    record = history.calibration()
+    later = record.assign(
+        start=record["start"].str.replace("1929", "1933").str.replace("1930", "1934"),
+        end=record["end"].str.replace("1929", "1933").str.replace("1930", "1934"),
+        value=record["value"] * 50.0,
+        low=record["low"] * 50.0,
+        high=record["high"] * 50.0,
+    )
+    later = later[later["end"] > "1930-12-31"]
+    assert len(later) > 0
+    monkeypatch.setattr(module.history, "calibration", lambda: pd.concat([record, later]))
+    assert calibrate(sample=SAMPLE, evaluations=4) == short

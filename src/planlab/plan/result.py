@@ -62,7 +62,8 @@ class PlanResult:
     years: tuple[int, ...]
     objective_value: float
     gap: float
-    seconds: float
+    seconds: float = field(compare=False)
+    """Wall-clock time of the solve: metadata of this computation, not part of the result."""
     sectors: pd.DataFrame
     fulfilment: pd.DataFrame
     shadow_prices: pd.DataFrame

@@ -57,7 +57,8 @@ class TempoReport:
     disproportions: pd.DataFrame
     status: Status
     message: str
-    seconds: float
+    seconds: float = field(compare=False)
+    """Wall-clock time of the check: metadata of this computation, not part of the result."""
     conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:

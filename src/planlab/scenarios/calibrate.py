@@ -105,6 +105,20 @@ def _from_unit(z: float, knob: Knob) -> float:
     return knob.low + (knob.high - knob.low) / (1.0 + math.exp(-z))
 
 
+CALIBRATION_END = dt.date(1930, 12, 31)
+"""The last day of the record a calibration may see: what came after is the model's to
+predict (the project's rule, ``docs/report.md``)."""
+
+
+def within_window(record: pd.DataFrame) -> pd.DataFrame:
+    """The record's rows that start and end on or before ``CALIBRATION_END``."""
+    start = pd.to_datetime(record["start"], errors="coerce")
+    end = pd.to_datetime(record["end"], errors="coerce")
+    limit = pd.Timestamp(CALIBRATION_END)
+    keep = (start <= limit) & (end <= limit)
+    return record.loc[keep].reset_index(drop=True)
+
+
 def _months_to_record_end(scenario: Scenario, record: pd.DataFrame) -> int:
     end = pd.to_datetime(record["end"], errors="coerce").max().date()
     first = dt.date(end.year, end.month, 1)
@@ -130,7 +144,7 @@ def calibrate(
     """Fit ``knobs`` to the record (see the module's docstring); ``progress(done, total,
     best objective)`` after each run."""
     base = load_scenario(scenario, course=course)
-    record = history.calibration()
+    record = within_window(history.calibration())
     months = _months_to_record_end(base, record)
     z0 = np.array([_to_unit(base.value("parameters", k.name), k) for k in knobs])
     trials: dict[tuple[float, ...], tuple[float, dict[str, float], pd.DataFrame]] = {}
