@@ -104,3 +104,28 @@ def test_regional_pressure_and_the_retreat_where_the_push_was_harder() -> None:
     left_soft = (members_soft - h.count(h.members & soft)) / h.count(soft)
     assert left_hard > left_soft
     assert h.count(h.status == Status.INDIVIDUAL) > 0
+
+
+def test_tractor_output_is_what_the_tractor_park_receives() -> None:
+    """With no machinery imports, the park grows by the series' tractor output (less wear),
+    and a tractor programme raises both alike."""
+    base = load_scenario("ussr-1928")
+    economy = base.economy
+    closed = economy.replace(
+        vectors={"importable": np.where(np.array(economy.names) == "machine_building", 0.0, 1.0)}
+    )
+    scenario = dataclasses.replace(
+        base,
+        economy=closed,
+        policies={**base.policies, "tractor_programme": Setting(3.0)},
+    )
+    farms = HouseholdFarms.from_scenario(scenario, sample=20_000, seed=2)
+    result = run(scenario, months=6, seed=2, farms=farms)
+    wide = result.wide()
+    park = wide["tractors_thousand"].to_numpy()
+    made = wide["tractor_output_thousand"].to_numpy()[:-1]
+    keep = 1.0 - farms.tractor_wear
+    np.testing.assert_allclose(park[1:], park[:-1] * keep + made, rtol=1e-9)
+    machinery = economy.index("machine_building")
+    per_unit = next(i.per_unit for i in economy.indicators if i.name == "tractor_output_thousand")
+    np.testing.assert_allclose(made, result.history["output"][:, machinery] * per_unit * 3.0)

@@ -450,3 +450,19 @@ def test_a_good_harvest_takes_no_workers_from_industry(ussr: Scenario) -> None:
     assert bumper["employment"].iloc[:3].to_numpy() == pytest.approx(
         normal["employment"].iloc[:3].to_numpy(), rel=1e-6
     )
+
+
+def test_construction_first_raises_investment_and_lowers_the_real_wage(ussr: Scenario) -> None:
+    """Next month's materials kept back from the shops: more is built, less is sold to
+    households, the shortage deepens and the real wage falls."""
+    first = run(with_policies(ussr, investment_priority=1.0), months=36)
+    last = run(with_policies(ussr, investment_priority=0.0), months=36)
+    assert first.history["investment_spending"].sum() > last.history["investment_spending"].sum()
+    assert first.history["finished"].sum() > last.history["finished"].sum()
+    assert first.history["retail"].sum() < last.history["retail"].sum()
+    assert first.history["shortage"].mean() > last.history["shortage"].mean()
+    real = {
+        name: result.wide()["real_wage_index"].dropna().mean()
+        for name, result in (("first", first), ("last", last))
+    }
+    assert real["first"] < real["last"]

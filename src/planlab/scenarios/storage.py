@@ -293,7 +293,17 @@ def _with_calibration(path: Path, doc: ScenarioDocument) -> ScenarioDocument:
     if not fitted.is_file():
         return doc
     entry = read_yaml_document(fitted, CALIBRATION_FORMAT, CalibrationDocument, loader=_Loader)
-    _, problems = _settings(entry.parameters, PARAMETERS, "parameters", fitted.name)
+    problems = [
+        problem
+        for key, item in entry.parameters.items()
+        for problem in setting_problems(
+            fitted.name,
+            "parameters",
+            key,
+            Setting(item.value, tuple((c.date, c.value) for c in item.changes), item.source),
+            PARAMETERS,
+        )
+    ]
     if problems:
         raise InputError(problems)
     return doc.model_copy(update={"parameters": {**doc.parameters, **entry.parameters}})

@@ -49,6 +49,7 @@ from planlab.simulate.params import check_seed
 from planlab.simulate.scenario import (
     GRAIN_PARAMETERS,
     HOUSEHOLD_PARAMETERS,
+    TRACTOR_OUTPUT,
     Scenario,
     month_starts,
 )
@@ -400,7 +401,7 @@ class HouseholdFarms:
         def find(name: str | None) -> int | None:
             return e.index(name) if name is not None and name in e.names else None
 
-        tractors = next((i for i in e.indicators if i.name == "tractor_output_thousand"), None)
+        tractors = next((i for i in e.indicators if i.name == TRACTOR_OUTPUT), None)
         machinery = find(tractors.sector) if tractors is not None else None
         grain = e.index(scenario.grain) if scenario.grain else 0
         harvest = next(

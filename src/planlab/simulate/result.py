@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from planlab.simulate.scenario import Scenario
+from planlab.simulate.scenario import TRACTOR_OUTPUT, Scenario
 
 __all__ = ["Run", "build_series"]
 
@@ -80,9 +80,13 @@ def build_series(
         flow(f"supply_ratio_{name}", h["supply_ratio"][:, j])
         flow(f"brak_share_{name}", h["brak"][:, j])
         flow(f"utilisation_{name}", _ratio(h["output"][:, j] * 12.0, h["capacity"][:-1, j]))
+    programme = scenario.path("policies", "tractor_programme", dates)[:-1]
     for indicator in e.indicators:
         j = e.index(indicator.sector)
-        flow(indicator.name, h["output"][:, j] * indicator.per_unit)
+        made = h["output"][:, j] * indicator.per_unit
+        # Tractors: what the tractor programme makes of machine building's output, the same
+        # number the tractor park receives.
+        flow(indicator.name, made * programme if indicator.name == TRACTOR_OUTPUT else made)
     grain = next(
         (i for i in e.indicators if i.sector == scenario.grain and "grain" in i.name), None
     )

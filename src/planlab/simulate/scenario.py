@@ -27,6 +27,7 @@ __all__ = [
     "INITIAL",
     "PARAMETERS",
     "POLICIES",
+    "TRACTOR_OUTPUT",
     "Path",
     "Scenario",
     "Setting",
@@ -52,6 +53,10 @@ def _specs(*items: Spec) -> Mapping[str, Spec]:
 
 
 INF = float("inf")
+
+TRACTOR_OUTPUT = "tractor_output_thousand"
+"""The economy indicator counting tractors in machine building's output; the policy
+``tractor_programme`` scales it, for the series and the tractor park alike."""
 
 POLICIES = _specs(
     Spec(
@@ -229,6 +234,16 @@ POLICIES = _specs(
         0.0,
         1.0,
         "State loans subscribed by households each year, as a share of their money.",
+    ),
+    Spec(
+        "investment_priority",
+        "0 to 1",
+        0.0,
+        0.0,
+        1.0,
+        "Construction before consumption: the share of next month's construction materials "
+        "kept back from exports, the state's use and the shops (0: building takes what the "
+        "month leaves; 1: construction served first, as an executed plan always is).",
     ),
 )
 """Levers a course sets, each a value with dated changes."""

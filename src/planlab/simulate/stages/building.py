@@ -2,9 +2,10 @@
 
 Projects cancelled for want of money last month are struck first. Materials go
 to construction from what next month's production does not need, highest
-priority and oldest first; under an executed plan next month's materials are kept
-back from final uses too. Capacity then wears, is renewed by the replacement
-programme inherited from the base year, and grows by the projects finished.
+priority and oldest first; next month's materials are kept back from final uses
+as far as the course's ``investment_priority`` says (wholly under an executed plan).
+Capacity then wears, is renewed by the replacement programme inherited from the base
+year, and grows by the projects finished.
 In a course the peasants renew farm capacity themselves; under an executed
 plan it wears and is built like any other, as in the plan LP.
 """
@@ -77,10 +78,10 @@ def construction(p: Params, s: State, t: int, made: Production) -> tuple[State, 
         struck_from_plan=struck_from_plan,
         cancelled_next=0.0,
     )
-    kept_back = production_reserve
-    if p.plan is not None:
-        # The plan's construction is served before final uses: the state keeps back next
-        # month's materials, as the plan LP's balance counts them before consumption.
-        kept_back = kept_back + pipeline.material_demand(p.economy.B)
+    # Construction first: next month's materials are kept back from final uses, in the
+    # course's measure, and wholly under an executed plan (its LP counts them before
+    # consumption).
+    first = 1.0 if p.plan is not None else float(p.policy["investment_priority"][t])
+    kept_back = production_reserve + first * pipeline.material_demand(p.economy.B)
     building = Building(materials, wanted, finished, production_reserve, kept_back, cancelled)
     return state, building
