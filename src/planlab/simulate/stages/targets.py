@@ -30,14 +30,16 @@ def target_levels(
 
     Without a plan the targets grow at the administered tempo. With a plan
     (``plan[y - 1]`` the output of plan year y) they pass through its yearly levels,
-    geometrically between them, and go on at the last year's growth after it.
+    geometrically between them, and go on at the plan's average growth after it.
     """
     if plan is None:
         return lambda years: np.asarray(base * (1.0 + growth) ** years, dtype=float)
     levels = np.vstack([base, np.asarray(plan, dtype=float)])
     safe = np.maximum(levels, np.finfo(float).tiny)
-    last_growth = safe[-1] / safe[-2]
     count = levels.shape[0] - 1
+    # After the plan its average tempo goes on: a harmony plan's last year can jump, and
+    # carrying one year's jump forward would compound it.
+    mean_growth = (safe[-1] / safe[0]) ** (1.0 / count)
     columns = np.arange(base.size)
 
     def at(years: FloatArray) -> FloatArray:
@@ -46,7 +48,7 @@ def target_levels(
         fraction = clipped - year
         lower, upper = safe[year, columns], safe[year + 1, columns]
         within = lower * (upper / lower) ** fraction
-        beyond = safe[-1] * last_growth ** np.maximum(years - count, 0.0)
+        beyond = safe[-1] * mean_growth ** np.maximum(years - count, 0.0)
         levels_at: FloatArray = np.where(years > count, beyond, within)
         return levels_at
 
