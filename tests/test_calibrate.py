@@ -106,8 +106,10 @@ def test_calibration_never_reads_past_1930(
     short: Calibration, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A record that also holds later years, with absurd values, calibrates the same."""
-    from planlab.scenarios import calibrate as module
-    from planlab.scenarios import history
+    import importlib
+
+    module = importlib.import_module("planlab.scenarios.calibrate")
+    history = importlib.import_module("planlab.scenarios.history")
 
     record = history.calibration()
     later = record.assign(
