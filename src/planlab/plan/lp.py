@@ -15,8 +15,6 @@ have positive prices and slack ones zero.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
@@ -408,32 +407,17 @@ class LinearProgram:
         raise IndexError(column)
 
 
-_banner_shown = False
+def _new_highs() -> _Highs:
+    """A silent HiGHS instance of its own, safe to use while other threads solve.
 
-
-def _new_highs() -> highspy.Highs:
-    """A silent HiGHS instance; the first one's copyright banner is kept off stdout.
-
-    HiGHS prints its banner from C++ when the first instance is made, before any
-    option can silence it; that would corrupt machine-readable output such as
-    ``planlab tempo --json``, so file descriptor 1 points at /dev/null meanwhile.
+    Silence comes from HiGHS's own options, set before anything can log: no file
+    descriptor is touched and no state is shared between instances. The core class
+    is used because highspy's ``Highs`` wrapper installs its Python callbacks in its
+    constructor, and HiGHS logs its banner then, before any option can be set.
     """
-    global _banner_shown
-    if _banner_shown:
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
-            highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _banner_shown = True
+    highs = _Highs()
     highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("log_to_console", False)
     return highs
 
 
