@@ -46,7 +46,10 @@ class PlanResult:
     achievement; ``shadow_prices`` the value of relaxing every balance, capacity,
     labour and foreign-exchange constraint by one unit (of the first harmony
     level, which decides the least fulfilled targets); ``conflicts`` the
-    constraints that cannot hold together when the plan is infeasible.
+    constraints that cannot hold together when the plan is infeasible. ``gap``,
+    ``primal_infeasibility`` and ``dual_infeasibility`` are relative measures that
+    planlab computes from the model and the answer (``planlab.plan.verify``);
+    ``gap`` is the largest over the solves of a harmony plan.
     """
 
     economy: str
@@ -63,6 +66,12 @@ class PlanResult:
     conflicts: pd.DataFrame
     levels: list[float] = field(default_factory=list)
     message: str = ""
+    method: str = ""
+    """How the LPs were solved: ``simplex``, ``ipm`` or ``pdlp``."""
+    primal_infeasibility: float = float("nan")
+    """Relative primal infeasibility of the returned plan, measured by planlab."""
+    dual_infeasibility: float = float("nan")
+    """Relative dual infeasibility of the reported shadow prices, measured by planlab."""
 
     @property
     def feasible(self) -> bool:
