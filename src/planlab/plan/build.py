@@ -5,6 +5,15 @@ it goes, fix the targets that cannot rise further, then raise the next smallest,
 and so on. A target is fixed when its row has a positive dual: by LP duality the
 dual weights (which sum to one) certify that no feasible plan lifts any of those
 targets above the level while keeping the others at it.
+
+With a first-order solve the duals are approximate: a slack row may carry a dual
+of the order of the tolerance. A target is therefore held only when its dual
+exceeds the solve's tolerance and its row is tight to that tolerance; when no
+row passes, the row with the largest dual is held (the duals sum to one, so it
+carries at least 1/K of the certificate), or every row when no dual exceeds the
+tolerance (the level then stops at its own cap). Each round holds at least one target,
+and held levels are relaxed by the solve's tolerance, so that the next round
+starts from a feasible point.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from planlab.economy import Economy
 from planlab.errors import InputError
@@ -26,7 +36,7 @@ from planlab.plan.formulation import (
     make_targets,
     target_selection,
 )
-from planlab.plan.lp import Solution, Status
+from planlab.plan.lp import Solution, Status, check_method
 from planlab.plan.result import (
     PlanResult,
     conflicts_table,
@@ -35,8 +45,9 @@ from planlab.plan.result import (
     solution_tables,
 )
 
-__all__ = ["FIX_TOLERANCE", "OBJECTIVES", "build", "maximin"]
+__all__ = ["FIX_TOLERANCE", "OBJECTIVES", "build", "held", "maximin"]
 
+FloatArray = NDArray[np.float64]
 OBJECTIVES = ("harmony", "weighted")
 FIX_TOLERANCE = 1e-7
 """HiGHS's own feasibility tolerance: a held target may sit this far (relative) below its level."""
@@ -92,8 +103,27 @@ def _with_targets(
     return model
 
 
+def held(
+    solution: Solution, duals: FloatArray, slack: FloatArray, level: float
+) -> NDArray[np.intp]:
+    """Positions of the harmony rows whose targets cannot rise above ``level``.
+
+    Tolerance-aware: a dual must exceed the solve's accuracy and the row must be
+    tight to it. Failing any such row, the one with the largest dual; with no dual
+    above the accuracy, every row (the level is held by its own bound, a cap).
+    """
+    accuracy = max(FIX_TOLERANCE, solution.tolerance)
+    priced = duals > accuracy
+    chosen = np.flatnonzero(priced & (slack <= accuracy * max(1.0, abs(level))))
+    if chosen.size == 0 and duals.size:
+        # No priced row: the level's own bound (a cap) holds them all; else the dearest.
+        chosen = np.array([int(np.argmax(duals))]) if priced.any() else np.arange(duals.size)
+    return chosen
+
+
 def maximin(
     make: Callable[[Mapping[int, float]], PlanModel],
+    method: str = "auto",
 ) -> tuple[PlanModel, Solution, tuple[PlanModel, Solution], list[float], float]:
     """Lexicographic maximin over a model's ``harmony`` rows (``share_k - level >= 0``).
 
@@ -114,7 +144,7 @@ def maximin(
     gap = 0.0
     while True:
         model = make(fixed)
-        solution = model.lp.solve()
+        solution = model.lp.solve(method=method)
         if first is None:
             first = (model, solution)
         if solution.status is not Status.OPTIMAL:
@@ -126,12 +156,14 @@ def maximin(
         level = solution.objective
         levels.append(level)
         block = model.constraints["harmony"]
-        duals = model.lp.shadow(solution, block)
-        free = [int(k) for k in block.coords["target"]]
-        saturated = [k for k, d in zip(free, duals, strict=True) if d > FIX_TOLERANCE]
-        for k in saturated or free:
-            fixed[k] = level
-        if not free or len(saturated or free) == len(free):
+        free = np.array([int(k) for k in block.coords["target"]], dtype=np.int64)
+        chosen = held(
+            solution, model.lp.shadow(solution, block), model.lp.slack(solution, block), level
+        )
+        hold = level - solution.tolerance * max(1.0, abs(level))
+        for k in free[chosen]:
+            fixed[int(k)] = hold
+        if free.size == 0 or chosen.size == free.size:
             break
     return model, solution, first, levels, gap
 
@@ -146,6 +178,7 @@ def build(
     settings: PlanSettings | None = None,
     cap: float | None = None,
     required: Mapping[str, float] | None = None,
+    method: str = "auto",
 ) -> PlanResult:
     """Compute a balanced plan for ``years`` years that fulfils the targets as far as possible.
 
@@ -157,13 +190,16 @@ def build(
     plan must reach (it replaces that sector's target and is held at fulfilment
     1 while the others are balanced), which is how a proposal under discussion
     is tested. An infeasible plan is returned, not raised, with the conflicting
-    constraints in ``conflicts``.
+    constraints in ``conflicts``. ``method`` is how each LP is solved (see
+    ``planlab.plan.lp.METHODS``): ``auto`` solves small plans exactly and large
+    ones with a first-order method; the result says which and how accurately.
 
     >>> from planlab.economy import load_builtin
     >>> plan = build(load_builtin("textbook-3"), years=3)
     >>> plan.feasible, bool(plan.fulfilment["fulfilment"].min() >= 1.0 - 1e-6)
     (True, True)
     """
+    check_method(method)
     if objective not in OBJECTIVES:
         raise InputError.single(
             "<plan>", "objective", f"one of {', '.join(OBJECTIVES)}", f"got {objective!r}"
@@ -184,10 +220,10 @@ def build(
         return _with_targets(economy, settings, goal, objective, {**pinned, **fixed}, cap)
 
     if objective == "harmony":
-        model, solution, first, levels, gap = maximin(make)
+        model, solution, first, levels, gap = maximin(make, method)
     else:
         model = make({})
-        solution = model.lp.solve()
+        solution = model.lp.solve(method=method)
         first, levels, gap = (model, solution), [], solution.gap
     return _result(
         economy, objective, goal, model, solution, first, levels, gap, time.perf_counter() - start
@@ -273,6 +309,9 @@ def _result(
         levels=levels,
         message=message,
         settings=model.settings,
+        method=solution.method,
+        primal_infeasibility=solution.primal_infeasibility,
+        dual_infeasibility=max(solution.dual_infeasibility, first_solution.dual_infeasibility),
     )
 
 

@@ -187,7 +187,8 @@ def make_targets(
             problems.append(Problem("<targets>", "weights", ">= 0", repr(weight), sector))
     if problems:
         raise InputError(problems)
-    keys = sorted(raw, key=lambda k: (economy.index(k[0]), k[1]))
+    position = {name: i for i, name in enumerate(economy.names)}
+    keys = sorted(raw, key=lambda k: (position[k[0]], k[1]))
     return Targets(
         sectors=tuple(k[0] for k in keys),
         years=tuple(k[1] for k in keys),

@@ -15,8 +15,6 @@ have positive prices and slack ones zero.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,23 +25,43 @@ import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
+from planlab.errors import InputError
+from planlab.plan.verify import Arrays, measure
+
 __all__ = [
+    "EXACT_UP_TO",
+    "FIRST_ORDER_TOLERANCE",
+    "METHODS",
     "ConstraintBlock",
     "LinearProgram",
     "Solution",
     "Status",
     "VariableBlock",
+    "check_method",
 ]
 
 FloatArray = NDArray[np.float64]
 Coords = Mapping[str, Sequence[Any]]
 INF = np.inf
 _DUAL_TOL = 1e-9
-_IPM_ABOVE = 20_000
-"""Models with more columns go to HiGHS's interior-point solver (with crossover, so
-duals stay exact); on plan LPs of 1,000 sectors it took half the simplex's time."""
+"""Duals of an exact solve below this are rounding, reported as zero."""
+METHODS = ("auto", "simplex", "ipm", "pdlp")
+"""How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
+its interior-point method (with crossover, so duals are exact) or its first-order
+primal-dual hybrid gradient (PDLP)."""
+EXACT_UP_TO = 20_000
+"""``auto`` solves models with at most this many columns exactly (simplex), and
+larger ones with PDLP. Measured on plan LPs with 10-30 inputs per product and
+2.0x targets (docs/performance.md): at 1,000 products (41,020 columns) PDLP took
+under 1 s and the interior-point method minutes; below about 500 products the
+simplex finishes in a second or two and gives exact duals and conflicts (IIS)."""
+FIRST_ORDER_TOLERANCE = 1e-4
+"""Relative primal infeasibility, dual infeasibility and gap to which PDLP solves
+(HiGHS's ``kkt_tolerance``) and against which planlab checks its answer: the
+tolerance of the published large planning computations and of the benchmarks."""
 _IIS_STRATEGY = (
     2 | 4 if hasattr(getattr(highspy, "IisStrategy", None), "kIisStrategyIrreducible") else 2
 )
@@ -127,14 +145,16 @@ class Solution:
     seconds: float
     iis_rows: list[int] = field(default_factory=list)
     iis_columns: list[int] = field(default_factory=list)
-
-    @property
-    def gap(self) -> float:
-        """Relative primal-dual gap: 0 at a proven optimum (up to rounding)."""
-        if self.status is not Status.OPTIMAL:
-            return float("nan")
-        scale = max(1.0, abs(self.objective))
-        return abs(self.objective - self.dual_objective) / scale
+    method: str = ""
+    """The method that solved it: ``simplex``, ``ipm`` or ``pdlp``."""
+    primal_infeasibility: float = float("nan")
+    """Relative, computed by planlab from the model and the answer (``plan.verify``)."""
+    dual_infeasibility: float = float("nan")
+    """Relative, computed by planlab from the model and the answer (``plan.verify``)."""
+    gap: float = float("nan")
+    """Relative primal-dual gap, computed by planlab; NaN without an optimum."""
+    tolerance: float = 0.0
+    """The relative accuracy the method was asked for (0 for the exact methods)."""
 
 
 class LinearProgram:
@@ -256,6 +276,11 @@ class LinearProgram:
             np.concatenate(self._row_upper) if self._row_upper else np.zeros(0),
         )
 
+    def arrays(self) -> Arrays:
+        """The model as arrays in minimising form (a maximised cost is negated)."""
+        sign = -1.0 if self.sense == "max" else 1.0
+        return Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+
     def cost(self) -> FloatArray:
         """Objective coefficients of every column, in the model's own sense."""
         c = np.zeros(self.num_columns)
@@ -266,31 +291,38 @@ class LinearProgram:
 
     # --- solving ----------------------------------------------------------
 
-    def solve(self, *, time_limit: float | None = None, find_iis: bool = True) -> Solution:
-        """Solve with HiGHS; an infeasible model returns its IIS instead of raising."""
+    def choose(self, method: str = "auto") -> str:
+        """The method a solve uses: ``method`` itself, or for ``auto`` one chosen by size."""
+        check_method(method)
+        if method != "auto":
+            return method
+        return "simplex" if self.num_columns <= EXACT_UP_TO else "pdlp"
+
+    def solve(
+        self,
+        *,
+        time_limit: float | None = None,
+        find_iis: bool = True,
+        method: str = "auto",
+        tolerance: float = FIRST_ORDER_TOLERANCE,
+    ) -> Solution:
+        """Solve with HiGHS; an infeasible model returns its IIS instead of raising.
+
+        ``method`` is one of ``METHODS``; ``tolerance`` is the relative accuracy a
+        first-order solve is asked for and checked against. Every optimal answer
+        carries its primal and dual infeasibility and gap, measured by planlab.
+        """
         start = time.perf_counter()
-        matrix = self.matrix()
-        col_lower, col_upper, row_lower, row_upper = self.bounds()
+        chosen = self.choose(method)
         sign = -1.0 if self.sense == "max" else 1.0
-        cost = sign * self.cost()
+        arrays = self.arrays()
         highs = _new_highs()
-        if self.num_columns > _IPM_ABOVE:
-            highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("solver", chosen)
+        if chosen == "pdlp":
+            highs.setOptionValue("kkt_tolerance", float(tolerance))
         if time_limit is not None:
             highs.setOptionValue("time_limit", float(time_limit))
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.num_columns
-        lp.num_row_ = self.num_rows
-        lp.col_cost_ = cost
-        lp.col_lower_ = col_lower
-        lp.col_upper_ = col_upper
-        lp.row_lower_ = row_lower
-        lp.row_upper_ = row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-        lp.a_matrix_.value_ = matrix.data
-        highs.passModel(lp)
+        _pass(highs, arrays)
         highs.run()
         model_status = highs.getModelStatus()
         status = {
@@ -299,8 +331,22 @@ class LinearProgram:
             highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
         }.get(model_status, Status.OTHER)
         if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-            status = self._unbounded_or_infeasible()
+            status = self._unbounded_or_infeasible(chosen)
+        accuracy = float(tolerance) if chosen == "pdlp" else 0.0
         n, m = self.num_columns, self.num_rows
+        quality = None
+        if status is Status.OTHER and chosen == "pdlp":
+            # HiGHS checks a first-order answer against its own absolute measures;
+            # planlab's relative ones decide whether it is an optimum to the tolerance.
+            answer = highs.getSolution()
+            if answer.value_valid and answer.dual_valid:
+                quality = measure(
+                    arrays,
+                    np.asarray(answer.col_value, dtype=float),
+                    np.asarray(answer.row_dual, dtype=float),
+                )
+                if quality.within(accuracy):
+                    status = Status.OPTIMAL
         if status is not Status.OPTIMAL:
             iis_rows: list[int] = []
             iis_cols: list[int] = []
@@ -322,46 +368,54 @@ class LinearProgram:
                 time.perf_counter() - start,
                 iis_rows,
                 iis_cols,
+                method=chosen,
+                tolerance=accuracy,
             )
         solution = highs.getSolution()
         values = np.asarray(solution.col_value, dtype=float)
         activity = np.asarray(solution.row_value, dtype=float)
         row_dual = np.asarray(solution.row_dual, dtype=float)
-        col_dual = np.asarray(solution.col_dual, dtype=float)
-        row_dual = np.where(np.abs(row_dual) < _DUAL_TOL, 0.0, row_dual)
-        col_dual = np.where(np.abs(col_dual) < _DUAL_TOL, 0.0, col_dual)
-        dual_min = _bound_value(row_dual, row_lower, row_upper) + _bound_value(
-            col_dual, col_lower, col_upper
-        )
-        primal_min = float(cost @ values)
+        if quality is None:
+            quality = measure(arrays, values, row_dual)
+        col_dual = arrays.cost - arrays.matrix.T @ row_dual
+        zero = _DUAL_TOL if chosen != "pdlp" else 0.0
+        row_dual = np.where(np.abs(row_dual) <= zero, 0.0, row_dual)
+        col_dual = np.where(np.abs(col_dual) <= zero, 0.0, col_dual)
         # HiGHS minimises sign*c with d(min)/d(active bound) = dual. The improvement of
         # the objective per unit of relaxation is then +dual for a >= row and -dual for
         # a <= row, in either sense; for an equality, per unit increase of its right side.
-        senses = (
-            np.concatenate(
-                [np.full(b.size, b.sense, dtype=object) for b in self.constraints.values()]
-            )
-            if self.constraints
-            else np.zeros(0, dtype=object)
-        )
-        shadow = np.where(senses == ">=", row_dual, -row_dual)
+        shadow = np.where(self._row_is_lower_bounded(), row_dual, -row_dual)
         return Solution(
             status=status,
-            objective=sign * primal_min,
+            objective=sign * quality.primal_objective,
             values=values,
             row_activity=activity,
-            shadow_prices=shadow.astype(float) + 0.0,
+            shadow_prices=shadow + 0.0,
             reduced_costs=-col_dual + 0.0,
-            dual_objective=sign * dual_min,
+            dual_objective=sign * quality.dual_objective,
             seconds=time.perf_counter() - start,
+            method=chosen,
+            primal_infeasibility=quality.primal_infeasibility,
+            dual_infeasibility=quality.dual_infeasibility,
+            gap=quality.gap,
+            tolerance=accuracy,
         )
 
-    def _unbounded_or_infeasible(self) -> Status:
+    def _row_is_lower_bounded(self) -> NDArray[np.bool_]:
+        """Per row: whether its family's sense is ``>=``."""
+        if not self.constraints:
+            return np.zeros(0, dtype=bool)
+        return np.repeat(
+            [b.sense == ">=" for b in self.constraints.values()],
+            [b.size for b in self.constraints.values()],
+        )
+
+    def _unbounded_or_infeasible(self, method: str) -> Status:
         """Tell unbounded from infeasible by solving with a zero objective."""
         saved = self._cost
         self._cost = {}
         try:
-            probe = self.solve(find_iis=False)
+            probe = self.solve(find_iis=False, method=method)
         finally:
             self._cost = saved
         return Status.UNBOUNDED if probe.status is Status.OPTIMAL else Status.INFEASIBLE
@@ -408,44 +462,41 @@ class LinearProgram:
         raise IndexError(column)
 
 
-_banner_shown = False
+def _new_highs() -> _Highs:
+    """A silent HiGHS instance of its own, safe to use while other threads solve.
 
-
-def _new_highs() -> highspy.Highs:
-    """A silent HiGHS instance; the first one's copyright banner is kept off stdout.
-
-    HiGHS prints its banner from C++ when the first instance is made, before any
-    option can silence it; that would corrupt machine-readable output such as
-    ``planlab tempo --json``, so file descriptor 1 points at /dev/null meanwhile.
+    Silence comes from HiGHS's own options, set before anything can log: no file
+    descriptor is touched and no state is shared between instances. The core class
+    is used because highspy's ``Highs`` wrapper installs its Python callbacks in its
+    constructor, and HiGHS logs its banner then, before any option can be set.
     """
-    global _banner_shown
-    if _banner_shown:
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
-            highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _banner_shown = True
+    highs = _Highs()
     highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("log_to_console", False)
     return highs
 
 
-def _bound_value(dual: FloatArray, lower: FloatArray, upper: FloatArray) -> float:
-    """Sum of dual times the bound it prices (lower for positive, upper for negative).
+def check_method(method: str) -> None:
+    """Refuse a method that is not one of ``METHODS``, naming the rule."""
+    if method not in METHODS:
+        raise InputError.single("<plan>", "method", f"one of {', '.join(METHODS)}", repr(method))
 
-    A dual within the solver's tolerance whose priced bound is infinite contributes
-    nothing: at an optimum such a dual is rounding, not a price.
-    """
-    active = np.where(dual > 0, lower, np.where(dual < 0, upper, 0.0))
-    priced = (dual != 0) & np.isfinite(active)
-    return float(np.dot(np.where(priced, active, 0.0), np.where(priced, dual, 0.0)))
+
+def _pass(highs: _Highs, model: Arrays) -> None:
+    """Hand the model to HiGHS column-wise, in one call."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.matrix.shape[1]
+    lp.num_row_ = model.matrix.shape[0]
+    lp.col_cost_ = model.cost
+    lp.col_lower_ = model.col_lower
+    lp.col_upper_ = model.col_upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = model.matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = model.matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = model.matrix.data
+    highs.passModel(lp)
 
 
 def _position(coords: Mapping[str, Sequence[Any]], flat: int) -> dict[str, Any]:

@@ -53,7 +53,10 @@ class PlanResult:
     achievement; ``shadow_prices`` the value of relaxing every balance, capacity,
     labour and foreign-exchange constraint by one unit (of the first harmony
     level, which decides the least fulfilled targets); ``conflicts`` the
-    constraints that cannot hold together when the plan is infeasible.
+    constraints that cannot hold together when the plan is infeasible. ``gap``,
+    ``primal_infeasibility`` and ``dual_infeasibility`` are relative measures that
+    planlab computes from the model and the answer (``planlab.plan.verify``);
+    ``gap`` is the largest over the solves of a harmony plan.
     """
 
     economy: str
@@ -73,6 +76,12 @@ class PlanResult:
     message: str = ""
     settings: PlanSettings = field(default_factory=PlanSettings)
     """Horizon and policy settings the plan was computed with (its credit terms among them)."""
+    method: str = ""
+    """How the LPs were solved: ``simplex``, ``ipm`` or ``pdlp``."""
+    primal_infeasibility: float = float("nan")
+    """Relative primal infeasibility of the returned plan, measured by planlab."""
+    dual_infeasibility: float = float("nan")
+    """Relative dual infeasibility of the reported shadow prices, measured by planlab."""
 
     @property
     def feasible(self) -> bool:

@@ -31,7 +31,7 @@ from planlab.economy import Economy
 from planlab.errors import InputError, Problem
 from planlab.plan.build import FIX_TOLERANCE, maximin
 from planlab.plan.formulation import PlanModel, PlanSettings, build_model
-from planlab.plan.lp import Status
+from planlab.plan.lp import Status, check_method
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -139,7 +139,8 @@ def _tempo_rows(
 ) -> tuple[sp.csr_array, FloatArray, FloatArray, NDArray[np.int64]]:
     """Selection of x[j, t], the base levels, the asked increments, and each row's branch."""
     e, T = model.economy, model.settings.years
-    branches = np.array([e.index(s) for s in growth], dtype=np.int64)
+    position = {name: i for i, name in enumerate(e.names)}
+    branches = np.array([position[s] for s in growth], dtype=np.int64)
     rates = np.array(list(growth.values()))
     t = np.arange(T, T + 1) if final_only else np.arange(1, T + 1)
     x0 = e.gross_output[branches]
@@ -209,11 +210,11 @@ def _branch_model(
 
 
 def _attainable(
-    economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
+    economy: Economy, settings: PlanSettings, growth: Mapping[str, float], method: str
 ) -> dict[str, float]:
     names = list(growth)
     model, solution, _, _, _ = maximin(
-        lambda fixed: _branch_model(economy, settings, growth, fixed)
+        lambda fixed: _branch_model(economy, settings, growth, fixed), method
     )
     if solution.status is not Status.OPTIMAL:
         return {name: float("nan") for name in names}
@@ -227,7 +228,7 @@ def _attainable(
 
 
 def _disproportions(
-    economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
+    economy: Economy, settings: PlanSettings, growth: Mapping[str, float], method: str
 ) -> pd.DataFrame:
     """Shortages of an elastic plan held to the full tempo, shared out among their users."""
     model = build_model(economy, settings, elastic=True)
@@ -255,7 +256,7 @@ def _disproportions(
         },
         sense="min",
     )
-    solution = lp.solve(find_iis=False)
+    solution = lp.solve(find_iis=False, method=method)
     columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
     if solution.status is not Status.OPTIMAL:
         return pd.DataFrame(columns=columns)
@@ -356,6 +357,7 @@ def check_tempo(
     years: int = 5,
     *,
     settings: PlanSettings | None = None,
+    method: str = "auto",
 ) -> TempoReport:
     """Check a tempo: growth rates per branch, every plan year, against the proportions.
 
@@ -363,14 +365,17 @@ def check_tempo(
     >>> report = check_tempo(load_builtin("ussr-1928"), {"coal": 0.2}, years=5)
     >>> isinstance(report.feasible, bool) and 0 <= report.max_fraction
     True
+
+    ``method`` is how each LP is solved, as in ``planlab.plan.build``.
     """
     start = time.perf_counter()
+    check_method(method)
     rates = _check_growth(economy, growth)
     settings = settings or PlanSettings(years=years)
     if settings.years != years:
         settings = PlanSettings(**{**settings.__dict__, "years": years})
     model = _fraction_model(economy, settings, rates)
-    solution = model.lp.solve()
+    solution = model.lp.solve(method=method)
     empty_bottlenecks = pd.DataFrame(columns=["constraint", "sector", "year", "shadow_price"])
     if solution.status is not Status.OPTIMAL:
         conflicts = conflicts_table(model, solution)
@@ -382,7 +387,7 @@ def check_tempo(
             max_fraction=float("nan"),
             attainable_growth={s: float("nan") for s in rates},
             bottlenecks=empty_bottlenecks,
-            disproportions=_disproportions(economy, settings, rates),
+            disproportions=_disproportions(economy, settings, rates, method),
             status=solution.status,
             message=_conflict_message(conflicts),
             seconds=time.perf_counter() - start,
@@ -402,9 +407,9 @@ def check_tempo(
     disproportions = (
         pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
         if feasible
-        else _disproportions(economy, settings, rates)
+        else _disproportions(economy, settings, rates, method)
     )
-    attainable = _attainable(economy, settings, rates)
+    attainable = _attainable(economy, settings, rates, method)
     if feasible:
         message = (
             f"the tempo is feasible (up to {min(fraction, MAX_FRACTION):.3g} "
