@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from planlab.economy import Economy
 from planlab.errors import InputError
+from planlab.plan.arguments import check_build_arguments
 from planlab.plan.formulation import (
     PlanModel,
     PlanSettings,
@@ -164,6 +165,7 @@ def build(
     >>> plan.feasible, bool(plan.fulfilment["fulfilment"].min() >= 1.0 - 1e-6)
     (True, True)
     """
+    check_build_arguments(economy, targets, weights, cap, required, settings)
     if objective not in OBJECTIVES:
         raise InputError.single(
             "<plan>", "objective", f"one of {', '.join(OBJECTIVES)}", f"got {objective!r}"

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from planlab.documents import read_yaml_document
+from planlab.documents import DOCUMENT_CONFIG, DocumentLoader, read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.plan import PlanSettings, build
@@ -60,14 +59,20 @@ YAML_NAME = "scenario.yaml"
 COURSES = "courses"
 
 
+EARLIEST_START = dt.date(1800, 1, 1)
+LATEST_START = dt.date(2100, 12, 1)
+"""Runs start within 1800-2100: with the longest horizon (1200 months) a run ends by 2200,
+inside the dates pandas holds (1677-2262), and the calendar the record needs is covered."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT_CONFIG
 
 
 class ChangeEntry(_Strict):
     """A new value from a date on."""
 
-    date: dt.date
+    date: dt.date = Field(strict=False)
     value: float
     source: str = ""
 
@@ -100,7 +105,12 @@ class ScenarioDocument(_Strict):
     title: str = ""
     description: str = ""
     economy: str = Field(description="A built-in economy's name, or a path relative to this file.")
-    start: dt.date = Field(description="First day of the run (the first of a month).")
+    start: dt.date = Field(
+        strict=False,
+        ge=EARLIEST_START,
+        le=LATEST_START,
+        description="First day of the run (the first of a month).",
+    )
     months: int = Field(ge=1, le=1200, description="Default horizon in months.")
     seed: int = 1
     default_growth: SettingEntry | None = None
@@ -272,8 +282,8 @@ def load_scenario(name_or_path: str | os.PathLike[str], course: str | None = Non
     return dataclasses.replace(scenario, course=course)
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so that the model checks them field by field.
+class _Loader(DocumentLoader):
+    """The document loader, leaving dates as text, so that the model checks them field by field.
 
     The safe loader turns anything shaped like a date into one and fails with a bare
     ValueError on an impossible one (1929-02-30), with no file or field to report.
@@ -282,7 +292,7 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in DocumentLoader.yaml_implicit_resolvers.items()
 }
 
 
@@ -440,11 +450,12 @@ def _plan_targets(economy: Economy, doc: ScenarioDocument, file: str) -> np.ndar
     growth = {
         name: doc.growth[name].value if name in doc.growth else default for name in economy.names
     }
-    targets = {
-        (name, year): float(x) * (1.0 + growth[name]) ** year
-        for name, x in zip(economy.names, economy.gross_output, strict=True)
-        for year in range(1, entry.years + 1)
-    }
+    with np.errstate(over="ignore"):  # a tempo too high gives inf, which build refuses
+        targets = {
+            (name, year): float(x * np.float64(1.0 + growth[name]) ** year)
+            for name, x in zip(economy.names, economy.gross_output, strict=True)
+            for year in range(1, entry.years + 1)
+        }
     settings = PlanSettings(years=entry.years, consumption_growth=entry.consumption_growth)
     try:
         result = build(economy, entry.years, targets, entry.objective, settings=settings)
