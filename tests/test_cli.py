@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 
 from planlab.cli import app
 from planlab.economy import builtin_names, json_schema, load, load_builtin
-from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, FieldSpec
+from planlab.economy.fields import (
+    COEFFICIENT,
+    DOCUMENT_FIELDS,
+    SCALAR_FIELDS,
+    SECTOR_FIELDS,
+    FieldSpec,
+)
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,13 +124,14 @@ def _doc_row(spec: FieldSpec) -> str:
         if spec.required
         else (f"= `{spec.default_from}`" if spec.default_from else repr(spec.default))
     )
-    return f"| `{spec.name}` | {spec.unit} | {default} | {spec.rule.value} | {spec.description} |"
+    return f"| `{spec.name}` | {spec.unit} | {default} | {spec.rule_text} | {spec.description} |"
 
 
-def test_format_doc_lists_every_field_as_declared() -> None:
+def test_format_doc_lists_every_field_and_bound_as_declared() -> None:
     doc = (ROOT / "docs" / "economy-format.md").read_text()
-    for spec in (*SECTOR_FIELDS, *SCALAR_FIELDS):
+    for spec in (*SECTOR_FIELDS, *SCALAR_FIELDS, *DOCUMENT_FIELDS):
         assert _doc_row(spec) in doc, spec.name
+    assert f"coefficients {COEFFICIENT.value}" in doc
 
 
 def test_demo_writes_the_analysis_the_courses_and_the_report(tmp_path: Path) -> None:

@@ -11,7 +11,14 @@ import yaml
 from rich.progress import TextColumn
 from rich.table import Table
 
-from planlab.cli.common import console, fail, handles_input_errors, progress_bar, write_atomic
+from planlab.cli.common import (
+    check_seed,
+    console,
+    fail,
+    handles_input_errors,
+    progress_bar,
+    write_atomic,
+)
 from planlab.scenarios.calibrate import calibrate, calibration_document
 from planlab.scenarios.storage import CALIBRATION_NAME
 
@@ -39,6 +46,7 @@ def calibrate_scenario(
     the parameters by Nelder-Mead; prints the fit per variable before and after and writes
     the parameters with their sources and fit as a calibration.yaml.
     """
+    check_seed(seed)
     if sample < 1:
         raise fail([f"--sample: field 'sample': {sample} (rule: at least 1)"])
     if evaluations < 1:

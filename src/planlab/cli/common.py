@@ -12,7 +12,6 @@ from typing import ParamSpec, TypeVar
 
 import pandas as pd
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -24,11 +23,15 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from planlab.documents import YAML_SIZE_LIMIT, load_yaml_text, read_text_file
 from planlab.errors import InputError, PlanlabError, Problem
+from planlab.simulate.params import MAX_SEED
 
 __all__ = [
     "EXIT_BAD_INPUT",
+    "SEED_MAX",
     "advance",
+    "check_seed",
     "console",
     "errors",
     "fail",
@@ -41,6 +44,8 @@ __all__ = [
 ]
 
 EXIT_BAD_INPUT = 2
+SEED_MAX = MAX_SEED
+"""Seeds are whole numbers from 0 to 2^32 - 1 (``planlab.simulate.params.MAX_SEED``)."""
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -53,6 +58,12 @@ def fail(lines: list[str]) -> typer.Exit:
     for line in lines:
         errors.print(line, markup=False)
     return typer.Exit(code=EXIT_BAD_INPUT)
+
+
+def check_seed(seed: int | None) -> None:
+    """Refuse a ``--seed`` outside 0 .. SEED_MAX with one line and exit code 2."""
+    if seed is not None and not 0 <= seed <= SEED_MAX:
+        raise fail([f"--seed: field 'seed': {seed} (rule: a whole number from 0 to {SEED_MAX})"])
 
 
 def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -127,12 +138,7 @@ def parse_assignments(text: str, option: str) -> dict[str, float]:
 def read_mapping_file(path: Path, field: str) -> dict[str, float]:
     """A sector-to-number mapping from YAML (``coal: 0.2``) or CSV (``sector,value``)."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(file, "-", "the file exists", "not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(file, "-", "a readable UTF-8 file", str(exc)) from None
+    text = read_text_file(path, file, limit=YAML_SIZE_LIMIT)
     if path.suffix.lower() == ".csv":
         rows = [line.split(",") for line in text.splitlines() if line.strip()]
         if not rows or len(rows[0]) != 2:
@@ -141,12 +147,7 @@ def read_mapping_file(path: Path, field: str) -> dict[str, float]:
         if any(len(r) != 2 for r in rows[1:]):
             raise InputError.single(file, "-", "two cells on every row", "a row has more or fewer")
     else:
-        try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError.single(
-                file, "-", "well-formed YAML", str(exc).splitlines()[0]
-            ) from None
+        raw = load_yaml_text(text, file)
     if not isinstance(raw, dict):
         raise InputError.single(file, field, "a mapping of sector to number", "not a mapping")
     result: dict[str, float] = {}

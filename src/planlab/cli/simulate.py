@@ -13,6 +13,7 @@ import typer
 from planlab import __version__
 from planlab.cli.common import (
     advance,
+    check_seed,
     console,
     fail,
     handles_input_errors,
@@ -98,6 +99,7 @@ def simulate(
     ] = False,
 ) -> None:
     """Run a scenario month by month and write its series (CSV and Parquet) and run.json."""
+    check_seed(seed)
     if months is not None and months < 1:
         raise fail([f"--months: field 'months': {months} (rule: at least 1 month)"])
     if households is not None and households < 0:

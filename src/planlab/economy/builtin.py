@@ -23,8 +23,12 @@ def builtin_names() -> list[str]:
 
 def builtin_path(name: str) -> Path:
     """Folder of a built-in economy; a clear error for an unknown name."""
+    if not isinstance(name, str):
+        raise InputError.single(
+            "<economy>", "name", "a built-in economy's name (a text)", f"got {name!r:.60}"
+        )
     path = _root() / name
-    if not (path / YAML_NAME).is_file():
+    if name not in builtin_names() or not (path / YAML_NAME).is_file():
         raise InputError.single(
             name,
             "name",
@@ -41,6 +45,10 @@ def load_builtin(name: str) -> Economy:
 
 def resolve(name_or_path: str) -> Economy:
     """A built-in economy by name, or an economy from a YAML file or folder."""
+    if not isinstance(name_or_path, str):
+        raise InputError.single(
+            "<economy>", "name", "a built-in economy or a path", f"got {name_or_path!r:.60}"
+        )
     path = Path(name_or_path)
     if path.exists():
         return load(path)

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS
+from planlab.documents import DOCUMENT_CONFIG
+from planlab.economy.fields import (
+    BALANCE_TOLERANCE,
+    DEFAULT_BALANCE_TOLERANCE,
+    PER_UNIT,
+    SCALAR_FIELDS,
+    SECTOR_FIELDS,
+    FieldSpec,
+)
 
 __all__ = [
     "FORMAT",
@@ -28,7 +36,7 @@ NAME = r"^[a-z][a-z0-9_]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT_CONFIG
 
 
 class SectorEntry(_Strict):
@@ -52,7 +60,7 @@ class IndicatorEntry(_Strict):
 
     name: str = Field(pattern=NAME, description="Name; use the historical record's names.")
     sector: str = Field(pattern=NAME, description="The sector it measures.")
-    per_unit: float = Field(ge=0, description="Physical units per value unit of gross output.")
+    per_unit: float = Field(description=PER_UNIT.description)
     unit: str = Field(description="Physical unit, e.g. 'million tonnes'.")
     source: str = Field(min_length=1, description="Publication and table, or 'assumption: why'.")
     description: str = ""
@@ -84,7 +92,7 @@ class EconomyDocument(_Strict):
     base_year: str = Field("", description="The year the numbers describe, e.g. '1927/28'.")
     units: Units = Units()
     balance_tolerance: float = Field(
-        1e-3, ge=0, description="Largest base-year imbalance, as a share of gross output."
+        DEFAULT_BALANCE_TOLERANCE, description=BALANCE_TOLERANCE.description
     )
     sectors: list[SectorEntry] = Field(min_length=1)
     files: FileNames = FileNames()
@@ -101,18 +109,29 @@ class EconomyDocument(_Strict):
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the YAML file, with the sector CSV columns documented."""
+    """The JSON Schema of the YAML file, with every bound and the sector CSV columns documented.
+
+    The bounds come from the field specs (``planlab.economy.fields``), the one place
+    they are declared.
+    """
     schema = EconomyDocument.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "planlab economy (YAML part)"
-    schema["x-sector-csv-columns"] = {
-        f.name: {
-            "unit": f.unit,
-            "rule": f.rule.value,
-            "required": f.required,
-            "default": f.default_from or f.default,
-            "description": f.description,
-        }
-        for f in SECTOR_FIELDS
-    }
+    for properties, spec in (
+        (schema["properties"], BALANCE_TOLERANCE),
+        (schema["$defs"]["IndicatorEntry"]["properties"], PER_UNIT),
+    ):
+        properties[spec.name].update(minimum=spec.rule.low, maximum=spec.rule.high)
+    schema["x-scalars"] = {f.name: _described(f) for f in SCALAR_FIELDS}
+    schema["x-sector-csv-columns"] = {f.name: _described(f) for f in SECTOR_FIELDS}
     return schema
+
+
+def _described(f: FieldSpec) -> dict[str, Any]:
+    return {
+        "unit": f.unit,
+        "rule": f.rule_text,
+        "required": f.required,
+        "default": f.default_from or f.default,
+        "description": f.description,
+    }

@@ -23,16 +23,28 @@ from numpy.typing import ArrayLike, NDArray
 
 from planlab.economy.linalg import LeontiefSystem
 from planlab.economy.model import Economy
-from planlab.errors import InputError
+from planlab.economy.validate import float_array
+from planlab.errors import InputError, Problem
 
 __all__ = ["LeontiefAnalysis", "LeontiefSystem", "analyse", "gross_output_for"]
 
 FloatArray = NDArray[np.float64]
 
 
-def gross_output_for(economy: Economy, final_demand: ArrayLike | None = None) -> FloatArray:
-    """Gross output that meets a final demand (the base year's if none is given)."""
-    y = economy.final_demand if final_demand is None else np.asarray(final_demand, dtype=float)
+def _final_demand(economy: Economy, final_demand: ArrayLike | None) -> FloatArray:
+    """The final demand asked for (the base year's if none): one finite number per sector."""
+    if not isinstance(economy, Economy):
+        raise InputError.single(
+            "<economy>", "economy", "an Economy", f"got {type(economy).__name__}"
+        )
+    if final_demand is None:
+        return economy.final_demand
+    try:
+        y = float_array(final_demand)
+    except (TypeError, ValueError) as exc:
+        raise InputError.single(
+            "<final demand>", "final_demand", "one number per sector", str(exc)
+        ) from None
     if y.shape != (economy.n,):
         raise InputError.single(
             "<final demand>",
@@ -40,6 +52,18 @@ def gross_output_for(economy: Economy, final_demand: ArrayLike | None = None) ->
             "one value per sector",
             f"{y.size} values for {economy.n} sectors",
         )
+    bad = np.flatnonzero(~np.isfinite(y)).tolist()
+    if bad:
+        raise InputError(
+            Problem("<final demand>", "final_demand", "finite numbers", f"value {y[i]!r}", name)
+            for i, name in ((i, economy.names[i]) for i in bad)
+        )
+    return y
+
+
+def gross_output_for(economy: Economy, final_demand: ArrayLike | None = None) -> FloatArray:
+    """Gross output that meets a final demand (the base year's if none is given)."""
+    y = _final_demand(economy, final_demand)
     return LeontiefSystem(economy.A).solve(y)
 
 
@@ -101,15 +125,8 @@ def analyse(economy: Economy, final_demand: ArrayLike | None = None) -> Leontief
     linkages are NaN for a sector with zero direct labour or zero output: the
     ratio is undefined there, and a NaN says so instead of a made-up number.
     """
+    y = _final_demand(economy, final_demand)
     system = LeontiefSystem(economy.A)
-    y = economy.final_demand if final_demand is None else np.asarray(final_demand, dtype=float)
-    if y.shape != (economy.n,):
-        raise InputError.single(
-            "<final demand>",
-            "final_demand",
-            "one value per sector",
-            f"{y.size} values for {economy.n} sectors",
-        )
     x = system.solve(y)
     ones = np.ones(economy.n)
     labour = economy.labour

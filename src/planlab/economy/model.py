@@ -17,7 +17,14 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from planlab.economy import validate
-from planlab.economy.fields import MATRIX_FIELDS, SCALAR_FIELDS, SECTOR_FIELDS, Rule
+from planlab.economy.fields import (
+    BALANCE_TOLERANCE,
+    DEFAULT_BALANCE_TOLERANCE,
+    MATRIX_FIELDS,
+    PER_UNIT,
+    SCALAR_FIELDS,
+    SECTOR_FIELDS,
+)
 from planlab.errors import InputError, Problem
 
 __all__ = ["Economy", "Indicator", "Sector", "indicator_problems"]
@@ -27,8 +34,8 @@ FloatArray = NDArray[np.float64]
 ECONOMY_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 """Economy names, as the YAML file allows them."""
 
-DEFAULT_BALANCE_TOLERANCE = 1e-3
-"""Base-year rows must balance to this share of gross output (published tables round)."""
+_TEXTS = ("title", "description", "base_year", "value_unit", "labour_unit", "currency_unit")
+"""Descriptive attributes of an economy, all texts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +71,86 @@ def _frozen(array: FloatArray) -> FloatArray:
 
 def _frozen_sparse(matrix: sp.sparray | sp.spmatrix | ArrayLike, n: int) -> sp.csr_array:
     if sp.issparse(matrix):
+        if matrix.dtype.kind not in "biuf":
+            raise TypeError(f"real numbers expected, got values of type {matrix.dtype}")
         out = sp.csr_array(sp.csr_array(matrix), dtype=np.float64, copy=True)
     else:
-        out = sp.csr_array(np.array(matrix, dtype=np.float64))
+        dense = validate.float_array(matrix)
+        if dense.ndim != 2:
+            raise ValueError(f"a table of rows and columns expected, got {dense.ndim} dimensions")
+        out = sp.csr_array(dense)
     out.sum_duplicates()
     out.eliminate_zeros()
     out.sort_indices()
     for part in (out.data, out.indices, out.indptr):
         part.flags.writeable = False
     return out
+
+
+def _argument_problems(
+    sectors: object,
+    A: object,
+    vectors: object,
+    scalars: object,
+    indicators: object,
+    sources: object,
+    origin: object,
+    meta: Mapping[str, object],
+) -> list[Problem]:
+    """What is wrong with the kinds of Economy.build's arguments, before any is used."""
+    file = "<economy>"
+    problems: list[Problem] = []
+
+    def wrong(field: str, rule: str, value: object) -> None:
+        problems.append(Problem(file, field, rule, f"got {type(value).__name__} {value!r:.60}"))
+
+    if isinstance(sectors, str | bytes) or not isinstance(sectors, Iterable):
+        wrong("sectors", "a list of sector names (a text is not a list of names)", sectors)
+    if A is None:
+        problems.append(Problem(file, "A", "required field", "missing"))
+    for key, value in (("vectors", vectors), ("scalars", scalars)):
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            wrong(key, "a mapping of field names to values", value)
+    for key, value in (("sources", sources), ("origin", origin)):
+        if value is not None and not (
+            isinstance(value, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            wrong(key, "a mapping of texts to texts", value)
+    if isinstance(indicators, str | bytes) or not isinstance(indicators, Iterable):
+        wrong("indicators", "a list of Indicator", indicators)
+    for key, value in meta.items():
+        if key == "balance_tolerance":
+            if not validate.is_number(value):
+                wrong(key, "a number", value)
+        elif key in _TEXTS:
+            if not isinstance(value, str):
+                wrong(key, "a text", value)
+        else:
+            problems.append(
+                Problem(file, key, "known economy attributes: " + ", ".join(_TEXTS), "unknown")
+            )
+    return problems
+
+
+def _indicator_kind_problems(indicators: Sequence[object], file: str) -> list[Problem]:
+    """Indicators are Indicator values with texts and a number where they belong."""
+    problems = []
+    for k, ind in enumerate(indicators):
+        texts = ("name", "sector", "unit", "source", "description")
+        if not isinstance(ind, Indicator) or not (
+            all(isinstance(getattr(ind, t), str) for t in texts)
+            and validate.is_number(ind.per_unit)
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    f"indicators.{k}",
+                    "an Indicator with texts and a number per_unit",
+                    f"got {ind!r:.60}",
+                )
+            )
+    return problems
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,11 +214,27 @@ class Economy:
 
         ``origin`` maps a field name to the file it came from, for error messages.
         """
+        wrong = _argument_problems(sectors, A, vectors, scalars, indicators, sources, origin, meta)
+        if wrong:
+            raise InputError(wrong)
         where = dict(origin or {})
+        indicators = tuple(indicators)
+        problems = _indicator_kind_problems(indicators, where.get("indicators", "<economy>"))
         secs = tuple(s if isinstance(s, Sector) else Sector(str(s)) for s in sectors)
         labels = [s.name for s in secs]
         n = len(secs)
-        problems = validate.check_names(labels, where.get("sectors", "<economy>"), "sectors")
+        problems += validate.check_names(labels, where.get("sectors", "<economy>"), "sectors")
+        problems += [
+            Problem(
+                where.get("sectors", "<economy>"),
+                "sectors",
+                "a sector's title and group are texts",
+                f"got {s.title!r:.30} and {s.group!r:.30}",
+                sector=str(s.name),
+            )
+            for s in secs
+            if not (isinstance(s.title, str) and isinstance(s.group, str))
+        ]
         if n == 0:
             problems.append(
                 Problem(where.get("sectors", "<economy>"), "sectors", "at least one sector", "none")
@@ -153,7 +247,7 @@ class Economy:
                 continue
             try:
                 mat = _frozen_sparse(raw, n)
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 problems.append(Problem(file, key, "a numeric square matrix", str(exc)))
                 continue
             if mat.shape != (n, n):
@@ -182,7 +276,7 @@ class Economy:
             file = where.get(spec.name, "<economy>")
             if spec.name in vectors:
                 try:
-                    arr = np.asarray(vectors[spec.name], dtype=np.float64).reshape(-1)
+                    arr = validate.float_array(vectors[spec.name]).reshape(-1)
                 except (TypeError, ValueError) as exc:
                     problems.append(Problem(file, spec.name, "numbers", str(exc)))
                     continue
@@ -215,9 +309,12 @@ class Economy:
             )
         for spec in SCALAR_FIELDS:
             if spec.name in scalars:
+                value = scalars[spec.name]
                 try:
-                    sc[spec.name] = float(scalars[spec.name])
-                except (TypeError, ValueError):
+                    if not validate.is_number(value):
+                        raise TypeError
+                    sc[spec.name] = float(value)
+                except (TypeError, OverflowError):
                     problems.append(
                         Problem(
                             scal_file,
@@ -243,7 +340,7 @@ class Economy:
             "B": mats["B"],
             "vectors": MappingProxyType(vec),
             "scalars": MappingProxyType(sc),
-            "indicators": tuple(indicators),
+            "indicators": indicators,
             "sources": MappingProxyType(dict(sources or {})),
             "given": frozenset(k for k in vectors if k in vec)
             | frozenset(f"scalars.{k}" for k in scalars if k in sc),
@@ -257,9 +354,6 @@ class Economy:
             "currency_unit": "currency unit",
             "balance_tolerance": DEFAULT_BALANCE_TOLERANCE,
         }
-        for key in meta:
-            if key not in defaults:
-                raise TypeError(f"unknown economy attribute {key!r}")
         values.update({k: meta.get(k, v) for k, v in defaults.items()})
         for key, value in values.items():
             object.__setattr__(economy, key, value)
@@ -290,8 +384,16 @@ class Economy:
             ) from None
 
     def vector(self, field_name: str) -> FloatArray:
-        """A per-sector field as a read-only array."""
-        return self.vectors[field_name]
+        """A per-sector field as a read-only array; a clear error for an unknown field."""
+        try:
+            return self.vectors[field_name]
+        except (KeyError, TypeError):
+            raise InputError.single(
+                "<economy>",
+                "field",
+                "known per-sector fields: " + ", ".join(f.name for f in SECTOR_FIELDS),
+                f"unknown field {field_name!r:.60}",
+            ) from None
 
     @property
     def gross_output(self) -> FloatArray:
@@ -439,6 +541,17 @@ def _problems(e: Economy, origin: Mapping[str, str]) -> list[Problem]:
             )
             continue
         vector_problems += validate.check_vector(arr, spec.rule, names, where(spec.name), spec.name)
+    if not vector_problems:
+        for spec in SECTOR_FIELDS:
+            if spec.positive_where is not None:
+                vector_problems += validate.check_positive_where(
+                    e.vectors[spec.name],
+                    e.vectors[spec.positive_where],
+                    names,
+                    where(spec.name),
+                    spec.name,
+                    spec.positive_where,
+                )
     problems += vector_problems
     for spec in SCALAR_FIELDS:
         value = e.scalars.get(spec.name)
@@ -450,11 +563,11 @@ def _problems(e: Economy, origin: Mapping[str, str]) -> list[Problem]:
             problems += validate.check_scalar(
                 value, spec.rule, where("scalars"), f"scalars.{spec.name}"
             )
-    tolerance_ok = bool(np.isfinite(e.balance_tolerance) and e.balance_tolerance >= 0)
-    if not tolerance_ok:
-        problems.append(
-            Problem(where("meta"), "balance_tolerance", "a number >= 0", repr(e.balance_tolerance))
-        )
+    tolerance = validate.check_scalar(
+        e.balance_tolerance, BALANCE_TOLERANCE.rule, where("meta"), "balance_tolerance"
+    )
+    problems += tolerance
+    tolerance_ok = not tolerance
     problems += indicator_problems(e.indicators, names, where("indicators"))
     if len(set(names)) != n:
         return problems
@@ -480,7 +593,7 @@ def indicator_problems(
             problems.append(
                 Problem(file, field_name, "sector is a known sector", "unknown", sector=ind.sector)
             )
-        problems += validate.check_scalar(ind.per_unit, Rule.NONNEGATIVE, file, field_name)
+        problems += validate.check_scalar(ind.per_unit, PER_UNIT.rule, file, field_name)
         if not ind.source.strip():
             problems.append(Problem(file, field_name, "every number has a source", "empty source"))
     return problems

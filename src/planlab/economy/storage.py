@@ -20,9 +20,15 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
-from planlab.documents import read_yaml_document
+from planlab.documents import read_text_file, read_yaml_document
 from planlab.economy.document import FORMAT, EconomyDocument
-from planlab.economy.fields import SCALAR_FIELDS, SECTOR_FIELDS, Rule, sector_spec
+from planlab.economy.fields import (
+    BALANCE_TOLERANCE,
+    BOOLEAN,
+    SCALAR_FIELDS,
+    SECTOR_FIELDS,
+    sector_spec,
+)
 from planlab.economy.model import Economy, Indicator, Sector, indicator_problems
 from planlab.economy.validate import (
     check_matrix,
@@ -42,20 +48,38 @@ DENSE_LIMIT = 200
 _MAX_LISTED = 20
 """At most this many problems of one kind are listed for one file."""
 
+DATA_FILE_LIMIT = 2**30
+"""Largest CSV file read, in bytes: the long layout of a 100,000-sector table with about
+100 inputs per sector takes some 400 MB. Larger files (or /dev/zero) are refused unread."""
+
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
-def load(path: str | os.PathLike[str], *, require_sources: bool = True) -> Economy:
+def load(
+    path: str | os.PathLike[str],
+    *,
+    require_sources: bool = True,
+    allowed_paths: Sequence[str | os.PathLike[str]] = (),
+) -> Economy:
     """Load an economy from its YAML file or the folder holding ``economy.yaml``.
 
-    Raises InputError naming the file, field, sector and rule of every problem.
+    The CSV files it names must be regular files inside its folder (after following
+    symbolic links), or inside one of ``allowed_paths``. Raises InputError naming the
+    file, field, sector and rule of every problem.
     """
+    if not isinstance(path, str | os.PathLike) or not all(
+        isinstance(p, str | os.PathLike) for p in allowed_paths
+    ):
+        raise InputError.single(
+            "<economy>", "path", "a file or folder name", f"got {type(path).__name__}"
+        )
     yaml_path = Path(path)
     if yaml_path.is_dir():
         yaml_path = yaml_path / YAML_NAME
     doc = _read_document(yaml_path)
     base = yaml_path.parent
+    inside = (base, *(Path(p) for p in allowed_paths))
     names = [s.name for s in doc.sectors]
     problems = _document_problems(doc, yaml_path.name, require_sources)
     if len(set(names)) != len(names):
@@ -66,13 +90,13 @@ def load(path: str | os.PathLike[str], *, require_sources: bool = True) -> Econo
     A: sp.csr_array | None = None
     B: sp.csr_array | None = None
     if sectors_file.strip():
-        vectors, more = _read_sector_table(base / sectors_file, sectors_file, names)
+        vectors, more = _read_sector_table(base / sectors_file, sectors_file, names, inside)
         problems += more
     if doc.files.A.strip():
-        A, more = _read_matrix(base / doc.files.A, doc.files.A, "A", names)
+        A, more = _read_matrix(base / doc.files.A, doc.files.A, "A", names, inside)
         problems += more
     if doc.files.B is not None and doc.files.B.strip():
-        B, more = _read_matrix(base / doc.files.B, doc.files.B, "B", names)
+        B, more = _read_matrix(base / doc.files.B, doc.files.B, "B", names, inside)
         problems += more
     if require_sources:
         mats = {k: m for k, m in (("A", A), ("B", B)) if m is not None}
@@ -153,10 +177,9 @@ def _document_problems(doc: EconomyDocument, file: str, require_sources: bool) -
         value = getattr(doc.files, key)
         if value is not None and not value.strip():
             problems.append(Problem(file, f"files.{key}", "a file name", "empty"))
-    if not np.isfinite(doc.balance_tolerance):
-        problems.append(
-            Problem(file, "balance_tolerance", "a number >= 0", repr(doc.balance_tolerance))
-        )
+    problems += check_scalar(
+        doc.balance_tolerance, BALANCE_TOLERANCE.rule, file, "balance_tolerance"
+    )
     indicators = [
         Indicator(i.name, i.sector, i.per_unit, i.unit, i.source, i.description)
         for i in doc.indicators
@@ -169,15 +192,17 @@ def _read_document(path: Path) -> EconomyDocument:
     return read_yaml_document(path, FORMAT, EconomyDocument, named_list="sectors")
 
 
-def _read_rows(path: Path, file: str) -> tuple[list[list[str]], list[Problem]]:
+def _read_rows(
+    path: Path, file: str, inside: Sequence[Path]
+) -> tuple[list[list[str]], list[Problem]]:
     """All rows of a CSV file as strings; a problem if it cannot be read or parsed."""
     try:
         # utf-8-sig: spreadsheet programs often start the file with a byte-order mark.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return [], [Problem(file, "-", "the file exists", "not found")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(file, "-", "a readable UTF-8 file", str(exc))]
+        text = read_text_file(
+            path, file, limit=DATA_FILE_LIMIT, inside=inside, encoding="utf-8-sig"
+        )
+    except InputError as exc:
+        return [], list(exc.problems)
     try:
         rows = [row for row in csv.reader(io.StringIO(text), strict=True) if row]
     except csv.Error as exc:
@@ -240,7 +265,7 @@ def _parse_numbers(
                 Problem(
                     file,
                     field,
-                    Rule.BOOLEAN.value,
+                    BOOLEAN.value,
                     f"value {cells[k]!r}{where(k)}",
                     sector=labels[k],
                 )
@@ -295,10 +320,10 @@ def _label_order(
 
 
 def _read_sector_table(
-    path: Path, file: str, names: Sequence[str]
+    path: Path, file: str, names: Sequence[str], inside: Sequence[Path]
 ) -> tuple[dict[str, np.ndarray], list[Problem]]:
     """The per-sector columns in the YAML's sector order, each checked against its rule."""
-    rows, problems = _read_rows(path, file)
+    rows, problems = _read_rows(path, file, inside)
     if problems:
         return {}, problems
     header, body = [h.strip() for h in rows[0]], rows[1:]
@@ -325,9 +350,7 @@ def _read_sector_table(
         if spec is None or col in vectors:
             continue
         cells = [body[k][c].strip() for k in order]
-        values, ok, more = _parse_numbers(
-            cells, file, col, names, boolean=spec.rule is Rule.BOOLEAN
-        )
+        values, ok, more = _parse_numbers(cells, file, col, names, boolean=spec.rule.boolean)
         problems += more
         read = np.flatnonzero(ok).tolist()
         problems += check_vector(values[ok], spec.rule, [names[k] for k in read], file, col)
@@ -336,10 +359,10 @@ def _read_sector_table(
 
 
 def _read_matrix(
-    path: Path, file: str, field: str, names: Sequence[str]
+    path: Path, file: str, field: str, names: Sequence[str], inside: Sequence[Path]
 ) -> tuple[sp.csr_array | None, list[Problem]]:
     """A square matrix in the square or the long layout; None if it has any problem."""
-    rows, problems = _read_rows(path, file)
+    rows, problems = _read_rows(path, file, inside)
     if problems:
         return None, problems
     header = [h.strip() for h in rows[0]]
@@ -524,7 +547,7 @@ _Dumper.add_representer(str, _represent_str)
 
 def _fmt(value: float, column: str) -> str:
     spec = sector_spec(column)
-    if spec is not None and spec.rule is Rule.BOOLEAN:
+    if spec is not None and spec.rule.boolean:
         return "true" if value else "false"
     return repr(float(value))
 

@@ -7,15 +7,17 @@ found, so that the loader and the in-memory constructor share one set of rules.
 from __future__ import annotations
 
 import itertools
+import numbers
 import re
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse import csgraph
 
-from planlab.economy.fields import SECTOR_FIELDS, Rule
+from planlab.economy.fields import COEFFICIENT, SECTOR_FIELDS, Rule
 from planlab.economy.linalg import LeontiefSystem
 from planlab.errors import Problem
 
@@ -23,10 +25,13 @@ __all__ = [
     "NAME_PATTERN",
     "check_matrix",
     "check_names",
+    "check_positive_where",
     "check_productive",
     "check_scalar",
     "check_sources",
     "check_vector",
+    "float_array",
+    "is_number",
     "spectral_radius",
 ]
 
@@ -34,6 +39,31 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 """Sector, indicator and field names: lower case, digits and underscores."""
 
 _DENSE_EIG_LIMIT = 400
+
+
+_NUMERIC_KINDS = "biuf"
+"""numpy dtype kinds that hold real numbers: booleans, integers and floats."""
+
+
+def is_number(value: object) -> TypeGuard[float]:
+    """Whether ``value`` is one real number (a bool, a text or None is not)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def float_array(raw: object) -> NDArray[np.float64]:
+    """Numbers (a list, an array) as a float array; TypeError or ValueError naming the problem.
+
+    Texts, None, complex numbers and objects are refused rather than converted, and
+    so are integers too large for a float.
+    """
+    arr = np.asarray(raw)
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"real numbers expected, got values of type {arr.dtype}")
+    with np.errstate(over="raise"):
+        try:
+            return np.asarray(arr, dtype=np.float64)
+        except FloatingPointError:
+            raise ValueError("a number too large for a float") from None
 
 
 def check_names(names: Sequence[str], file: str, field: str) -> list[Problem]:
@@ -63,17 +93,32 @@ def _rule_violations(values: NDArray[np.float64], rule: Rule) -> NDArray[np.bool
     """Mask of entries that break ``rule`` (non-finite entries always do)."""
     bad = ~np.isfinite(values)
     finite = np.where(bad, 0.0, values)
-    if rule is Rule.NONNEGATIVE:
-        bad |= finite < 0
-    elif rule is Rule.POSITIVE:
-        bad |= finite <= 0
-    elif rule is Rule.FRACTION:
-        bad |= (finite < 0) | (finite > 1)
-    elif rule in (Rule.INTEGER_NONNEGATIVE,):
-        bad |= (finite < 0) | (finite != np.round(finite))
-    elif rule is Rule.BOOLEAN:
-        bad |= (finite != 0) & (finite != 1)
+    bad |= (finite < rule.low) | (finite > rule.high)
+    if rule.whole:
+        bad |= finite != np.round(finite)
     return bad
+
+
+def check_positive_where(
+    values: NDArray[np.float64],
+    others: NDArray[np.float64],
+    sectors: Sequence[str],
+    file: str,
+    field: str,
+    other: str,
+) -> list[Problem]:
+    """Each sector's value must be > 0 where the other field's is (a cross-field rule)."""
+    bad = np.flatnonzero((others > 0) & ~(values > 0))
+    return [
+        Problem(
+            file,
+            field,
+            f"{field} > 0 where {other} > 0",
+            f"value {float(values[i])!r} with {other} {float(others[i])!r}",
+            sector=sectors[i],
+        )
+        for i in bad.tolist()
+    ]
 
 
 def check_vector(
@@ -103,17 +148,17 @@ def check_scalar(value: float, rule: Rule, file: str, field: str) -> list[Proble
 def check_matrix(
     matrix: sp.csr_array, sectors: Sequence[str], file: str, field: str
 ) -> list[Problem]:
-    """Coefficients must be finite and non-negative."""
+    """Coefficients must obey the coefficient rule (finite, >= 0, bounded)."""
     coo = matrix.tocoo()
-    bad = ~np.isfinite(coo.data) | (np.nan_to_num(coo.data, nan=0.0) < 0)
+    bad = _rule_violations(np.asarray(coo.data, dtype=np.float64), COEFFICIENT)
     problems = []
-    for k in np.flatnonzero(bad):
+    for k in np.flatnonzero(bad).tolist():
         i, j = int(coo.row[k]), int(coo.col[k])
         problems.append(
             Problem(
                 file,
                 field,
-                "coefficients are finite and >= 0",
+                f"coefficients {COEFFICIENT.value}",
                 f"coefficient {float(coo.data[k])!r} for input '{sectors[i]}'",
                 sector=sectors[j],
             )

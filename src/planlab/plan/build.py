@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 from planlab.errors import InputError
+from planlab.plan.arguments import check_build_arguments
 from planlab.plan.formulation import (
     PlanModel,
     PlanSettings,
@@ -200,6 +201,7 @@ def build(
     (True, True)
     """
     check_method(method)
+    check_build_arguments(economy, targets, weights, cap, required, settings)
     if objective not in OBJECTIVES:
         raise InputError.single(
             "<plan>", "objective", f"one of {', '.join(OBJECTIVES)}", f"got {objective!r}"

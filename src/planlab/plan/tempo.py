@@ -127,11 +127,19 @@ def growth_targets(
     """
     rates = _check_growth(economy, growth)
     x0 = economy.gross_output
-    return {
-        (sector, year): float(x0[economy.index(sector)]) * (1.0 + rate) ** year
-        for sector, rate in rates.items()
-        for year in range(1, years + 1)
-    }
+    with np.errstate(over="ignore"):
+        targets = {
+            (sector, year): float(x0[economy.index(sector)] * np.float64(1.0 + rate) ** year)
+            for sector, rate in rates.items()
+            for year in range(1, years + 1)
+        }
+    huge = sorted({sector for (sector, _), level in targets.items() if not np.isfinite(level)})
+    if huge:
+        raise InputError(
+            Problem("<growth>", "growth", "a rate whose targets stay finite", "overflows", s)
+            for s in huge
+        )
+    return targets
 
 
 def _tempo_rows(

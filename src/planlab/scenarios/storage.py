@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from planlab.documents import read_yaml_document
+from planlab.documents import DOCUMENT_CONFIG, DocumentLoader, read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.plan import PlanSettings, build, growth_targets
-from planlab.simulate.params import scenario_problems, setting_problems
+from planlab.simulate.params import MAX_MONTHS, MAX_SEED, scenario_problems, setting_problems
 from planlab.simulate.scenario import (
     EXOGENOUS,
     INITIAL,
@@ -61,14 +60,20 @@ YAML_NAME = "scenario.yaml"
 COURSES = "courses"
 
 
+EARLIEST_START = dt.date(1800, 1, 1)
+LATEST_START = dt.date(2100, 12, 1)
+"""Runs start within 1800-2100: with the longest horizon (1200 months) a run ends by 2200,
+inside the dates pandas holds (1677-2262), and the calendar the record needs is covered."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT_CONFIG
 
 
 class ChangeEntry(_Strict):
     """A new value from a date on."""
 
-    date: dt.date
+    date: dt.date = Field(strict=False)
     value: float
     source: str = ""
 
@@ -101,9 +106,14 @@ class ScenarioDocument(_Strict):
     title: str = ""
     description: str = ""
     economy: str = Field(description="A built-in economy's name, or a path relative to this file.")
-    start: dt.date = Field(description="First day of the run (the first of a month).")
-    months: int = Field(ge=1, le=1200, description="Default horizon in months.")
-    seed: int = 1
+    start: dt.date = Field(
+        strict=False,
+        ge=EARLIEST_START,
+        le=LATEST_START,
+        description="First day of the run (the first of a month).",
+    )
+    months: int = Field(ge=1, le=MAX_MONTHS, description="Default horizon in months.")
+    seed: int = Field(default=1, ge=0, le=MAX_SEED, description="The run's seed.")
     default_growth: SettingEntry | None = None
     growth: dict[str, SettingEntry] = Field(
         default_factory=dict,
@@ -144,8 +154,8 @@ class CourseDocument(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     title: str = Field(min_length=1)
     description: str = Field(min_length=1, description="What the course is and why.")
-    months: int | None = Field(None, ge=1, le=1200)
-    seed: int | None = None
+    months: int | None = Field(None, ge=1, le=MAX_MONTHS)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
     default_growth: SettingEntry | None = None
     growth: dict[str, SettingEntry] = {}
     revised_growth: dict[str, SettingEntry] = {}
@@ -273,8 +283,8 @@ def load_scenario(name_or_path: str | os.PathLike[str], course: str | None = Non
     return dataclasses.replace(scenario, course=course)
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so that the model checks them field by field.
+class _Loader(DocumentLoader):
+    """The document loader, leaving dates as text, so that the model checks them field by field.
 
     The safe loader turns anything shaped like a date into one and fails with a bare
     ValueError on an impossible one (1929-02-30), with no file or field to report.
@@ -283,7 +293,7 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in DocumentLoader.yaml_implicit_resolvers.items()
 }
 
 

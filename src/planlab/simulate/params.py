@@ -57,8 +57,9 @@ BoolArray = NDArray[np.bool_]
 
 MAX_MONTHS = 1200
 """Longest run, in months (a century): an assumption that bounds memory and time."""
-MAX_SEED = 2**63 - 1
-"""Seeds are whole numbers from 0 to this (numpy's SeedSequence takes any of them)."""
+MAX_SEED = 2**32 - 1
+"""Seeds are whole numbers from 0 to 2^32 - 1: the range every numpy generator (also the
+legacy RandomState) accepts, and one that a run's record stores as it is."""
 GROWTH_RANGE = (-0.5, 2.0)
 """Yearly growth a branch's tempo may take: an assumption wide enough for any recorded plan
 (the first five-year plan's boldest variant asked +45 % a year) and short of collapse."""
