@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: demo test lint typecheck unit bench clean browser postgres
+.PHONY: demo test lint typecheck unit bench clean browser postgres fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ unit: $(STAMP) browser postgres
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
+
+# The fuzz suites at length: many more mutated inputs than the test run tries.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	PLANLAB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz_scenarios.py --hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
