@@ -211,3 +211,28 @@ def test_the_gini_of_a_large_countryside_is_taken_on_an_even_sample(
     sampled = households.gini(values)
     assert sampled != exact
     assert sampled == pytest.approx(exact, abs=0.005)
+
+
+def test_herds_follow_their_birth_and_death_rates() -> None:
+    """With no policy, births and deaths over five years are the rates times the herds that
+    stood each month, within 2 %: herds shared out over households' weights are fractional,
+    and a part-animal dies in its part."""
+    h = initial_households(sample=500, rng=np.random.default_rng(5))
+    rules = HouseholdRules()
+    rng = np.random.default_rng(6)
+    standing = {a: 0.0 for a in ANIMALS}
+    born = {a: 0.0 for a in ANIMALS}
+    died = {a: 0.0 for a in ANIMALS}
+    for _ in range(60):
+        for animal in ANIMALS:
+            standing[animal] += float(getattr(h, animal) @ h.weight)
+        flows = step(h, calm(), rules, rng)
+        for animal in ANIMALS:
+            born[animal] += flows.animal_births[animal]
+            died[animal] += flows.animal_deaths[animal]
+    for k, animal in enumerate(ANIMALS):
+        birth_rate = rules.birth_rates[k] * rules.herd_birth_scale
+        assert born[animal] / standing[animal] == pytest.approx(birth_rate, rel=0.02), animal
+        assert died[animal] / standing[animal] == pytest.approx(rules.death_rates[k], rel=0.02), (
+            animal
+        )

@@ -178,11 +178,22 @@ def _herd_month(
     if (k_birth + 1.0) * _PER32 > 1.0 - lam:
         state, v = _uniform(state)
         state, born = _poisson_at(lam, (k_birth + v) * _PER32, state)
-    n = int(herd)
+    # A herd of 2.6 is two whole animals and six tenths of one (herds are shared out over
+    # the row's weight); each of the three dies with the death rate, and the part-animal
+    # removes its part, so that deaths expect ``herd * death_rate`` exactly.
+    whole = int(herd)
+    part = herd - whole
+    count = whole + 1 if part > 0.0 else whole
     died = 0.0
-    if (k_death + 1.0) * _PER32 > 1.0 - n * death_rate:
+    if (k_death + 1.0) * _PER32 > 1.0 - count * death_rate:
         state, v = _uniform(state)
-        state, died = _binomial_at(n, death_rate, (k_death + v) * _PER32, state)
+        state, deaths = _binomial_at(count, death_rate, (k_death + v) * _PER32, state)
+        died = deaths
+        if deaths > 0.0 and part > 0.0:
+            # Given the deaths, the part-animal is among them with probability deaths / count.
+            state, w = _uniform(state)
+            if w * count < deaths:
+                died = deaths - 1.0 + part
     return state, (herd + (born - died)) * share, born, died
 
 
