@@ -111,8 +111,11 @@ CENSUS_1927: Mapping[str, Figure] = MappingProxyType(
             "households hold the rest of the national herd.",
         ),
         "horses_million": Figure(
-            32.6,
-            "events.csv livestock_horses_jan1, 1 January 1929 (BSE, 'Zhivotnovodstvo', Table 1).",
+            34.0,
+            "calibration.csv horses_million, 1 July 1929 (Stalin's report to the XVII Congress): "
+            "the record's summer series has no horse count for 1928; assumption: the herd of "
+            "summer 1928 was that of summer 1929 (the 1 January 1929 count, 32.6 in events.csv, "
+            "lies between winter counts, which run below summer ones).",
         ),
         "cattle_million": Figure(
             70.5, "calibration.csv cattle_million, 1 July 1928 (Nove, livestock table)."
@@ -122,9 +125,11 @@ CENSUS_1927: Mapping[str, Figure] = MappingProxyType(
             "events.csv livestock_cattle_jan1 58.2 and livestock_cows_jan1 29.2 (BSE, 1 January "
             "1929): cattle per cow, used to turn the kulaks' cows into cattle.",
         ),
-        "pigs_million": Figure(19.4, "events.csv livestock_pigs_jan1, 1 January 1929 (BSE)."),
+        "pigs_million": Figure(
+            26.0, "calibration.csv pigs_million, 1 July 1928 (Nove, livestock table)."
+        ),
         "sheep_goats_million": Figure(
-            107.1, "events.csv livestock_sheep_goats_jan1, 1 January 1929 (BSE)."
+            146.7, "calibration.csv sheep_goats_million, 1 July 1928 (Nove, livestock table)."
         ),
     }
 )
