@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 __all__ = ["InputError", "PlanlabError", "Problem"]
 
@@ -34,11 +35,13 @@ class Problem:
         return _one_line(f"{where}: {self.message} (rule: {self.rule})")
 
 
-_LINE_BREAKS = {
-    ord(c): repr(c)[1:-1]
-    for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029" + "".join(map(chr, range(0x1C)))
-    if c != "\t"
-}
+_LINE_BREAKS = MappingProxyType(
+    {
+        ord(c): repr(c)[1:-1]
+        for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029" + "".join(map(chr, range(0x1C)))
+        if c != "\t"
+    }
+)
 """Every character str.splitlines() breaks at, and the other control characters (a null
 byte in a file name), mapped to an escape sequence."""
 

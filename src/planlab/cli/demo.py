@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated
 
 import pandas as pd
@@ -30,16 +31,18 @@ from planlab.scenarios.courses import DEFAULT_SAMPLE, run_scenario
 
 __all__ = ["demo"]
 
-YEARLY = {
-    "collectivised_share": ("coll.\nshare", "last", "{:.2f}"),
-    "horses_million": ("horses\nm", "last", "{:.1f}"),
-    "grain_harvest_mt": ("grain\nMt", "sum", "{:.1f}"),
-    "grain_procurement_mt": ("proc.\nMt", "sum", "{:.1f}"),
-    "coal_mt": ("coal\nMt", "sum", "{:.1f}"),
-    "steel_mt": ("steel\nMt", "sum", "{:.1f}"),
-    "currency_million_rub": ("money\nm rub", "last", "{:,.0f}"),
-    "real_wage_index": ("real\nwage", "mean", "{:.2f}"),
-}
+YEARLY = MappingProxyType(
+    {
+        "collectivised_share": ("coll.\nshare", "last", "{:.2f}"),
+        "horses_million": ("horses\nm", "last", "{:.1f}"),
+        "grain_harvest_mt": ("grain\nMt", "sum", "{:.1f}"),
+        "grain_procurement_mt": ("proc.\nMt", "sum", "{:.1f}"),
+        "coal_mt": ("coal\nMt", "sum", "{:.1f}"),
+        "steel_mt": ("steel\nMt", "sum", "{:.1f}"),
+        "currency_million_rub": ("money\nm rub", "last", "{:,.0f}"),
+        "real_wage_index": ("real\nwage", "mean", "{:.2f}"),
+    }
+)
 """Per variable: column label, how a calendar year is summed up, number format."""
 SHOWN_YEARS = (1929, 1930, 1932, 1934, 1937)
 

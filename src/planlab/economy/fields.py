@@ -8,7 +8,9 @@ it, is generated from its bounds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 __all__ = [
     "AMOUNT_LIMIT",
@@ -275,15 +277,17 @@ DOCUMENT_FIELDS: tuple[FieldSpec, ...] = (
 BALANCE_TOLERANCE, PER_UNIT = DOCUMENT_FIELDS
 
 
-MATRIX_FIELDS: dict[str, str] = {
-    "A": "Current input of each good (row) per unit of gross output of each sector (column).",
-    "B": "Capital stock of each good (row) per unit of new capacity of each sector (column).",
-}
+MATRIX_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "A": "Current input of each good (row) per unit of gross output of each sector (column).",
+        "B": "Capital stock of each good (row) per unit of new capacity of each sector (column).",
+    }
+)
 """The square matrices; A is required, B defaults to zero."""
 
 
-_SECTOR_BY_NAME = {f.name: f for f in SECTOR_FIELDS}
-_SCALAR_BY_NAME = {f.name: f for f in SCALAR_FIELDS}
+_SECTOR_BY_NAME = MappingProxyType({f.name: f for f in SECTOR_FIELDS})
+_SCALAR_BY_NAME = MappingProxyType({f.name: f for f in SCALAR_FIELDS})
 
 
 def sector_spec(name: str) -> FieldSpec | None:

@@ -10,6 +10,7 @@ final-demand categories, and labour comes from a row of one of its extensions.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -20,13 +21,15 @@ from planlab.errors import InputError
 
 __all__ = ["FINAL_DEMAND_KEYWORDS", "from_pymrio"]
 
-FINAL_DEMAND_KEYWORDS = {
-    "consumption": ("household", "npish", "non-profit"),
-    "state": ("government",),
-    "investment": ("fixed capital",),
-    "stocks": ("inventor", "valuables"),
-    "exports": ("export",),
-}
+FINAL_DEMAND_KEYWORDS = MappingProxyType(
+    {
+        "consumption": ("household", "npish", "non-profit"),
+        "state": ("government",),
+        "investment": ("fixed capital",),
+        "stocks": ("inventor", "valuables"),
+        "exports": ("export",),
+    }
+)
 """Which pymrio final-demand categories go to which final-demand field (first match wins)."""
 
 

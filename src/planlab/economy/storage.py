@@ -52,8 +52,8 @@ DATA_FILE_LIMIT = 2**30
 """Largest CSV file read, in bytes: the long layout of a 100,000-sector table with about
 100 inputs per sector takes some 400 MB. Larger files (or /dev/zero) are refused unread."""
 
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no"}
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
 
 
 def load(

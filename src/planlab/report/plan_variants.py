@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -23,19 +24,23 @@ from planlab.plan.result import constraint_label
 
 __all__ = ["VARIANTS", "VariantVerdict", "plan_variants", "variant_targets"]
 
-VARIANTS = {
-    "starting_variant": "Gosplan's starting variant (1929)",
-    "optimal": "optimal variant (adopted 1929)",
-    "revised": "revised targets (1930)",
-}
+VARIANTS = MappingProxyType(
+    {
+        "starting_variant": "Gosplan's starting variant (1929)",
+        "optimal": "optimal variant (adopted 1929)",
+        "revised": "revised targets (1930)",
+    }
+)
 _NAME = re.compile(r"^(?P<stem>[a-z_]+?)_target_(?P<variant>starting_variant|optimal|revised)$")
-SKIPPED = {
-    "tractor_output": "tractors are a small part of machine building; scaling the whole branch "
-    "by the tractor target would misstate it",
-    "iron_ore": "no iron-ore indicator in the economy",
-    "gross_industrial_output": "a total over branches, not one branch's target",
-    "fyp_tractor_output": "duplicate of tractor_output",
-}
+SKIPPED = MappingProxyType(
+    {
+        "tractor_output": "tractors are a small part of machine building; scaling the whole branch "
+        "by the tractor target would misstate it",
+        "iron_ore": "no iron-ore indicator in the economy",
+        "gross_industrial_output": "a total over branches, not one branch's target",
+        "fyp_tractor_output": "duplicate of tractor_output",
+    }
+)
 
 
 @dataclass

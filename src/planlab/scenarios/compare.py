@@ -13,6 +13,7 @@ The rules are those of the record's own scorer (``history/score.py``):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,8 +27,8 @@ __all__ = ["ERROR_CAP", "Comparison", "compare", "record_error"]
 ERROR_CAP = 3.0
 """The largest error a record row can get: a factor of e**3 (about 20) or worse."""
 
-TABLE_COLUMNS = ["variable", "start", "end", "run", "value", "low", "high", "error", "source"]
-RECORD_COLUMNS = ["start", "end", "variable", "value", "low", "high", "source"]
+TABLE_COLUMNS = ("variable", "start", "end", "run", "value", "low", "high", "error", "source")
+RECORD_COLUMNS = ("start", "end", "variable", "value", "low", "high", "source")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def record_error(run: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarr
     return np.where(inside, 0.0, np.where(run <= 0, ERROR_CAP, capped))
 
 
-def _need_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
+def _need_columns(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     absent = [c for c in columns if c not in table.columns]
     if absent:
         raise InputError.single(what, ",".join(absent), f"columns {','.join(columns)}", "missing")
@@ -163,7 +164,7 @@ def compare(
     error = np.where(covered, error, np.nan)
 
     table = rows.assign(run=np.where(covered, simulated, np.nan), error=error)
-    table = table.loc[:, TABLE_COLUMNS]
+    table = table.loc[:, list(TABLE_COLUMNS)]
     scored = table[covered]
     per_variable = {
         str(k): float(v) for k, v in scored.groupby("variable", sort=True)["error"].median().items()

@@ -21,7 +21,7 @@ __all__ = ["COURSE_ORDER", "Course", "read_courses", "read_series"]
 COURSE_ORDER = ("historical", "opposition", "nep")
 """The courses of ussr-1928 in the order the source text discusses them."""
 
-SERIES_COLUMNS = ["date", "variable", "value"]
+SERIES_COLUMNS = ("date", "variable", "value")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def read_series(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError.single(file, "-", "a well-formed CSV file", message) from None
-    if list(table.columns) != SERIES_COLUMNS:
+    if list(table.columns) != list(SERIES_COLUMNS):
         got = ",".join(str(c) for c in table.columns)
         raise InputError.single(file, "columns", "columns date,variable,value", f"got {got}")
     dates = pd.to_datetime(table["date"].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")

@@ -219,6 +219,8 @@ def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray
 
 
 _ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
+for _table in (_ZIG_K, _ZIG_W, _ZIG_F):
+    _table.flags.writeable = False
 _ZIG_R = 3.6541528853610088
 _LOW8 = np.uint64(0xFF)
 _S8, _S9 = np.uint64(8), np.uint64(9)
