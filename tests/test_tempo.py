@@ -17,7 +17,6 @@ from _economies import random_economy
 from planlab.economy import Economy, load_builtin
 from planlab.errors import InputError
 from planlab.plan import Status, TempoReport, check_tempo
-from planlab.plan.tempo import MAX_FRACTION
 
 BOTTLENECK_COLUMNS = ["constraint", "sector", "year", "shadow_price"]
 DISPROPORTION_COLUMNS = ["branch", "input", "year", "shortfall", "shortfall_pct"]
@@ -47,10 +46,10 @@ def check_report(report: TempoReport, growth: dict[str, float], years: int) -> N
         assert math.isnan(rate) or rate <= growth[sector] + TOL, sector
     if report.status is Status.OPTIMAL:
         assert report.feasible == (report.max_fraction >= 1.0 - 1e-7)
-        assert -MAX_FRACTION - TOL <= report.max_fraction <= MAX_FRACTION + TOL
+        assert 0.0 <= report.max_fraction <= 1.0
     else:
         assert not report.feasible
-        assert math.isnan(report.max_fraction)
+        assert report.max_fraction == 0.0
     prices = report.bottlenecks["shadow_price"].to_numpy()
     assert np.all(prices > 0)
     assert np.all(np.diff(prices) <= 0)
@@ -199,7 +198,8 @@ def test_only_capacity_binds_names_the_short_branch() -> None:
     assert (row["branch"], row["input"], int(row["year"])) == ("industry_1", "capacity", 1)
     increment = 0.1 * float(economy.gross_output[0])
     assert row["shortfall"] == pytest.approx(increment, rel=1e-9)
-    assert row["shortfall_pct"] == pytest.approx(10.0, rel=1e-9)
+    # A share of the need: 0.1 x0 missing of 1.1 x0 needed.
+    assert row["shortfall_pct"] == pytest.approx(100.0 * 0.1 / 1.1, rel=1e-9)
     # The bottlenecks are industry I's capacity rows of year 1, priced at 1 / increment.
     top = report.bottlenecks
     assert set(top["constraint"]) <= {"capacity", "capacity_flow"}
@@ -273,7 +273,7 @@ def test_report_to_dict_is_json() -> None:
             assert isinstance(data["max_fraction"], float)
             assert data["max_fraction"] == report.max_fraction
         else:
-            assert data["max_fraction"] is None
+            assert data["max_fraction"] == 0.0  # not even the base levels hold
         assert isinstance(data["attainable_growth"], dict)
         assert list(data["attainable_growth"]) == list(report.growth)
         for value in data["attainable_growth"].values():
@@ -301,12 +301,12 @@ def test_report_when_even_the_base_levels_cannot_be_held() -> None:
     report = _reports()["base-infeasible"]
     assert report.status is Status.INFEASIBLE
     assert not report.feasible
-    assert math.isnan(report.max_fraction)
+    assert report.max_fraction == 0.0
     assert report.bottlenecks.empty
     assert not report.conflicts.empty
     assert "cannot be held" in report.message
     data = report.to_dict()
-    assert data["max_fraction"] is None
+    assert data["max_fraction"] == 0.0
     assert data["attainable_growth"] == {"industry_1": None}
 
 

@@ -70,6 +70,10 @@ class TempoReport:
             "feasible": self.feasible,
             "max_fraction": _finite(self.max_fraction),
             "attainable_growth": {k: _finite(v) for k, v in self.attainable_growth.items()},
+            "basis": {
+                "max_fraction": "the asked increments in every plan year, in [0, 1]",
+                "attainable_growth": "each branch's own level in the final plan year",
+            },
             "bottlenecks": _records(self.bottlenecks),
             "disproportions": _records(self.disproportions),
             "status": self.status.value,
@@ -166,7 +170,7 @@ def _fraction_model(
 ) -> PlanModel:
     model = build_model(economy, settings)
     select, base, increments, _ = _tempo_rows(model, growth)
-    theta = model.lp.add_variables("fraction", None, -MAX_FRACTION, MAX_FRACTION)
+    theta = model.lp.add_variables("fraction", None, 0.0, 1.0)
     model.variables["fraction"] = theta
     model.constraints["tempo"] = model.lp.add_constraints(
         "tempo",
@@ -307,9 +311,10 @@ def _disproportions(
                 "input": "capacity",
                 "year": years[cols],
                 "shortfall": capacity[rows, cols],
+                # A share of the need: the capacity there is and the capacity missing.
                 "shortfall_pct": 100.0
                 * capacity[rows, cols]
-                / np.maximum(value["capacity"][rows, cols], tiny),
+                / np.maximum(value["capacity"][rows, cols] + capacity[rows, cols], tiny),
             }
         )
     )
@@ -392,7 +397,7 @@ def check_tempo(
             years=years,
             growth=rates,
             feasible=False,
-            max_fraction=float("nan"),
+            max_fraction=0.0,
             attainable_growth={s: float("nan") for s in rates},
             bottlenecks=empty_bottlenecks,
             disproportions=_disproportions(economy, settings, rates, method),
@@ -419,10 +424,7 @@ def check_tempo(
     )
     attainable = _attainable(economy, settings, rates, method)
     if feasible:
-        message = (
-            f"the tempo is feasible (up to {min(fraction, MAX_FRACTION):.3g} "
-            "times the asked increments)"
-        )
+        message = "the tempo is feasible in every plan year"
     else:
         first = bottlenecks.iloc[0] if not bottlenecks.empty else None
         what = (
@@ -436,7 +438,9 @@ def check_tempo(
             else ""
         )
         message = (
-            f"the tempo breaks the proportions: only {fraction + 0.0:.3g} of it is feasible{what}"
+            f"the tempo breaks the proportions: only {fraction + 0.0:.3g} of it is feasible in "
+            f"every plan year{what} (attainable growth is each branch's level in the final "
+            "year, where lags have passed)"
         )
     return TempoReport(
         economy=economy.name,
