@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: demo test lint typecheck unit bench clean browser postgres
+.PHONY: demo test lint typecheck unit bench fuzz clean browser postgres
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ unit: $(STAMP) browser postgres
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
+
+# The input fuzz suite at FUZZ_SCALE times the cases of `make test` (10^4), freshly random.
+FUZZ_SCALE ?= 30
+fuzz: $(STAMP)
+	PLANLAB_FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/python -m pytest tests/test_fuzz_inputs.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -268,6 +268,7 @@ def test_capacity_zero_without_output_is_fine() -> None:
         ({"balance_tolerance": "x"}, "balance_tolerance"),
         ({"colour": "red"}, "colour"),
         ({"scalars": {"labour_force": 10**400}}, "scalars.labour_force"),
+        ({"balance_tolerance": 10**400}, "balance_tolerance"),
     ],
 )
 def test_economy_build_names_the_bad_argument(change: dict[str, Any], field: str) -> None:
@@ -302,6 +303,8 @@ def test_numbers_of_the_wrong_kind_stay_refused(change: dict[str, Any], field: s
         lambda e: load_builtin(None),
         lambda e: resolve_economy(None),
         lambda e: load(None),
+        lambda e: resolve_economy("x" * 300),
+        lambda e: load("x" * 300),
     ],
 )
 def test_economy_api_raises_planlab_errors(call: Any) -> None:
@@ -318,17 +321,21 @@ def test_economy_api_raises_planlab_errors(call: Any) -> None:
         ({"targets": {"industry_1": "a"}}, "targets"),
         ({"targets": {"industry_1": True}}, "targets"),
         ({"targets": {"industry_1": 1e300}}, "targets"),
+        ({"targets": {"industry_1": 10**400}}, "targets"),
+        ({"years": True}, "years"),
         ({"targets": "industry_1"}, "targets"),
         ({"objective": "weighted", "weights": {"industry_1": "x"}}, "weights"),
         ({"objective": "weighted", "weights": [1, 2]}, "weights"),
         ({"objective": "weighted", "cap": "x"}, "cap"),
         ({"objective": "weighted", "cap": math.nan}, "cap"),
+        ({"objective": "weighted", "cap": 10**400}, "cap"),
         ({"required": {"industry_1": "x"}}, "required"),
     ],
 )
 def test_plan_build_names_the_bad_argument(kwargs: dict[str, Any], field: str) -> None:
+    kwargs = {"years": 3, **kwargs}
     with time_limit(30), pytest.raises(InputError) as caught:
-        build(load_builtin("textbook-3"), 3, **kwargs)
+        build(load_builtin("textbook-3"), **kwargs)
     assert any(p.field == field for p in caught.value.problems), caught.value
 
 
@@ -389,3 +396,18 @@ def test_start_year_out_of_the_calendar_is_one_line_exit_2(tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     (line,) = result.stderr.splitlines()
     assert line.startswith("scenario.yaml: field 'start'") and "2100-12-01" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "x" * 300],
+        ["scenario", "check", "x" * 300],
+        ["economy", "check", "x" * 300],
+        ["economy", "show", "x" * 300],
+    ],
+)
+def test_a_name_too_long_for_the_system_is_one_line_exit_2(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1

@@ -12,6 +12,7 @@ import pandas as pd
 import typer
 
 from planlab.cli.common import console, fail, handles_input_errors, write_atomic
+from planlab.documents import path_exists
 from planlab.economy import (
     analyse,
     builtin_names,
@@ -60,7 +61,7 @@ def economy_check(
     path: Annotated[str, typer.Argument(help="An economy.yaml file or the folder holding it.")],
 ) -> None:
     """Validate an economy's files: exit 0 if valid, 2 with one line per problem if not."""
-    if not Path(path).exists():
+    if not path_exists(Path(path)):
         raise fail([f"{path}: field '-': not found (rule: the file exists)"])
     economy = resolve(path)
     console.print(f"ok: {economy.name} ({economy.n} sectors) is a valid economy", markup=False)

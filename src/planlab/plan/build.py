@@ -165,7 +165,7 @@ def build(
     >>> plan.feasible, bool(plan.fulfilment["fulfilment"].min() >= 1.0 - 1e-6)
     (True, True)
     """
-    check_build_arguments(economy, targets, weights, cap, required, settings)
+    check_build_arguments(economy, years, targets, weights, cap, required, settings)
     if objective not in OBJECTIVES:
         raise InputError.single(
             "<plan>", "objective", f"one of {', '.join(OBJECTIVES)}", f"got {objective!r}"
