@@ -76,7 +76,7 @@ EDGE_TEXTS: tuple[str, ...] = (
     "1e300",
     "x" * 300,
     "A\x00.csv",
-    "/dev/zero",
+    "/dev/null",
     "/etc/passwd",
     "../A.csv",
     "../../textbook-3/A.csv",

@@ -141,12 +141,57 @@ def test_fifo_as_a_data_file_is_refused_without_blocking(tmp_path: Path) -> None
     assert line.startswith("pipe.csv: field '-'") and "a regular file" in line
 
 
+DEV_ZERO_CHECK = """
+import sys
+from planlab.economy import load
+from planlab.errors import InputError
+for allowed in ([], ["/dev"]):
+    try:
+        load(sys.argv[1], allowed_paths=allowed)
+    except InputError as exc:
+        print(exc)
+"""
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_dev_zero_is_refused_unread(tmp_path: Path) -> None:
+    """Run apart, with its memory capped: read, /dev/zero would fill the machine's."""
+    import resource
+    import subprocess
+    import sys
+
     folder = economy_copy(tmp_path)
     point_a_at(folder, "/dev/zero")
-    assert "inside the economy's folder" in refused(folder)
-    assert "a regular file" in refused(folder, allowed_paths=["/dev"])
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+    done = subprocess.run(
+        [sys.executable, "-c", DEV_ZERO_CHECK, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap_memory,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    outside, device = done.stdout.splitlines()
+    assert "inside the economy's folder" in outside
+    assert device == "/dev/zero: field '-': /dev/zero is a character device (rule: a regular file)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a Unix thing")
+def test_fifo_as_a_final_demand_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "demand.csv")
+    with time_limit(20):
+        result = runner.invoke(
+            app, ["economy", "leontief", "textbook-3", "--demand", str(tmp_path / "demand.csv")]
+        )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'demand.csv'}: field '-': {tmp_path / 'demand.csv'} is a FIFO "
+        "(rule: a regular file)"
+    ]
 
 
 def test_absolute_path_outside_the_folder_needs_permission(tmp_path: Path) -> None:

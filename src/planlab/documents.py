@@ -218,7 +218,9 @@ def read_text_file(
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
-            raise InputError.single(file, "-", "a regular file", f"{text_name} is not one")
+            raise InputError.single(
+                file, "-", "a regular file", f"{text_name} is {_kind(info.st_mode)}"
+            )
         if info.st_size > limit:
             raise InputError.single(
                 file, "-", f"a file of at most {limit} bytes", f"{info.st_size} bytes"
@@ -235,6 +237,18 @@ def read_text_file(
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError.single(file, "-", "a readable UTF-8 file", str(exc)) from None
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words."""
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((text for test, text in kinds if test(mode)), "not a regular file")
 
 
 def read_yaml_document(
