@@ -348,6 +348,7 @@ def test_numbers_of_the_wrong_kind_stay_refused(change: dict[str, Any], field: s
         lambda e: load_builtin(None),
         lambda e: resolve_economy(None),
         lambda e: load(None),
+        lambda e: e.replace(vectors=5),
         lambda e: resolve_economy("x" * 300),
         lambda e: load("x" * 300),
     ],
