@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: demo test lint typecheck unit bench clean browser postgres fuzz
+.PHONY: demo test lint typecheck unit bench fuzz clean browser postgres
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,13 @@ unit: $(STAMP) browser postgres
 
 test: lint typecheck unit
 
-# The fuzz suites at length: many more mutated inputs than the test run tries.
+# The fuzz suites at length: FUZZ_SCALE times the input cases of `make test` (10^4, freshly
+# random) and FUZZ_EXAMPLES mutated scenarios.
+FUZZ_SCALE ?= 30
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)
-	PLANLAB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz_scenarios.py --hypothesis-show-statistics
+	PLANLAB_FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/python -m pytest tests/test_fuzz_inputs.py -q -p no:cacheprovider --hypothesis-show-statistics
+	PLANLAB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_scenarios.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

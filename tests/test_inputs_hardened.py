@@ -141,12 +141,57 @@ def test_fifo_as_a_data_file_is_refused_without_blocking(tmp_path: Path) -> None
     assert line.startswith("pipe.csv: field '-'") and "a regular file" in line
 
 
+DEV_ZERO_CHECK = """
+import sys
+from planlab.economy import load
+from planlab.errors import InputError
+for allowed in ([], ["/dev"]):
+    try:
+        load(sys.argv[1], allowed_paths=allowed)
+    except InputError as exc:
+        print(exc)
+"""
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_dev_zero_is_refused_unread(tmp_path: Path) -> None:
+    """Run apart, with its memory capped: read, /dev/zero would fill the machine's."""
+    import resource
+    import subprocess
+    import sys
+
     folder = economy_copy(tmp_path)
     point_a_at(folder, "/dev/zero")
-    assert "inside the economy's folder" in refused(folder)
-    assert "a regular file" in refused(folder, allowed_paths=["/dev"])
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+    done = subprocess.run(
+        [sys.executable, "-c", DEV_ZERO_CHECK, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap_memory,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    outside, device = done.stdout.splitlines()
+    assert "inside the economy's folder" in outside
+    assert device == "/dev/zero: field '-': /dev/zero is a character device (rule: a regular file)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a Unix thing")
+def test_fifo_as_a_final_demand_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "demand.csv")
+    with time_limit(20):
+        result = runner.invoke(
+            app, ["economy", "leontief", "textbook-3", "--demand", str(tmp_path / "demand.csv")]
+        )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'demand.csv'}: field '-': {tmp_path / 'demand.csv'} is a FIFO "
+        "(rule: a regular file)"
+    ]
 
 
 def test_absolute_path_outside_the_folder_needs_permission(tmp_path: Path) -> None:
@@ -268,6 +313,7 @@ def test_capacity_zero_without_output_is_fine() -> None:
         ({"balance_tolerance": "x"}, "balance_tolerance"),
         ({"colour": "red"}, "colour"),
         ({"scalars": {"labour_force": 10**400}}, "scalars.labour_force"),
+        ({"balance_tolerance": 10**400}, "balance_tolerance"),
     ],
 )
 def test_economy_build_names_the_bad_argument(change: dict[str, Any], field: str) -> None:
@@ -302,6 +348,9 @@ def test_numbers_of_the_wrong_kind_stay_refused(change: dict[str, Any], field: s
         lambda e: load_builtin(None),
         lambda e: resolve_economy(None),
         lambda e: load(None),
+        lambda e: e.replace(vectors=5),
+        lambda e: resolve_economy("x" * 300),
+        lambda e: load("x" * 300),
     ],
 )
 def test_economy_api_raises_planlab_errors(call: Any) -> None:
@@ -318,17 +367,21 @@ def test_economy_api_raises_planlab_errors(call: Any) -> None:
         ({"targets": {"industry_1": "a"}}, "targets"),
         ({"targets": {"industry_1": True}}, "targets"),
         ({"targets": {"industry_1": 1e300}}, "targets"),
+        ({"targets": {"industry_1": 10**400}}, "targets"),
+        ({"years": True}, "years"),
         ({"targets": "industry_1"}, "targets"),
         ({"objective": "weighted", "weights": {"industry_1": "x"}}, "weights"),
         ({"objective": "weighted", "weights": [1, 2]}, "weights"),
         ({"objective": "weighted", "cap": "x"}, "cap"),
         ({"objective": "weighted", "cap": math.nan}, "cap"),
+        ({"objective": "weighted", "cap": 10**400}, "cap"),
         ({"required": {"industry_1": "x"}}, "required"),
     ],
 )
 def test_plan_build_names_the_bad_argument(kwargs: dict[str, Any], field: str) -> None:
+    kwargs = {"years": 3, **kwargs}
     with time_limit(30), pytest.raises(InputError) as caught:
-        build(load_builtin("textbook-3"), 3, **kwargs)
+        build(load_builtin("textbook-3"), **kwargs)
     assert any(p.field == field for p in caught.value.problems), caught.value
 
 
@@ -387,3 +440,18 @@ def test_start_year_out_of_the_calendar_is_one_line_exit_2(tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     (line,) = result.stderr.splitlines()
     assert line.startswith("scenario.yaml: field 'start'") and "2100-12-01" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "x" * 300],
+        ["scenario", "check", "x" * 300],
+        ["economy", "check", "x" * 300],
+        ["economy", "show", "x" * 300],
+    ],
+)
+def test_a_name_too_long_for_the_system_is_one_line_exit_2(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1

@@ -333,9 +333,9 @@ def test_impossible_report_tables_match_the_dict() -> None:
     ("growth", "sector", "words"),
     [
         ({"steel_mills": 0.1}, "steel_mills", "unknown"),
-        ({"industry_2": float("nan")}, "industry_2", "finite"),
-        ({"industry_2": float("inf")}, "industry_2", "finite"),
-        ({"industry_2": -float("inf")}, "industry_2", "finite"),
+        ({"industry_2": float("nan")}, "industry_2", "above -1 and at most"),
+        ({"industry_2": float("inf")}, "industry_2", "above -1 and at most"),
+        ({"industry_2": -float("inf")}, "industry_2", "above -1 and at most"),
         ({"industry_3": -1.0}, "industry_3", "above -1"),
         ({"industry_3": -1.5}, "industry_3", "above -1"),
         ({"industry_1": "fast"}, "industry_1", "number"),
@@ -361,3 +361,11 @@ def test_every_bad_entry_is_reported_at_once() -> None:
     with pytest.raises(InputError) as caught:
         check_tempo(textbook(), {"nowhere": 0.1, "industry_1": -3.0, "industry_2": 0.1}, years=2)
     assert sorted(str(p.sector) for p in caught.value.problems) == ["industry_1", "nowhere"]
+
+
+def test_a_tempo_beyond_bounds_is_refused_before_it_overflows() -> None:
+    economy = load_builtin("textbook-3")
+    with pytest.raises(InputError) as caught:
+        check_tempo(economy, {"industry_1": 1e300}, years=5)
+    (line,) = caught.value.lines()
+    assert "industry_1" in line and "at most 10" in line

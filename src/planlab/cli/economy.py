@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 import typer
 
 from planlab.cli.common import console, fail, handles_input_errors, write_atomic
+from planlab.documents import path_exists, read_text_file
 from planlab.economy import (
     analyse,
     builtin_names,
@@ -21,6 +23,7 @@ from planlab.economy import (
     resolve,
     save,
 )
+from planlab.economy.storage import DATA_FILE_LIMIT
 from planlab.errors import InputError, Problem
 from planlab.report import economy_summary
 
@@ -60,7 +63,7 @@ def economy_check(
     path: Annotated[str, typer.Argument(help="An economy.yaml file or the folder holding it.")],
 ) -> None:
     """Validate an economy's files: exit 0 if valid, 2 with one line per problem if not."""
-    if not Path(path).exists():
+    if not path_exists(Path(path)):
         raise fail([f"{path}: field '-': not found (rule: the file exists)"])
     economy = resolve(path)
     console.print(f"ok: {economy.name} ({economy.n} sectors) is a valid economy", markup=False)
@@ -114,11 +117,10 @@ def economy_leontief(
 def _read_demand(path: Path, names: tuple[str, ...]) -> np.ndarray:
     """A final-demand vector from a CSV file with columns sector,final_demand."""
     file = str(path)
+    text = read_text_file(path, file, limit=DATA_FILE_LIMIT, encoding="utf-8-sig")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError.single(file, "-", "the file exists", "not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError.single(file, "-", "well-formed CSV", str(exc).strip()) from None
     for column in ("sector", "final_demand"):
         if column not in frame.columns:

@@ -21,6 +21,7 @@ from planlab.cli.common import (
     write_atomic,
     write_tables,
 )
+from planlab.documents import path_exists
 from planlab.economy import Economy
 from planlab.report.courses import courses_markdown
 from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
@@ -163,7 +164,7 @@ def scenario_check(
     path: Annotated[str, typer.Argument(help="A scenario.yaml file or the folder holding it.")],
 ) -> None:
     """Validate a scenario file: exit 0 if valid, 2 with one line per problem if not."""
-    if not Path(path).exists():
+    if not path_exists(Path(path)):
         raise fail([f"{path}: field '-': not found (rule: the file exists)"])
     data = load_scenario(path)
     courses = scenario_courses(path)

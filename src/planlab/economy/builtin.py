@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from planlab.documents import path_exists
 from planlab.economy.model import Economy
 from planlab.economy.storage import YAML_NAME, load
 from planlab.errors import InputError
@@ -50,6 +51,6 @@ def resolve(name_or_path: str) -> Economy:
             "<economy>", "name", "a built-in economy or a path", f"got {name_or_path!r:.60}"
         )
     path = Path(name_or_path)
-    if path.exists():
+    if path_exists(path):
         return load(path)
     return load_builtin(name_or_path)

@@ -108,9 +108,7 @@ def _argument_problems(
         wrong("sectors", "a list of sector names (a text is not a list of names)", sectors)
     if A is None:
         problems.append(Problem(file, "A", "required field", "missing"))
-    for key, value in (("vectors", vectors), ("scalars", scalars)):
-        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            wrong(key, "a mapping of field names to values", value)
+    problems += _field_mapping_problems(vectors, scalars)
     for key, value in (("sources", sources), ("origin", origin)):
         if value is not None and not (
             isinstance(value, Mapping)
@@ -128,9 +126,28 @@ def _argument_problems(
                 wrong(key, "a text", value)
         else:
             problems.append(
-                Problem(file, key, "known economy attributes: " + ", ".join(_TEXTS), "unknown")
+                Problem(
+                    file,
+                    key,
+                    "known economy attributes: " + ", ".join((*_TEXTS, "balance_tolerance")),
+                    "unknown",
+                )
             )
     return problems
+
+
+def _field_mapping_problems(vectors: object, scalars: object) -> list[Problem]:
+    """Vectors and scalars are mappings keyed by field name."""
+    return [
+        Problem(
+            "<economy>",
+            key,
+            "a mapping of field names to values",
+            f"got {type(value).__name__} {value!r:.60}",
+        )
+        for key, value in (("vectors", vectors), ("scalars", scalars))
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value)
+    ]
 
 
 def _indicator_kind_problems(indicators: Sequence[object], file: str) -> list[Problem]:
@@ -433,10 +450,14 @@ class Economy:
 
     def replace(self, **changes: Any) -> Economy:
         """A new, validated Economy with some parts changed (vectors merge per field)."""
+        new_vectors, new_scalars = changes.pop("vectors", {}), changes.pop("scalars", {})
+        wrong = _field_mapping_problems(new_vectors, new_scalars)
+        if wrong:
+            raise InputError(wrong)
         vectors = {k: self.vectors[k] for k in self.given if k in self.vectors}
-        vectors.update(changes.pop("vectors", {}))
+        vectors.update(new_vectors)
         scalars = {k: v for k, v in self.scalars.items() if f"scalars.{k}" in self.given}
-        scalars.update(changes.pop("scalars", {}))
+        scalars.update(new_scalars)
         args: dict[str, Any] = {
             "name": self.name,
             "sectors": self.sectors,

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
-from planlab.documents import read_text_file, read_yaml_document
+from planlab.documents import path_exists, read_text_file, read_yaml_document
 from planlab.economy.document import FORMAT, EconomyDocument
 from planlab.economy.fields import (
     BALANCE_TOLERANCE,
@@ -75,7 +75,7 @@ def load(
             "<economy>", "path", "a file or folder name", f"got {type(path).__name__}"
         )
     yaml_path = Path(path)
-    if yaml_path.is_dir():
+    if path_exists(yaml_path, kind="folder"):
         yaml_path = yaml_path / YAML_NAME
     doc = _read_document(yaml_path)
     base = yaml_path.parent

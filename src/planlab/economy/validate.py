@@ -7,6 +7,7 @@ found, so that the loader and the in-memory constructor share one set of rules.
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 import re
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,7 @@ __all__ = [
     "check_vector",
     "float_array",
     "is_number",
+    "real_value",
     "spectral_radius",
 ]
 
@@ -48,6 +50,17 @@ _NUMERIC_KINDS = "biuf"
 def is_number(value: object) -> TypeGuard[float]:
     """Whether ``value`` is one real number (a bool, a text or None is not)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def real_value(value: object) -> float | None:
+    """``value`` as a float if it is one real number, else None; an integer too large for
+    a float becomes an infinity of its sign, which every bound then refuses."""
+    if not is_number(value):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def float_array(raw: object) -> NDArray[np.float64]:
@@ -140,8 +153,9 @@ def check_vector(
 
 def check_scalar(value: float, rule: Rule, file: str, field: str) -> list[Problem]:
     """An economy-wide value must obey its field's rule."""
-    if _rule_violations(np.array([value], dtype=float), rule)[0]:
-        return [Problem(file, field, f"{field} {rule.value}", f"value {value!r}")]
+    number = real_value(value)
+    if number is None or _rule_violations(np.array([number]), rule)[0]:
+        return [Problem(file, field, f"{field} {rule.value}", f"value {value!r:.60}")]
     return []
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from planlab.economy import Economy
 from planlab.economy.fields import AMOUNT_LIMIT
-from planlab.economy.validate import is_number
+from planlab.economy.validate import is_number, real_value
 from planlab.errors import InputError, Problem
 
 __all__ = ["check_build_arguments"]
@@ -25,6 +25,7 @@ _FILE = "<plan>"
 
 def check_build_arguments(
     economy: object,
+    years: object,
     targets: object,
     weights: object,
     cap: object,
@@ -41,6 +42,8 @@ def check_build_arguments(
     problems: list[Problem] = []
     if not isinstance(economy, Economy):
         problems.append(_wrong("economy", "an Economy", economy))
+    if isinstance(years, bool) or not isinstance(years, numbers.Integral):
+        problems.append(_wrong("years", "a whole number of years", years))
     if targets is not None and not isinstance(targets, Targets):
         problems += _levels("targets", targets, keyed_by_year=True)
     if required is not None:
@@ -54,7 +57,8 @@ def check_build_arguments(
                     problems.append(_wrong("weights", "keys are sector names", key))
                 elif not is_number(weight):
                     problems.append(_wrong("weights", "a weight is a number", weight, key))
-    if cap is not None and not (is_number(cap) and math.isfinite(cap) and float(cap) > 0):
+    largest = real_value(cap)
+    if cap is not None and not (largest is not None and math.isfinite(largest) and largest > 0):
         problems.append(_wrong("cap", "a finite number > 0 (the largest fulfilment)", cap))
     if settings is not None:
         if not isinstance(settings, PlanSettings):
@@ -78,15 +82,15 @@ def _levels(field: str, levels: object, *, keyed_by_year: bool) -> list[Problem]
     for key, level in levels.items():
         if not (isinstance(key, str) or (keyed_by_year and _sector_year(key))):
             problems.append(_wrong(field, f"keys are {key_rule} (a whole year)", key))
-        elif not is_number(level):
+        elif (value := real_value(level)) is None:
             problems.append(_wrong(field, "a level is a number", level, key))
-        elif float(level) > AMOUNT_LIMIT:
+        elif value > AMOUNT_LIMIT:
             problems.append(
                 Problem(
                     _FILE,
                     field,
                     f"a level <= {AMOUNT_LIMIT:g} (as every amount of an economy)",
-                    f"level {float(level)!r}",
+                    f"level {value!r}",
                     sector=_sector(key),
                 )
             )

@@ -201,7 +201,7 @@ def build(
     (True, True)
     """
     check_method(method)
-    check_build_arguments(economy, targets, weights, cap, required, settings)
+    check_build_arguments(economy, years, targets, weights, cap, required, settings)
     if objective not in OBJECTIVES:
         raise InputError.single(
             "<plan>", "objective", f"one of {', '.join(OBJECTIVES)}", f"got {objective!r}"

@@ -37,6 +37,9 @@ from planlab.plan.result import conflicts_table, constraint_label, shadow_price_
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
 
 FloatArray = NDArray[np.float64]
+MAX_TEMPO = 10.0
+"""The highest yearly growth a tempo may ask (+1,000 % a year): an assumption far above any
+recorded plan, which keeps the targets of a long plan finite."""
 MAX_FRACTION = 10.0
 """The fraction is searched up to this multiple of the asked increments."""
 _TOL = 1e-7
@@ -106,10 +109,9 @@ def _check_growth(economy: Economy, growth: Mapping[str, float]) -> dict[str, fl
         except (TypeError, ValueError):
             problems.append(Problem("<growth>", "growth", "a number", repr(rate), sector))
             continue
-        if not (np.isfinite(value) and value > -1):
-            problems.append(
-                Problem("<growth>", "growth", "a finite rate above -1", repr(rate), sector)
-            )
+        if not (np.isfinite(value) and -1 < value <= MAX_TEMPO):
+            rule = f"a yearly rate above -1 and at most {MAX_TEMPO:g}"
+            problems.append(Problem("<growth>", "growth", rule, repr(rate), sector))
             continue
         clean[sector] = value
     if not growth:

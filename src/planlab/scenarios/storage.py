@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from planlab.documents import DOCUMENT_CONFIG, DocumentLoader, read_yaml_document
+from planlab.documents import DOCUMENT_CONFIG, DocumentLoader, path_exists, read_yaml_document
 from planlab.economy import Economy, builtin_names, load, load_builtin
 from planlab.errors import InputError, Problem
 from planlab.plan import PlanSettings, build, growth_targets
@@ -224,9 +224,9 @@ def builtin_scenarios() -> list[str]:
 
 def _scenario_file(name_or_path: str | os.PathLike[str]) -> Path:
     path = Path(name_or_path)
-    if not path.exists():
+    if not path_exists(path):
         candidate = _root() / str(name_or_path) / YAML_NAME
-        if not candidate.is_file():
+        if not path_exists(candidate, kind="file"):
             raise InputError.single(
                 str(name_or_path),
                 "name",
@@ -347,7 +347,7 @@ def _build(path: Path, doc: ScenarioDocument, base: Path | None = None) -> Scena
     economy: Economy | None = None
     target = (path.parent if base is None else base) / doc.economy
     try:
-        if target.exists():
+        if path_exists(target):
             economy = load(target)
         elif doc.economy in builtin_names():
             economy = load_builtin(doc.economy)
