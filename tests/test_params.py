@@ -154,3 +154,19 @@ def test_compiled_kernels_cache_outside_the_installed_package() -> None:
     where = Path(month._cache._cache_path).resolve()  # type: ignore[attr-defined]
     assert package not in where.parents
     assert where.is_relative_to(cache_dir().resolve())
+
+
+@pytest.mark.parametrize(
+    ("plan", "field"),
+    [
+        ({"steelworks": Setting(2.0)}, "export_plan"),
+        ({"grain": Setting(-1.0)}, "export_plan.grain.value"),
+        ({"grain": Setting(2.0, ((dt.date(2100, 1, 1), 3.0),))}, "export_plan.grain.changes"),
+        ({"construction": Setting(2.0)}, "export_plan.construction"),
+    ],
+    ids=["unknown good", "negative", "change after the scenario", "not exported"],
+)
+def test_export_plans_are_checked(scenario: Scenario, plan: dict[str, Setting], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        resolve(dataclasses.replace(scenario, export_plan=plan))
+    assert any(f"field '{field}'" in line for line in lines(caught))

@@ -127,6 +127,11 @@ class ScenarioDocument(_Strict):
         default_factory=dict,
         description="Construction priority per branch; the lowest is cut first.",
     )
+    export_plan: dict[str, SettingEntry] = Field(
+        default_factory=dict,
+        description="Exports ordered per good, as a multiple of the base year's exports, with "
+        "dated changes; sold at what the world market pays.",
+    )
     priority_source: str = ""
     region_pressure: dict[str, float] = Field(
         default_factory=dict,
@@ -159,6 +164,7 @@ class CourseDocument(_Strict):
     default_growth: SettingEntry | None = None
     growth: dict[str, SettingEntry] = {}
     revised_growth: dict[str, SettingEntry] = {}
+    export_plan: dict[str, SettingEntry] = {}
     priority: dict[str, float] = {}
     priority_source: str | None = None
     region_pressure: dict[str, float] | None = None
@@ -181,7 +187,16 @@ class CalibrationDocument(_Strict):
     parameters: dict[str, SettingEntry]
 
 
-_MERGED = ("growth", "revised_growth", "priority", "policies", "parameters", "exogenous", "initial")
+_MERGED = (
+    "growth",
+    "revised_growth",
+    "export_plan",
+    "priority",
+    "policies",
+    "parameters",
+    "exogenous",
+    "initial",
+)
 _REPLACED = (
     "months",
     "seed",
@@ -392,6 +407,10 @@ def _build(path: Path, doc: ScenarioDocument, base: Path | None = None) -> Scena
         initial=groups["initial"],
         targets={k: v.value for k, v in doc.growth.items()},
         revised_targets={k: v.value for k, v in doc.revised_growth.items()},
+        export_plan={
+            k: Setting(v.value, tuple((c.date, c.value) for c in v.changes), v.source)
+            for k, v in doc.export_plan.items()
+        },
         default_growth=doc.default_growth.value if doc.default_growth else 0.0,
         priority=dict(doc.priority),
         machinery=tuple(doc.machinery),

@@ -64,6 +64,17 @@ GROWTH_RANGE = (-0.5, 2.0)
 """Yearly growth a branch's tempo may take: an assumption wide enough for any recorded plan
 (the first five-year plan's boldest variant asked +45 % a year) and short of collapse."""
 
+EXPORT_PLAN = Spec(
+    "export_plan",
+    "multiple of the base year's exports",
+    1.0,
+    0.0,
+    100.0,
+    "Exports of a good ordered by the course, drawn from procurement and stocks and sold at "
+    "what the world market pays.",
+)
+"""The rule of each good's entry in a scenario's ``export_plan``."""
+
 GROUPS: Mapping[str, Mapping[str, Spec]] = MappingProxyType(
     {"policies": POLICIES, "parameters": PARAMETERS, "exogenous": EXOGENOUS, "initial": INITIAL}
 )
@@ -229,6 +240,9 @@ class Params:
     revised_growth: FloatArray
     target_path: FloatArray | None
     plan: PlanDecisions | None
+    export_plan: FloatArray
+    """Exports ordered per good and month as a multiple of the base year's (months + 1, n);
+    NaN where the course orders none."""
     plan_procurement: FloatArray | None
     """Under an executed plan, what the plan needs from the farms' output each plan year
     (years, n; a yearly rate): inputs to stocks, construction materials, exports and the
@@ -294,6 +308,34 @@ def scenario_problems(sc: Scenario, file: str | None = None) -> list[Problem]:
     if not (math.isfinite(sc.default_growth) and low <= sc.default_growth <= high):
         rule = f"a yearly rate in [{low:g}, {high:g}]"
         problems.append(Problem(file, "default_growth", rule, repr(sc.default_growth)))
+    exported = sc.economy.vector("exports") > 0
+    for sector, setting in sc.export_plan.items():
+        if sector not in known:
+            problems.append(Problem(file, "export_plan", "known sector names", "unknown", sector))
+            continue
+        table = {sector: dataclasses.replace(EXPORT_PLAN, name=sector)}
+        problems += setting_problems(file, "export_plan", sector, setting, table)
+        if not exported[sc.economy.index(sector)]:
+            problems.append(
+                Problem(
+                    file,
+                    f"export_plan.{sector}",
+                    "a good exported in the base year",
+                    "none",
+                    sector,
+                )
+            )
+        for when, _ in setting.changes:
+            if not dates[0] <= when <= dates[-1]:
+                problems.append(
+                    Problem(
+                        file,
+                        f"export_plan.{sector}.changes",
+                        f"dates within the scenario, {dates[0]} to {dates[-1]}",
+                        str(when),
+                        sector,
+                    )
+                )
     for sector, rank in sc.priority.items():
         if sector not in known:
             problems.append(Problem(file, "priority", "known sector names", "unknown", sector))
@@ -374,6 +416,7 @@ def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | Non
         growth=_frozen(growth),
         revised_growth=_frozen(revised),
         target_path=None if sc.target_path is None else _frozen(sc.target_path),
+        export_plan=_frozen(_export_plan(sc, dates)),
         plan=plan,
         plan_procurement=None
         if plan is None
@@ -393,4 +436,12 @@ def _plan_procurement(
     inputs = np.asarray(A_stock @ plan.gross_output.T, dtype=float).T
     need = inputs + materials + plan.exports + e.vector("state")[None, :]
     out: FloatArray = np.where(farm[None, :], need, 0.0)
+    return out
+
+
+def _export_plan(sc: Scenario, dates: tuple[dt.date, ...]) -> FloatArray:
+    """The export plan per month and good; NaN where none is ordered."""
+    out = np.full((len(dates), sc.economy.n), np.nan)
+    for sector, setting in sc.export_plan.items():
+        out[:, sc.economy.index(sector)] = setting.path(dates)
     return out

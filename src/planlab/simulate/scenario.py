@@ -309,6 +309,18 @@ PARAMETERS = _specs(
         "How far excess demand (the shortage index) pulls consumer-goods branches over plan.",
     ),
     Spec("credit_interest", "fraction per year", 0.06, 0.0, 0.5, "Interest on foreign credit."),
+    Spec(
+        "export_demand_elasticity",
+        "price elasticity",
+        2.0,
+        0.1,
+        INF,
+        "How the world market pays for more of a good: each good's price falls as (exported "
+        "volume / the volume foreign demand takes at the world price) ** (-1 / elasticity); "
+        "inf = any volume at the world price. Assumption: 2, a seller large enough to move "
+        "the price (the Soviet grain and timber sales of 1930-31 depressed world prices); "
+        "no series in the record to fit it by.",
+    ),
     Spec("credit_term", "years", 3.0, 0.25, 30.0, "Years over which credit is repaid."),
     Spec(
         "reserve_floor",
@@ -630,6 +642,8 @@ class Scenario:
     """The course (a named set of policies) this scenario was loaded with."""
     region_pressure: Mapping[str, float] = field(default_factory=dict)
     """Multiplier of collectivisation pressure per grain region (household runs)."""
+    export_plan: Mapping[str, Setting] = field(default_factory=dict)
+    """Exports ordered per good, a multiple of the base year's exports (dated changes)."""
     target_path: NDArray[np.float64] | None = field(default=None, compare=False)
     """Targets from a plan: ``target_path[y - 1]`` is each branch's output in plan year y."""
 

@@ -48,14 +48,21 @@ def trade(
     interest: float,
     term_years: float,
     credit_first: bool = False,
+    export_reference: FloatArray | None = None,
+    elasticity: float = float("inf"),
 ) -> TradeMonth:
     """Export what stocks and demand allow, service the debt, import what the currency buys.
 
     Reserves above the floor pay before new credit is drawn; with ``credit_first`` (a
     plan that has set each year's credit) the year's credit is drawn before reserves.
+    Each good sells on a demand curve: at ``export_price`` when the volume is
+    ``export_reference`` (what foreign demand takes at the world price), at
+    ``export_price * (volume / reference) ** (-1 / elasticity)`` otherwise.
     """
     exports = np.minimum(export_wish, np.maximum(stocks, 0.0))
-    earnings = float(exports @ export_price)
+    earnings = float(
+        exports @ (export_price * _price_factor(exports, export_reference, elasticity))
+    )
     service_due = debt * (interest / 12.0 + 1.0 / (12.0 * term_years))
     cost = import_wish * import_price
     wanted = float(cost.sum())
@@ -99,3 +106,15 @@ def trade(
         reserves=max(0.0, new_reserves),
         debt=debt + credit - principal_paid + interest_unpaid,
     )
+
+
+def _price_factor(
+    volume: FloatArray, reference: FloatArray | None, elasticity: float
+) -> FloatArray:
+    """Each good's price relative to the world price, on its foreign demand curve."""
+    if reference is None or np.isinf(elasticity):
+        return np.ones_like(volume)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where((reference > 0) & (volume > 0), volume / reference, 1.0)
+    factor: FloatArray = relative ** (-1.0 / elasticity)
+    return factor

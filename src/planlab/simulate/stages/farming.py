@@ -3,7 +3,8 @@
 The farms keep their feed and seed, and their model (aggregate or households)
 splits the rest into procurement for the state, supply to the free market and
 the peasants' own consumption; under an executed plan the state procures at
-least what the plan needs of them. Procured farm goods and all usable industrial
+least what the plan needs of them, and in a course at least the exports it orders
+beyond the base year's. Procured farm goods and all usable industrial
 output go into the state's stocks.
 """
 
@@ -45,11 +46,11 @@ def agriculture(
     net = np.where(farm, made.usable - farm_use, 0.0)
     split = farms.split(net, float(p.policy["procurement_level"][t]))
     procured, free_supply, own_use = split.procured, split.free_supply, split.own_use
-    if p.plan_procurement is not None:
-        # The plan's procurement quota: at least what the plan needs from the farms, the
-        # extra taken from the peasants' own use first, then from the free market.
-        year = min(int(p.plan_year[t]), p.plan_procurement.shape[0] - 1)
-        extra = np.maximum(np.minimum(net, p.plan_procurement[year] / 12.0) - procured, 0.0)
+    quota = _quota(p, t, procured)
+    if quota is not None:
+        # At least the quota: the extra taken from the peasants' own use first, then from
+        # the free market.
+        extra = np.maximum(np.minimum(net, quota) - procured, 0.0)
         from_own = np.minimum(extra, own_use)
         procured = procured + extra
         own_use = own_use - from_own
@@ -57,3 +58,20 @@ def agriculture(
     stocks = s.stocks + np.where(farm, procured, made.usable)
     month = FarmMonth(farm_use, procured, free_supply, own_use)
     return dataclasses.replace(s, stocks=stocks), month
+
+
+def _quota(p: Params, t: int, procured: FloatArray) -> FloatArray | None:
+    """What the state must procure this month, per farm good, if more than the farms' split:
+    under an executed plan what the plan needs of farm goods; in a course the exports it
+    orders beyond the base year's (the base year's marketing already holds those)."""
+    if p.plan_procurement is not None:
+        year = min(int(p.plan_year[t]), p.plan_procurement.shape[0] - 1)
+        needed: FloatArray = p.plan_procurement[year] / 12.0
+        return needed
+    ordered = p.export_plan[t]
+    if not np.any(p.farm & ~np.isnan(ordered)):
+        return None
+    more = np.nan_to_num(ordered) - 1.0
+    beyond = np.where(p.farm & (more > 0), more * p.economy.vector("exports") / 12.0, 0.0)
+    needed = procured + beyond
+    return needed

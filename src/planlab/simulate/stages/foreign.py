@@ -49,10 +49,14 @@ def _wishes(
         year = min(int(p.plan_year[t]), p.plan.years - 1)
         return p.plan.exports[year] / 12.0, p.plan.imports[year] / 12.0
     demand = p.exogenous["export_demand"][t]
-    export_base = e.vector("export_demand") / 12.0
     exports0 = e.vector("exports") / 12.0
-    export_wish = np.minimum(
-        exports0 * demand * (1.0 + p.policy["export_push"][t]), export_base * demand
+    # What the course orders abroad, or the base year's exports as demand takes them; the
+    # world market pays for more at a lower price, not a fixed ceiling.
+    ordered = p.export_plan[t]
+    export_wish = np.where(
+        np.isnan(ordered),
+        exports0 * demand * (1.0 + p.policy["export_push"][t]),
+        exports0 * np.nan_to_num(ordered),
     )
     input_base = np.asarray(e.A @ e.gross_output, dtype=float)
     planned_inputs = np.asarray(e.A @ made.planned_rate, dtype=float)
@@ -102,6 +106,9 @@ def foreign_trade(
         interest,
         term,
         credit_first=p.plan is not None,
+        # An executed plan sells at the LP's prices within its export limits.
+        export_reference=e.vector("exports") / 12.0 * p.exogenous["export_demand"][t],
+        elasticity=np.inf if p.plan is not None else p.parameter["export_demand_elasticity"],
     )
     stocks = s.stocks - tm.exports + tm.imports
     import_gap = np.maximum(import_wish - tm.imports, 0.0) * 12.0
