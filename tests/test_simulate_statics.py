@@ -514,3 +514,14 @@ def test_the_world_market_pays_less_for_more_of_a_good() -> None:
     assert earnings(40.0, 2.0) == pytest.approx(2.0 * 40.0 * 4.0**-0.5)
     assert earnings(40.0, INF) == pytest.approx(80.0)
     assert earnings(40.0, 0.5) < earnings(10.0, 0.5)  # inelastic: selling more earns less
+
+
+def test_a_turnover_tax_lowers_emission_at_equal_investment(ussr: Scenario) -> None:
+    """The 1930 reform's instrument: the budget takes in the shops what it would otherwise
+    print, while construction goes on much as before."""
+    light = run(with_policies(ussr, turnover_tax=0.1), months=36).history
+    heavy = run(with_policies(ussr, turnover_tax=0.3), months=36).history
+    assert heavy["emission"].sum() < light["emission"].sum()
+    assert heavy["turnover_tax"].sum() > light["turnover_tax"].sum()
+    invested = heavy["investment_spending"].sum() / light["investment_spending"].sum()
+    assert invested == pytest.approx(1.0, abs=0.05)
