@@ -88,9 +88,15 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 def setting_problems(
-    file: str, group: str, name: str, setting: Setting, table: Mapping[str, Spec]
+    file: str,
+    group: str,
+    name: str,
+    setting: Setting,
+    table: Mapping[str, Spec],
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> list[Problem]:
-    """What is wrong with one named setting: an unknown name or a value outside its bounds."""
+    """What is wrong with one named setting: an unknown name, a value outside its bounds,
+    two changes on one date, or (given the scenario's ``window``) a change outside it."""
     spec = table.get(name)
     if spec is None:
         return [Problem(file, f"{group}.{name}", f"known {group}: {', '.join(table)}", "unknown")]
@@ -115,6 +121,14 @@ def setting_problems(
         found.append(
             Problem(file, f"{group}.{name}.changes", "one change per date", "a date repeats")
         )
+    if window is not None:
+        first, last = window
+        rule = f"dates within the scenario, {first} to {last}"
+        found += [
+            Problem(file, f"{group}.{name}.changes", rule, str(when))
+            for when in dates
+            if not first <= when <= last
+        ]
     return found
 
 
@@ -276,25 +290,16 @@ def scenario_problems(sc: Scenario, file: str | None = None) -> list[Problem]:
     if months is not None:
         return [dataclasses.replace(months, file=file)]
     dates = month_starts(sc.start, int(sc.months))
+    window = (dates[0], dates[-1])
     problems: list[Problem] = []
     for group, table in GROUPS.items():
         given: Mapping[str, Setting] = getattr(sc, group)
         for name, setting in given.items():
-            problems += setting_problems(file, group, name, setting, table)
+            problems += setting_problems(file, group, name, setting, table, window)
             if group == "initial" and setting.changes:
                 problems.append(
                     Problem(file, f"initial.{name}.changes", "no dated changes", "given")
                 )
-            for when, _ in setting.changes:
-                if not dates[0] <= when <= dates[-1]:
-                    problems.append(
-                        Problem(
-                            file,
-                            f"{group}.{name}.changes",
-                            f"dates within the scenario, {dates[0]} to {dates[-1]}",
-                            str(when),
-                        )
-                    )
     known = set(sc.economy.names)
     low, high = GROWTH_RANGE
     rates = {"growth": sc.targets, "revised_growth": sc.revised_targets}
@@ -314,7 +319,7 @@ def scenario_problems(sc: Scenario, file: str | None = None) -> list[Problem]:
             problems.append(Problem(file, "export_plan", "known sector names", "unknown", sector))
             continue
         table = {sector: dataclasses.replace(EXPORT_PLAN, name=sector)}
-        problems += setting_problems(file, "export_plan", sector, setting, table)
+        problems += setting_problems(file, "export_plan", sector, setting, table, window)
         if not exported[sc.economy.index(sector)]:
             problems.append(
                 Problem(
@@ -325,17 +330,6 @@ def scenario_problems(sc: Scenario, file: str | None = None) -> list[Problem]:
                     sector,
                 )
             )
-        for when, _ in setting.changes:
-            if not dates[0] <= when <= dates[-1]:
-                problems.append(
-                    Problem(
-                        file,
-                        f"export_plan.{sector}.changes",
-                        f"dates within the scenario, {dates[0]} to {dates[-1]}",
-                        str(when),
-                        sector,
-                    )
-                )
     for sector, rank in sc.priority.items():
         if sector not in known:
             problems.append(Problem(file, "priority", "known sector names", "unknown", sector))
