@@ -12,6 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
+
 __all__ = ["input_limit", "produce", "wear_and_brak"]
 
 FloatArray = NDArray[np.float64]
@@ -68,6 +70,6 @@ def wear_and_brak(
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(capacity > 0, output_rate / capacity, 0.0)
     overuse = np.maximum(0.0, utilisation - 1.0)
-    wear = capacity * depreciation / 12.0 * (1.0 + wear_elasticity * overuse)
+    wear = capacity * depreciation / MONTHS_PER_YEAR * (1.0 + wear_elasticity * overuse)
     brak = np.minimum(0.9, brak_base + brak_elasticity * overuse)
     return overuse, np.minimum(wear, capacity), brak

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.scenario import TRACTOR_OUTPUT, Scenario
 
 __all__ = ["Run", "build_series"]
@@ -75,11 +76,14 @@ def build_series(
         stock(f"stocks_{name}", h["stocks"][:, j])
         flow(f"output_{name}", h["output"][:, j])
         flow(f"usable_output_{name}", h["usable"][:, j])
-        flow(f"target_{name}", h["target"][:, j] / 12.0)
+        flow(f"target_{name}", h["target"][:, j] / MONTHS_PER_YEAR)
         flow(f"planned_output_{name}", h["planned"][:, j])
         flow(f"supply_ratio_{name}", h["supply_ratio"][:, j])
         flow(f"brak_share_{name}", h["brak"][:, j])
-        flow(f"utilisation_{name}", _ratio(h["output"][:, j] * 12.0, h["capacity"][:-1, j]))
+        flow(
+            f"utilisation_{name}",
+            _ratio(h["output"][:, j] * MONTHS_PER_YEAR, h["capacity"][:-1, j]),
+        )
     programme = scenario.path("policies", "tractor_programme", dates)[:-1]
     for indicator in e.indicators:
         j = e.index(indicator.sector)

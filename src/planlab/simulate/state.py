@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.construction import Pipeline
 from planlab.simulate.params import Params
 
@@ -52,7 +53,7 @@ def initial_state(p: Params) -> State:
     e = p.economy
     x0 = e.gross_output
     input_base = np.asarray(e.A @ x0, dtype=float)
-    stocks = np.maximum(x0, input_base) / 12.0 * p.initial["stock_months"]
+    stocks = np.maximum(x0, input_base) / MONTHS_PER_YEAR * p.initial["stock_months"]
     pipeline = Pipeline.empty(e.n, PIPELINE_OFFSET + p.months + 1, p.duration)
     if p.plan is not None:
         pipeline.start(PIPELINE_OFFSET - 1, p.plan.new_capacity[0])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
+
 __all__ = ["TradeMonth", "trade"]
 
 FloatArray = NDArray[np.float64]
@@ -63,7 +65,7 @@ def trade(
     earnings = float(
         exports @ (export_price * _price_factor(exports, export_reference, elasticity))
     )
-    service_due = debt * (interest / 12.0 + 1.0 / (12.0 * term_years))
+    service_due = debt * (interest / MONTHS_PER_YEAR + 1.0 / (MONTHS_PER_YEAR * term_years))
     cost = import_wish * import_price
     wanted = float(cost.sum())
     if credit_first:
@@ -91,7 +93,7 @@ def trade(
         scale_o = spend_o / other_cost if other_cost > 0 else 0.0
     imports = import_wish * np.where(machinery, scale_m, scale_o)
     bill = float((imports * import_price).sum())
-    interest_due = debt * interest / 12.0
+    interest_due = debt * interest / MONTHS_PER_YEAR
     principal_paid = max(0.0, service - interest_due)
     interest_unpaid = max(0.0, interest_due - service)
     new_reserves = reserves + earnings + credit - bill - service

@@ -36,7 +36,7 @@ def discipline(
 ) -> tuple[State, FloatArray]:
     """Ratchet at the quarter's end and start new projects; return the state and the starts."""
     quarter_out = s.quarter_out + made.output
-    quarter_target = s.quarter_target + target_rate / 12.0
+    quarter_target = s.quarter_target + target_rate / MONTHS_PER_YEAR
     ratchet_factor = s.ratchet_factor
     if (t + 1) % QUARTER == 0:
         fulfilled = quarter_out >= quarter_target * (1.0 - FULFILMENT_TOLERANCE)
@@ -51,11 +51,13 @@ def discipline(
         if (t + 1) % MONTHS_PER_YEAR == 0 and next_year < p.plan.years:
             starts = p.plan.new_capacity[next_year]
     else:
-        ahead = t / 12.0 + p.duration / 12.0
+        ahead = t / MONTHS_PER_YEAR + p.duration / MONTHS_PER_YEAR
         wanted = path(t, ahead) * ratchet_factor - s.struck_from_plan + s.substitution
-        survival = (1.0 - p.depreciation / 12.0) ** p.duration
+        survival = (1.0 - p.depreciation / MONTHS_PER_YEAR) ** p.duration
         expected = s.capacity * survival + pipeline.under_construction()
-        starts = p.policy["investment_share"][t] * np.maximum(0.0, wanted - expected) / 12.0
+        starts = (
+            p.policy["investment_share"][t] * np.maximum(0.0, wanted - expected) / MONTHS_PER_YEAR
+        )
         starts = np.where(p.farm | (s.cancelled_next > 0), 0.0, starts)
     if np.any(starts > 0):
         pipeline = pipeline.copy()

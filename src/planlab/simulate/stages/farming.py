@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import Farms
 from planlab.simulate.params import Params
 from planlab.simulate.stages.production import Production
@@ -66,12 +67,14 @@ def _quota(p: Params, t: int, procured: FloatArray) -> FloatArray | None:
     orders beyond the base year's (the base year's marketing already holds those)."""
     if p.plan_procurement is not None:
         year = min(int(p.plan_year[t]), p.plan_procurement.shape[0] - 1)
-        needed: FloatArray = p.plan_procurement[year] / 12.0
+        needed: FloatArray = p.plan_procurement[year] / MONTHS_PER_YEAR
         return needed
     ordered = p.export_plan[t]
     if not np.any(p.farm & ~np.isnan(ordered)):
         return None
     more = np.nan_to_num(ordered) - 1.0
-    beyond = np.where(p.farm & (more > 0), more * p.economy.vector("exports") / 12.0, 0.0)
+    beyond = np.where(
+        p.farm & (more > 0), more * p.economy.vector("exports") / MONTHS_PER_YEAR, 0.0
+    )
     needed = procured + beyond
     return needed

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import Farms
 from planlab.simulate.params import Params
 from planlab.simulate.stages.building import Building
@@ -47,9 +48,9 @@ def _wishes(
     e = p.economy
     if p.plan is not None:
         year = min(int(p.plan_year[t]), p.plan.years - 1)
-        return p.plan.exports[year] / 12.0, p.plan.imports[year] / 12.0
+        return p.plan.exports[year] / MONTHS_PER_YEAR, p.plan.imports[year] / MONTHS_PER_YEAR
     demand = p.exogenous["export_demand"][t]
-    exports0 = e.vector("exports") / 12.0
+    exports0 = e.vector("exports") / MONTHS_PER_YEAR
     # What the course orders abroad, or the base year's exports as demand takes them; the
     # world market pays for more at a lower price, not a fixed ceiling.
     ordered = p.export_plan[t]
@@ -67,7 +68,7 @@ def _wishes(
         0.0, np.asarray(p.A_stock @ made.planned, dtype=float) + built.materials_wanted - s.stocks
     )
     importable = e.vector("importable") > 0
-    imports0 = e.vector("imports") / 12.0
+    imports0 = e.vector("imports") / MONTHS_PER_YEAR
     import_wish = np.where(
         importable, imports0 * activity + SHORTFALL_IMPORT_SHARE * shortfall, 0.0
     )
@@ -107,15 +108,15 @@ def foreign_trade(
         term,
         credit_first=p.plan is not None,
         # An executed plan sells at the LP's prices within its export limits.
-        export_reference=e.vector("exports") / 12.0 * p.exogenous["export_demand"][t],
+        export_reference=e.vector("exports") / MONTHS_PER_YEAR * p.exogenous["export_demand"][t],
         elasticity=np.inf if p.plan is not None else p.parameter["export_demand_elasticity"],
     )
     stocks = s.stocks - tm.exports + tm.imports
-    import_gap = np.maximum(import_wish - tm.imports, 0.0) * 12.0
+    import_gap = np.maximum(import_wish - tm.imports, 0.0) * MONTHS_PER_YEAR
     weight = p.parameter["import_substitution"]
     substitution = weight * import_gap + (1.0 - weight) * s.substitution
     farms.observe(made.output, tm.imports)
-    state_use = np.minimum(e.vector("state") / 12.0, np.maximum(stocks - keep_back, 0.0))
+    state_use = np.minimum(e.vector("state") / MONTHS_PER_YEAR, np.maximum(stocks - keep_back, 0.0))
     state = dataclasses.replace(
         s,
         stocks=stocks - state_use,

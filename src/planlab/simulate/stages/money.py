@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import FarmPrices, Farms
 from planlab.simulate.markets import MarketMonth, clear_markets
 from planlab.simulate.params import Params
@@ -55,9 +56,9 @@ def money_and_markets(
     turnover = float(p.policy["turnover_tax"][t])
     market_open = bool(p.policy["market_open"][t] >= 0.5)
     site_wage_share = p.parameter["site_wage_share"]
-    wage = p.initial["wage"] * (1.0 + p.policy["wage_growth"][t]) ** (t / 12.0)
-    employment = float(e.labour[~ag] @ (made.output[~ag] * 12.0))
-    wages = wage / 12.0 * employment
+    wage = p.initial["wage"] * (1.0 + p.policy["wage_growth"][t]) ** (t / MONTHS_PER_YEAR)
+    employment = float(e.labour[~ag] @ (made.output[~ag] * MONTHS_PER_YEAR))
+    wages = wage / MONTHS_PER_YEAR * employment
     site_wages = site_wage_share * float(built.materials.sum())
     procurement_paid = float(farm.procured.sum()) * procurement_price
     workers_money = s.workers_money + wages + site_wages
@@ -91,7 +92,7 @@ def money_and_markets(
     farm_income = procurement_paid + market.free_receipts
     tax = min(p.policy["agricultural_tax"][t] * farm_income, max(peasants_money, 0.0))
     peasants_money -= tax
-    loans = p.policy["loan_share"][t] / 12.0 * (workers_money + peasants_money)
+    loans = p.policy["loan_share"][t] / MONTHS_PER_YEAR * (workers_money + peasants_money)
     held = workers_money + peasants_money
     share_w = workers_money / held if held > 0 else 0.5
     workers_money -= loans * share_w

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import Farms
 from planlab.simulate.industry import produce, wear_and_brak
 from planlab.simulate.params import Params
@@ -52,7 +53,7 @@ def labour_room(p: Params, t: int, planned_rate: FloatArray) -> float:
     the plan LP.
     """
     e = p.economy
-    years = t / 12.0
+    years = t / MONTHS_PER_YEAR
     growth = float((1.0 + e.scalars["labour_force_growth"]) ** years)
     force = e.scalars["labour_force"] * growth
     farm = p.farm
@@ -79,7 +80,7 @@ def production(
     labour_scale = min(1.0, room / need) if need > 0 else 1.0
     if labour_scale < 1.0:
         planned_rate = np.where(farm, planned_rate, planned_rate * labour_scale)
-    planned = planned_rate / 12.0
+    planned = planned_rate / MONTHS_PER_YEAR
     output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks)
     # Peasant farms go on working when industrial supplies run short: they take what
     # inputs there are, but their output follows land, labour and weather.
@@ -88,7 +89,7 @@ def production(
     output = np.where(farm, planned, output)
     use = use + farm_take
     overuse, wear, brak = wear_and_brak(
-        output * 12.0,
+        output * MONTHS_PER_YEAR,
         s.capacity,
         p.depreciation,
         p.parameter["wear_elasticity"],

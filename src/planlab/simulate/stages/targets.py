@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.params import Params
 from planlab.simulate.state import State
 
@@ -71,11 +72,13 @@ def revised_levels(
     """
     tempo = growth[None, :] + revision[:, None] * (revised - growth)[None, :]
     log_tempo = np.log1p(tempo)
-    cumulative = np.vstack([np.zeros(base.size), np.cumsum(log_tempo / 12.0, axis=0)])
+    cumulative = np.vstack([np.zeros(base.size), np.cumsum(log_tempo / MONTHS_PER_YEAR, axis=0)])
 
     def at(t: int, years: FloatArray) -> FloatArray:
         month = min(t, log_tempo.shape[0] - 1)
-        levels: FloatArray = base * np.exp(cumulative[t] + (years - t / 12.0) * log_tempo[month])
+        levels: FloatArray = base * np.exp(
+            cumulative[t] + (years - t / MONTHS_PER_YEAR) * log_tempo[month]
+        )
         return levels
 
     return at
@@ -112,5 +115,5 @@ def target_path(p: Params) -> TargetPath:
 def targets(p: Params, s: State, t: int, path: TargetPath) -> FloatArray:
     """The month's targets: the path, times the ratchet and the pull of last month's shortage."""
     pull = 1.0 + p.parameter["demand_pull"] * s.shortage_last * p.consumer
-    rate: FloatArray = path(t, np.full(p.n, t / 12.0)) * s.ratchet_factor * pull
+    rate: FloatArray = path(t, np.full(p.n, t / MONTHS_PER_YEAR)) * s.ratchet_factor * pull
     return rate
