@@ -59,7 +59,8 @@ def serve(
     except SQLAlchemyError as exc:
         raise fail([f"{config.db_url}: {str(exc).splitlines()[0]}"]) from None
     console.print(f"planlab council on http://{host}:{port}/ (database {config.db_url})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # The app reads X-Forwarded-For itself, and only from the trusted proxies it is given.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @council_app.command("verify-audit")

@@ -18,24 +18,27 @@ difference from the base plan. Results are cached per round and change.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from planlab.economy import Economy, builtin_names, load_builtin
-from planlab.errors import InputError
+from planlab.errors import InputError, PlanlabError
 from planlab.plan import PlanResult, PlanSettings, build
 from planlab.scenarios import builtin_scenarios, load_scenario
 
 __all__ = [
     "KINDS",
+    "BusyError",
     "Change",
     "RoundSpec",
     "base_summary",
     "change_for",
     "check",
     "combine",
+    "forget_tradeoffs",
     "frontier",
     "sources",
     "summarise",
@@ -46,6 +49,18 @@ FALL = 1e-6
 """Relative change below which a branch is said to keep its fulfilment (solver tolerance)."""
 TOP = 8
 """How many binding constraints a check lists."""
+TRADEOFF_PAIRS = 2048
+"""Trade-off frontiers kept: every pair of branches of several 17-branch rounds."""
+_TRADEOFF = threading.Lock()
+"""One trade-off frontier is traced at a time, whoever asks: the other core stays free."""
+
+
+_FRONTIERS: dict[tuple[RoundSpec | str | int, ...], tuple[tuple[float, float], ...]] = {}
+"""Traced frontiers by (round, a, b, steps), oldest first; written only under ``_TRADEOFF``."""
+
+
+class BusyError(PlanlabError):
+    """A trade-off is being traced for someone else; ask again shortly (HTTP 429)."""
 
 
 def sources() -> list[str]:
@@ -287,17 +302,48 @@ def plan_summary(spec: RoundSpec, change: Change) -> dict[str, Any]:
     return dict(_summary(spec, change))
 
 
-@lru_cache(maxsize=256)
-def frontier(spec: RoundSpec, a: str, b: str, steps: int = 7) -> tuple[tuple[float, float], ...]:
+def frontier(
+    spec: RoundSpec, a: str, b: str, steps: int = 7, wait: float = 0.0
+) -> tuple[tuple[float, float], ...]:
     """Outputs of ``a`` and ``b`` in the last year that can be had together, the rest held.
 
     Every other branch is held at its output in the base plan; along ``steps``
     directions from the base point, the first harmony level gives how far the
-    pair can go together, which traces the frontier between them.
+    pair can go together, which traces the frontier between them. One frontier
+    is traced at a time: a caller that finds the tracer busy for ``wait``
+    seconds gets a ``BusyError``; a pair and its reverse share one tracing.
     """
     names = branches(spec)
     if a not in names or b not in names or a == b:
-        raise InputError.single("<tradeoff>", "branches", "two different branches", f"{a}, {b}")
+        raise InputError.single("<tradeoff>", "branches", "two different branches", "unknown")
+    if b < a:
+        return tuple((pa, pb) for pb, pa in reversed(frontier(spec, b, a, steps, wait)))
+    key = (spec, a, b, steps)
+    found = _FRONTIERS.get(key)
+    if found is not None:
+        return found
+    acquired = _TRADEOFF.acquire(timeout=wait) if wait > 0 else _TRADEOFF.acquire(blocking=False)
+    if not acquired:
+        raise BusyError("a trade-off is being traced for someone else: ask again shortly")
+    try:
+        found = _FRONTIERS.get(key)
+        if found is None:
+            found = _FRONTIERS[key] = _frontier(spec, a, b, steps)
+            while len(_FRONTIERS) > TRADEOFF_PAIRS:
+                _FRONTIERS.pop(next(iter(_FRONTIERS)))
+        return found
+    finally:
+        _TRADEOFF.release()
+
+
+def forget_tradeoffs() -> None:
+    """Empty the cache of traced frontiers."""
+    with _TRADEOFF:
+        _FRONTIERS.clear()
+
+
+def _frontier(spec: RoundSpec, a: str, b: str, steps: int) -> tuple[tuple[float, float], ...]:
+    names = branches(spec)
     base = base_summary(spec)
     if not base["feasible"]:
         return ()

@@ -27,6 +27,7 @@ __all__ = [
     "LoginFailure",
     "PlanVersion",
     "Proposal",
+    "Registration",
     "Round",
     "SessionRow",
     "User",
@@ -79,6 +80,16 @@ class LoginFailure(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class Registration(Base):
+    """An attempt to register an account, kept for the per-address registration throttle."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_address_at", "address", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 

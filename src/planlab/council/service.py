@@ -64,8 +64,22 @@ class ConflictError(PlanlabError):
     """The action clashes with the state: a second vote, a closed round (HTTP 409)."""
 
 
+LINE = 200
+"""The longest title or name, in characters."""
+LONG = 5000
+"""The longest comment or reasons, in characters."""
+
+
 def _bad(field: str, rule: str, message: str) -> InputError:
     return InputError.single("<request>", field, rule, message)
+
+
+def _text(field: str, value: str, limit: int) -> str:
+    """Text stripped of outer blanks; refused (never cut) when longer than ``limit``."""
+    value = value.strip()
+    if len(value) > limit:
+        raise _bad(field, f"at most {limit} characters", f"{len(value)} given")
+    return value
 
 
 def require(user: User, action: str, branch: str | None = None) -> None:
@@ -155,7 +169,7 @@ def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) 
     base = checks.base_summary(spec)
     with db.write() as session:
         row = Round(
-            title=title.strip()[:200],
+            title=_text("title", title, LINE),
             source=spec.source,
             years=spec.years,
             growth=spec.growth,
@@ -203,6 +217,7 @@ def propose(
     """A proposal, checked against the balances before it is stored."""
     if kind not in checks.KINDS:
         raise _bad("kind", f"one of {', '.join(checks.KINDS)}", repr(kind))
+    reasons = _text("reasons", reasons, LONG)
     require(actor, f"proposal.{kind}", branch if kind in ("target", "priority") else None)
     with db.read() as session:
         row = get(session, Round, round_id, "round")
@@ -249,7 +264,7 @@ def propose(
             value=value,
             mode=mode or None,
             objects_to=objects_to,
-            reasons=reasons.strip()[:5000],
+            reasons=reasons.strip(),
             feasible=feasible,
             check=result,
         )
@@ -276,11 +291,12 @@ def propose(
 def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
     """A comment in the debate on a proposal."""
     require(actor, "comment.create")
-    if not text.strip():
+    text = _text("text", text, LONG)
+    if not text:
         raise _bad("text", "some text", "empty")
     with db.write() as session:
         get(session, Proposal, proposal_id, "proposal")
-        row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text.strip()[:5000])
+        row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
         session.add(row)
         session.flush()
         audit.append(
@@ -306,7 +322,7 @@ def _variant(
     summary = checks.plan_summary(spec, change)
     variant = PlanVersion(
         round_id=row.id,
-        name=name.strip()[:200],
+        name=_text("name", name, LINE),
         proposal_ids=[p.id for p in proposals],
         feasible=bool(summary["feasible"]),
         summary=summary,
@@ -396,7 +412,7 @@ def create_ballot(
         ballot = Ballot(
             round_id=round_id,
             kind=kind,
-            title=title.strip()[:200] or f"{kind} ballot",
+            title=_text("title", title, LINE) or f"{kind} ballot",
             status="open",
             candidates=keys,
             costs=priced,

@@ -12,6 +12,7 @@ from planlab.council import audit as chain
 from planlab.council.db import Database
 from planlab.council.deps import Viewer, database, permit
 from planlab.council.models import AuditEvent
+from planlab.council.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 def list_events(
     _who: Annotated[Viewer, Depends(permit("audit.read"))],
     db: Annotated[Database, Depends(database)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Events after ``after``, oldest first, with their hashes."""

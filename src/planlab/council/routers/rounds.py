@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import select
 
 from planlab.council import checks, service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import Round
 from planlab.council.schemas import RoundCreate, RoundPublic
 
@@ -40,7 +40,7 @@ def create_round(
 
 @router.get("/{round_id}")
 def get_round(
-    round_id: int,
+    round_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> RoundPublic:
@@ -51,7 +51,7 @@ def get_round(
 
 @router.post("/{round_id}/close")
 def close_round(
-    round_id: int,
+    round_id: RowId,
     who: Annotated[Viewer, Depends(permit("round.close"))],
     db: Annotated[Database, Depends(database)],
 ) -> RoundPublic:
@@ -61,9 +61,9 @@ def close_round(
 
 @router.get("/{round_id}/tradeoff")
 def tradeoff(
-    round_id: int,
-    a: str,
-    b: str,
+    round_id: RowId,
+    a: Annotated[str, Query(max_length=60)],
+    b: Annotated[str, Query(max_length=60)],
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:
