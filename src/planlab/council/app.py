@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
@@ -43,7 +43,7 @@ def _wants_page(request: Request) -> bool:
 
 
 def _error(
-    request: Request, code: int, message: str, headers: dict[str, str] | None = None
+    request: Request, code: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     if _wants_page(request):
         return templates.TemplateResponse(
