@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from planlab.council.db import WRITE_LOCK
 from planlab.council.models import AuditEvent
 
-__all__ = ["GENESIS", "Broken", "append", "canonical", "link_hash", "verify"]
+__all__ = ["GENESIS", "Broken", "append", "canonical", "head", "link_hash", "verify"]
 
 GENESIS = "0" * 64
 ADVISORY_LOCK = WRITE_LOCK
@@ -60,10 +60,8 @@ def append(
     """Add one event after the last one, inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    number, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
+    count, prev = head(session)
+    number = count + 1
     row = AuditEvent(
         id=number,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
@@ -78,6 +76,14 @@ def append(
     session.add(row)
     session.flush()
     return row
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The number and hash of the last event (0 and the genesis hash on an empty chain)."""
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
 
 
 @dataclass(frozen=True)

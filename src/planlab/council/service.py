@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from planlab.council import audit, checks
+from planlab.council import audit, checks, workflow
 from planlab.council.db import Database
 from planlab.council.models import Ballot, Comment, PlanVersion, Proposal, Round, User, Vote, now
 from planlab.council.permissions import ROLES, allowed
@@ -60,9 +60,7 @@ class NotFoundError(PlanlabError):
     """No such round, proposal, ballot, variant or participant (HTTP 404)."""
 
 
-class ConflictError(PlanlabError):
-    """The action clashes with the state: a second vote, a closed round (HTTP 409)."""
-
+ConflictError = workflow.ConflictError
 
 LINE = 200
 """The longest title or name, in characters."""
@@ -174,7 +172,7 @@ def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) 
             years=spec.years,
             growth=spec.growth,
             consumption_growth=spec.consumption_growth,
-            status="open",
+            status=workflow.ROUND_STATES[0],
             base=base,
             created_by=actor.id,
         )
@@ -195,9 +193,7 @@ def close_round(db: Database, actor: User, round_id: int) -> Round:
     require(actor, "round.close")
     with db.write() as session:
         row = get(session, Round, round_id, "round")
-        if row.status != "open":
-            raise ConflictError(f"round {round_id} is {row.status}")
-        row.status = "closed"
+        workflow.enter(session, "round.close", row)
         audit.append(session, actor.name, "round.close", f"round:{row.id}", {})
     return row
 
@@ -221,8 +217,7 @@ def propose(
     require(actor, f"proposal.{kind}", branch if kind in ("target", "priority") else None)
     with db.read() as session:
         row = get(session, Round, round_id, "round")
-        if row.status != "open":
-            raise ConflictError(f"round {round_id} is {row.status}: it takes no proposals")
+        workflow.enter(session, "proposal.create", row)
         spec = spec_of(row)
     result: dict[str, Any]
     if kind == "objection":
@@ -249,9 +244,7 @@ def propose(
         }
         feasible = bool(result["feasible"])
     with db.write() as session:
-        current = get(session, Round, round_id, "round")
-        if current.status != "open":
-            raise ConflictError(f"round {round_id} is {current.status}: it takes no proposals")
+        workflow.enter(session, "proposal.create", get(session, Round, round_id, "round"))
         if objects_to is not None:
             target = get(session, Proposal, objects_to, "proposal")
             if target.round_id != round_id:
@@ -295,7 +288,8 @@ def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
     if not text:
         raise _bad("text", "some text", "empty")
     with db.write() as session:
-        get(session, Proposal, proposal_id, "proposal")
+        proposal = get(session, Proposal, proposal_id, "proposal")
+        workflow.enter(session, "comment.create", get(session, Round, proposal.round_id, "round"))
         row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
         session.add(row)
         session.flush()
@@ -362,8 +356,7 @@ def create_variant(
         raise _bad("name", "a name", "empty")
     with db.write() as session:
         row = get(session, Round, round_id, "round")
-        if row.status == "adopted":
-            raise ConflictError(f"round {round_id} is adopted")
+        workflow.enter(session, "variant.create", row)
         return _variant(session, actor, row, name, _passed(session, round_id, proposal_ids))
 
 
@@ -385,8 +378,6 @@ def create_ballot(
         raise _bad("candidates", "at least two different candidates", str(list(candidates)))
     with db.write() as session:
         row = get(session, Round, round_id, "round")
-        if row.status == "adopted":
-            raise ConflictError(f"round {round_id} is adopted")
         keys: list[str] = []
         priced: dict[str, float] = {}
         if kind == "ranked":
@@ -413,12 +404,12 @@ def create_ballot(
             round_id=round_id,
             kind=kind,
             title=_text("title", title, LINE) or f"{kind} ballot",
-            status="open",
             candidates=keys,
             costs=priced,
             budget=budget if kind == "approval" else None,
             result=None,
         )
+        workflow.enter(session, "ballot.create", row, ballot)
         session.add(ballot)
         session.flush()
         audit.append(
@@ -459,8 +450,8 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
     try:
         with db.write() as session:
             ballot = get(session, Ballot, ballot_id, "ballot")
-            if ballot.status != "open":
-                raise ConflictError(f"ballot {ballot_id} is closed")
+            row = get(session, Round, ballot.round_id, "round")
+            workflow.enter(session, "vote.cast", row, ballot)
             keys = _valid_choice(ballot, choice)
             vote = Vote(ballot_id=ballot_id, participant_id=actor.id, choice=keys)
             session.add(vote)
@@ -528,8 +519,8 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
     require(actor, "ballot.close")
     with db.write() as session:
         ballot = get(session, Ballot, ballot_id, "ballot")
-        if ballot.status != "open":
-            raise ConflictError(f"ballot {ballot_id} is closed")
+        row = get(session, Round, ballot.round_id, "round")
+        workflow.enter(session, "ballot.close", row, ballot)
         votes = list(
             session.scalars(select(Vote).where(Vote.ballot_id == ballot_id).order_by(Vote.id))
         )
@@ -543,11 +534,10 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
                 names[key] = describe(get(session, Proposal, int(key), "proposal"))
         result = tally(ballot, votes, names)
         if ballot.kind == "approval" and result["winners"]:
-            row = get(session, Round, ballot.round_id, "round")
             chosen = [get(session, Proposal, int(k), "proposal") for k in result["winners"]]
             variant = _variant(session, actor, row, f"{ballot.title}: selected", chosen)
             result["variant"] = variant.id
-        ballot.status, ballot.result = "closed", result
+        ballot.result = result
         audit.append(
             session,
             actor.name,
@@ -564,11 +554,9 @@ def adopt(db: Database, actor: User, variant_id: int) -> PlanVersion:
     with db.write() as session:
         variant = get(session, PlanVersion, variant_id, "variant")
         row = get(session, Round, variant.round_id, "round")
-        if row.status != "closed":
-            raise ConflictError(f"round {row.id} is {row.status}: close it before adopting")
         if not variant.feasible:
             raise ConflictError(f"variant {variant_id} is infeasible")
-        variant.adopted, row.status = True, "adopted"
+        workflow.enter(session, "plan.adopt", row, variant=variant)
         audit.append(
             session,
             actor.name,
