@@ -140,14 +140,17 @@ def test_a_full_round_in_the_browser(browser: Browser, tmp_path: Path) -> None:
             ranks.nth(0).fill(order[0])
             ranks.nth(1).fill(order[1])
             page.click("#vote button")
-            page.wait_for_url(ballot_url)
+            page.wait_for_url(f"{ballot_url}/vote")
             assert page.locator("#voted").is_visible()
+            receipt = page.locator("#receipt").inner_text()
+            assert "commitment" in receipt and "salt" in receipt, "the voter gets a receipt"
 
         boss.goto(ballot_url)
         boss.click("#close-ballot")
         boss.wait_for_url(ballot_url)
         assert "Chemicals first" in boss.locator("#winners").inner_text()
         assert boss.locator("#explain li").count() >= 1
+        assert boss.locator("#commitments li").count() == 3, "the counted commitments"
 
         boss.goto(f"{base}/rounds/{round_id}")
         boss.click("#close-round")

@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 from planlab.council.db import WRITE_LOCK
 from planlab.council.models import AuditEvent
 
-__all__ = ["GENESIS", "Broken", "append", "canonical", "head", "link_hash", "verify"]
+__all__ = [
+    "ACCOUNT_ACTIONS",
+    "GENESIS",
+    "Broken",
+    "append",
+    "canonical",
+    "head",
+    "link_hash",
+    "shown",
+    "verify",
+]
 
 GENESIS = "0" * 64
 ADVISORY_LOCK = WRITE_LOCK
@@ -76,6 +86,29 @@ def append(
     session.add(row)
     session.flush()
     return row
+
+
+ACCOUNT_ACTIONS = frozenset({"user.register", "user.grant"})
+"""Events about accounts and roles: only those who may list participants read them."""
+HIDDEN = "(hidden)"
+
+
+def shown(row: AuditEvent, accounts: bool) -> dict[str, Any]:
+    """An event as a reader sees it: account events without who, whom and what unless
+    ``accounts`` (the reader may list participants). The hashes are always shown, so
+    the links of the chain can be followed by everyone."""
+    hide = not accounts and row.action in ACCOUNT_ACTIONS
+    return {
+        "id": row.id,
+        "at": row.at,
+        "actor": HIDDEN if hide else row.actor,
+        "action": row.action,
+        "subject": HIDDEN if hide else row.subject,
+        "payload": {} if hide else json.loads(row.payload),
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+        "hidden": hide,
+    }
 
 
 def head(session: Session) -> tuple[int, str]:

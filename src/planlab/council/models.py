@@ -179,6 +179,8 @@ class Vote(Base):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     choice: Mapped[list[Any]] = mapped_column(JSON)
+    commitment: Mapped[str | None] = mapped_column(String(64))
+    """sha256 of the ballot, the voter's salt and the choice (see ``secrecy``)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 

@@ -463,6 +463,12 @@ def create_ballot(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
 def ballot_page(request: Request, ballot_id: RowId, who: Who, db: Db) -> HTMLResponse:
     """A ballot: the form to vote, or the result and why the winner won."""
+    return _ballot(request, ballot_id, who, db)
+
+
+def _ballot(
+    request: Request, ballot_id: int, who: Viewer, db: Database, receipt: Any = None
+) -> HTMLResponse:
     with db.read() as session:
         ballot = service.get(session, Ballot, ballot_id, "ballot")
         row = service.get(session, Round, ballot.round_id, "round")
@@ -491,6 +497,7 @@ def ballot_page(request: Request, ballot_id: RowId, who: Who, db: Db) -> HTMLRes
         voted=voted,
         votes=votes,
         labels=labels,
+        receipt=receipt,
     )
 
 
@@ -498,7 +505,7 @@ templates.env.globals["describe"] = service.describe
 
 
 @router.post("/ballots/{ballot_id}/vote")
-def vote(form: Fields, ballot_id: RowId, who: Who, db: Db) -> Response:
+def vote(form: Fields, request: Request, ballot_id: RowId, who: Who, db: Db) -> Response:
     """Cast a vote from the form (a whole-number rank per variant, or ticks)."""
     _checked(who, form, "vote.cast")
     with db.read() as session:
@@ -510,8 +517,9 @@ def vote(form: Fields, ballot_id: RowId, who: Who, db: Db) -> Response:
     else:
         choice = _ticked(form, "approve")
     body = _parse(VoteCreate, {"choice": choice})
-    service.cast_vote(db, who.user, ballot_id, body.choice)
-    return _back(f"/ballots/{ballot_id}")
+    cast, salt = service.cast_vote(db, who.user, ballot_id, body.choice)
+    receipt = {"commitment": cast.commitment, "salt": salt, "choice": cast.choice}
+    return _ballot(request, ballot_id, who, db, receipt)
 
 
 @router.post("/ballots/{ballot_id}/close")
@@ -587,6 +595,10 @@ def audit_page(request: Request, who: Who, db: Db) -> HTMLResponse:
     """The newest audit events and whether the chain holds."""
     service.require(who.user, "audit.read")
     with db.read() as session:
-        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)))
+        accounts = allowed(who.user.role, "user.list")
+        events = [
+            audit.shown(e, accounts)
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200))
+        ]
         broken = audit.verify(session)
     return _page(request, "audit.html", who, events=events, broken=broken)

@@ -237,9 +237,9 @@ class VoteRanks(BaseModel):
 
 
 class VotePublic(_Public):
-    """A counted vote."""
+    """A counted vote, as its voter alone sees it: the choice and the receipt to check it by."""
 
-    id: int
     ballot_id: int
-    participant_id: int
     choice: list[str]
+    commitment: str
+    salt: str = Field(description="Keep it: with the choice it recomputes the commitment.")

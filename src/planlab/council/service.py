@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from planlab.council import audit, checks, workflow
+from planlab.council import audit, checks, secrecy, workflow
 from planlab.council.db import Database
 from planlab.council.models import Ballot, Comment, PlanVersion, Proposal, Round, User, Vote, now
 from planlab.council.permissions import ROLES, allowed
@@ -440,12 +440,15 @@ def _valid_choice(ballot: Ballot, choice: Sequence[str]) -> list[str]:
     return keys
 
 
-def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) -> Vote:
+def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) -> tuple[Vote, str]:
     """One vote per participant and ballot: a second one is refused by the database too.
 
     A ranked vote lists variants best first (the rest tie below); an approval
-    vote lists the proposals approved.
+    vote lists the proposals approved. The audit chain records that the actor
+    voted and the vote's commitment, never the choice; the salt is returned
+    (with the vote) to the voter only, as their receipt.
     """
+    salt = secrecy.new_salt()
     require(actor, "vote.cast")
     try:
         with db.write() as session:
@@ -453,19 +456,18 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
             row = get(session, Round, ballot.round_id, "round")
             workflow.enter(session, "vote.cast", row, ballot)
             keys = _valid_choice(ballot, choice)
-            vote = Vote(ballot_id=ballot_id, participant_id=actor.id, choice=keys)
+            sealed = secrecy.commitment(ballot_id, salt, keys)
+            vote = Vote(
+                ballot_id=ballot_id, participant_id=actor.id, choice=keys, commitment=sealed
+            )
             session.add(vote)
             session.flush()
             audit.append(
-                session,
-                actor.name,
-                "vote.cast",
-                f"ballot:{ballot_id}",
-                {"vote": vote.id, "participant": actor.id, "choice": keys},
+                session, actor.name, "vote.cast", f"ballot:{ballot_id}", {"commitment": sealed}
             )
     except IntegrityError:
         raise ConflictError(f"{actor.name} has already voted in ballot {ballot_id}") from None
-    return vote
+    return vote, salt
 
 
 def describe(p: Proposal) -> str:
@@ -533,6 +535,9 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
             else:
                 names[key] = describe(get(session, Proposal, int(key), "proposal"))
         result = tally(ballot, votes, names)
+        result.update(
+            secrecy.published([v.commitment or "" for v in votes], [v.choice for v in votes])
+        )
         if ballot.kind == "approval" and result["winners"]:
             chosen = [get(session, Proposal, int(k), "proposal") for k in result["winners"]]
             variant = _variant(session, actor, row, f"{ballot.title}: selected", chosen)
@@ -543,7 +548,13 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
             actor.name,
             "ballot.close",
             f"ballot:{ballot_id}",
-            {"votes": len(votes), "winners": result["winners"], "at": now().isoformat()},
+            {
+                "votes": len(votes),
+                "winners": result["winners"],
+                "commitments": result["commitments"],
+                "ballots": result["ballots"],
+                "at": now().isoformat(),
+            },
         )
     return ballot
 

@@ -63,8 +63,11 @@ def vote(
     who: Annotated[Viewer, Depends(permit("vote.cast"))],
     db: Annotated[Database, Depends(database)],
 ) -> VotePublic:
-    """Cast a vote; a second one answers 409."""
-    return VotePublic.model_validate(service.cast_vote(db, who.user, ballot_id, body.choice))
+    """Cast a vote; a second one answers 409. The answer is the voter's receipt."""
+    vote, salt = service.cast_vote(db, who.user, ballot_id, body.choice)
+    return VotePublic(
+        ballot_id=vote.ballot_id, choice=vote.choice, commitment=vote.commitment or "", salt=salt
+    )
 
 
 @router.post("/api/ballots/{ballot_id}/close")
