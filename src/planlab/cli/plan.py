@@ -19,12 +19,12 @@ from planlab.cli.common import (
 )
 from planlab.economy import resolve
 from planlab.errors import InputError
-from planlab.plan import OBJECTIVES, PlanSettings, build, check_tempo
+from planlab.plan import OBJECTIVES, PlanResult, PlanSettings, build, check_tempo
 from planlab.report.plan_summary import plan_summary, tempo_summary
 from planlab.report.plan_variants import markdown, plan_variants
 from planlab.scenarios import events
 
-__all__ = ["plan", "tempo", "variants"]
+__all__ = ["plan", "tempo", "variants", "write_plan"]
 
 
 @handles_input_errors
@@ -50,29 +50,34 @@ def plan(
     result = build(data, years, targets or None, objective, settings=settings)
     console.print(plan_summary(data, result))
     if out is not None:
-        meta = {
-            "economy": result.economy,
-            "objective": result.objective,
-            "status": result.status.value,
-            "feasible": result.feasible,
-            "objective_value": result.objective_value if result.feasible else None,
-            "levels": result.levels,
-            "gap": result.gap if result.feasible else None,
-            "seconds": result.seconds,
-            "message": result.message,
-        }
-        write_tables(
-            out,
-            {
-                "sectors": result.sectors,
-                "fulfilment": result.fulfilment,
-                "shadow_prices": result.shadow_prices,
-                "years": result.years_table,
-                "conflicts": result.conflicts,
-            },
-            {"plan.json": json.dumps(meta, indent=2) + "\n"},
-        )
+        write_plan(out, result)
         console.print(f"wrote {out}/", markup=False)
+
+
+def write_plan(out: Path, result: PlanResult) -> None:
+    """A plan folder: its tables as CSV and Parquet and plan.json, all or nothing."""
+    meta = {
+        "economy": result.economy,
+        "objective": result.objective,
+        "status": result.status.value,
+        "feasible": result.feasible,
+        "objective_value": result.objective_value if result.feasible else None,
+        "levels": result.levels,
+        "gap": result.gap if result.feasible else None,
+        "seconds": result.seconds,
+        "message": result.message,
+    }
+    write_tables(
+        out,
+        {
+            "sectors": result.sectors,
+            "fulfilment": result.fulfilment,
+            "shadow_prices": result.shadow_prices,
+            "years": result.years_table,
+            "conflicts": result.conflicts,
+        },
+        {"plan.json": json.dumps(meta, indent=2) + "\n"},
+    )
 
 
 @handles_input_errors

@@ -20,13 +20,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from planlab.council.db import WRITE_LOCK
-from planlab.council.models import AuditEvent
+from planlab.council.models import AuditEvent, Comment, Proposal, Vote
 
 __all__ = [
     "ACCOUNT_ACTIONS",
     "GENESIS",
     "Broken",
     "append",
+    "bound",
     "canonical",
     "head",
     "link_hash",
@@ -109,6 +110,35 @@ def shown(row: AuditEvent, accounts: bool) -> dict[str, Any]:
         "hash": row.hash,
         "hidden": hide,
     }
+
+
+def bound(row: Proposal | Comment | Vote) -> dict[str, Any]:
+    """The content of a counted row that its audit event holds.
+
+    >>> bound(Comment(id=3, proposal_id=1, author_id=2, text="yes"))
+    {'comment': 3, 'proposal': 1, 'author': 2, 'text': 'yes'}
+    """
+    if isinstance(row, Proposal):
+        return {
+            "proposal": row.id,
+            "round": row.round_id,
+            "author": row.author_id,
+            "kind": row.kind,
+            "branch": row.branch,
+            "value": row.value,
+            "mode": row.mode,
+            "objects_to": row.objects_to,
+            "reasons": row.reasons,
+            "feasible": row.feasible,
+        }
+    if isinstance(row, Comment):
+        return {
+            "comment": row.id,
+            "proposal": row.proposal_id,
+            "author": row.author_id,
+            "text": row.text,
+        }
+    return {"vote": row.id, "ballot": row.ballot_id, "commitment": row.commitment}
 
 
 def head(session: Session) -> tuple[int, str]:

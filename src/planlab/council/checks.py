@@ -40,6 +40,7 @@ __all__ = [
     "combine",
     "forget_tradeoffs",
     "frontier",
+    "solve",
     "sources",
     "summarise",
 ]
@@ -151,7 +152,8 @@ def _conflicts(result: PlanResult) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
-def _solve(spec: RoundSpec, change: Change) -> PlanResult:
+def solve(spec: RoundSpec, change: Change) -> PlanResult:
+    """The round's harmony plan with a change (e.g. an adopted variant's), solved."""
     r = _round(spec)
     weights = dict(change.weights)
     targets = {name: level * weights.get(name, 1.0) for name, level in r.levels.items()}
@@ -201,7 +203,7 @@ def summarise(spec: RoundSpec, result: PlanResult) -> dict[str, Any]:
 
 @lru_cache(maxsize=1024)
 def _summary(spec: RoundSpec, change: Change) -> dict[str, Any]:
-    return summarise(spec, _solve(spec, change))
+    return summarise(spec, solve(spec, change))
 
 
 def base_summary(spec: RoundSpec) -> dict[str, Any]:

@@ -125,6 +125,8 @@ class Proposal(Base):
     reasons: Mapped[str] = mapped_column(Text, default="")
     feasible: Mapped[bool | None] = mapped_column(Boolean)
     check: Mapped[dict[str, Any]] = mapped_column(JSON)
+    event_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the audit event that holds this row's content."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
@@ -136,6 +138,8 @@ class Comment(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
+    event_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the audit event that holds this comment and its text."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
@@ -181,6 +185,10 @@ class Vote(Base):
     choice: Mapped[list[Any]] = mapped_column(JSON)
     commitment: Mapped[str | None] = mapped_column(String(64))
     """sha256 of the ballot, the voter's salt and the choice (see ``secrecy``)."""
+    salt: Mapped[str | None] = mapped_column(String(64))
+    """The commitment's salt: read only by ``verify-audit``, never published."""
+    event_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the audit event that recorded the vote."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 

@@ -22,6 +22,7 @@ from planlab.council.permissions import ROLES, allowed
 from planlab.council.security import hash_password, password_problem
 from planlab.council.voting import equal_shares, schulze
 from planlab.errors import InputError, PlanlabError
+from planlab.plan import PlanResult
 
 __all__ = [
     "BALLOT_KINDS",
@@ -29,6 +30,7 @@ __all__ = [
     "DeniedError",
     "NotFoundError",
     "adopt",
+    "adopted_plan",
     "cast_vote",
     "close_ballot",
     "close_round",
@@ -263,21 +265,10 @@ def propose(
         )
         session.add(proposal)
         session.flush()
-        audit.append(
-            session,
-            actor.name,
-            "proposal.create",
-            f"proposal:{proposal.id}",
-            {
-                "round": round_id,
-                "kind": kind,
-                "branch": branch,
-                "value": value,
-                "mode": mode,
-                "objects_to": objects_to,
-                "feasible": feasible,
-            },
+        event = audit.append(
+            session, actor.name, "proposal.create", f"proposal:{proposal.id}", audit.bound(proposal)
         )
+        proposal.event_hash = event.hash
     return proposal
 
 
@@ -293,9 +284,10 @@ def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
         row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
         session.add(row)
         session.flush()
-        audit.append(
-            session, actor.name, "comment.create", f"proposal:{proposal_id}", {"comment": row.id}
+        event = audit.append(
+            session, actor.name, "comment.create", f"proposal:{proposal_id}", audit.bound(row)
         )
+        row.event_hash = event.hash
     return row
 
 
@@ -458,16 +450,34 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
             keys = _valid_choice(ballot, choice)
             sealed = secrecy.commitment(ballot_id, salt, keys)
             vote = Vote(
-                ballot_id=ballot_id, participant_id=actor.id, choice=keys, commitment=sealed
+                ballot_id=ballot_id,
+                participant_id=actor.id,
+                choice=keys,
+                commitment=sealed,
+                salt=salt,
             )
             session.add(vote)
             session.flush()
-            audit.append(
-                session, actor.name, "vote.cast", f"ballot:{ballot_id}", {"commitment": sealed}
+            event = audit.append(
+                session, actor.name, "vote.cast", f"ballot:{ballot_id}", audit.bound(vote)
             )
+            vote.event_hash = event.hash
     except IntegrityError:
         raise ConflictError(f"{actor.name} has already voted in ballot {ballot_id}") from None
     return vote, salt
+
+
+def adopted_plan(session: Session, round_id: int) -> PlanResult:
+    """The plan of a round's adopted variant, solved again (ConflictError if none is adopted)."""
+    row = get(session, Round, round_id, "round")
+    variant = session.scalar(
+        select(PlanVersion).where(PlanVersion.round_id == round_id, PlanVersion.adopted.is_(True))
+    )
+    if variant is None:
+        raise ConflictError(f"round {round_id} has no adopted plan variant (it is {row.status})")
+    proposals = [get(session, Proposal, int(k), "proposal") for k in variant.proposal_ids]
+    spec = spec_of(row)
+    return checks.solve(spec, checks.combine(spec, (_change_of(p) for p in proposals)))
 
 
 def describe(p: Proposal) -> str:
@@ -553,6 +563,7 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
                 "winners": result["winners"],
                 "commitments": result["commitments"],
                 "ballots": result["ballots"],
+                "labels": names,
                 "at": now().isoformat(),
             },
         )
