@@ -43,6 +43,7 @@ __all__ = [
     "solve",
     "sources",
     "summarise",
+    "units",
 ]
 
 KINDS = ("target", "priority", "floor", "objection")
@@ -128,6 +129,16 @@ def _round(spec: RoundSpec) -> _Round:
     return _Round(economy, levels)
 
 
+def units(spec: RoundSpec) -> dict[str, str]:
+    """The units of the round's economy: output, labour and foreign exchange."""
+    economy = _round(spec).economy
+    return {
+        "output": economy.value_unit,
+        "labour": economy.labour_unit,
+        "currency": economy.currency_unit,
+    }
+
+
 def branches(spec: RoundSpec) -> list[str]:
     """The branches of a round's economy."""
     return list(_round(spec).economy.names)
@@ -178,6 +189,7 @@ def summarise(spec: RoundSpec, result: PlanResult) -> dict[str, Any]:
         summary["conflicts"] = _conflicts(result)
         return summary
     levels = _round(spec).levels
+    paths = result.sectors.pivot(index="year", columns="sector", values="gross_output")
     last = result.sectors[result.sectors["year"] == spec.years]
     output = dict(zip(last["sector"], last["gross_output"].astype(float), strict=True))
     achieved = {name: float(output[name]) for name in levels}
@@ -188,9 +200,15 @@ def summarise(spec: RoundSpec, result: PlanResult) -> dict[str, Any]:
         labour=float(years["labour_used"].sum()),
         fx=float((years["import_bill"] - years["export_earnings"]).sum()),
         investment=float(years["investment"].sum()),
+        years_of_plan=[int(y) for y in paths.index],
+        paths={name: [float(v) for v in paths[name]] for name in levels},
+        units=units(spec),
         binding=[
             {
                 "constraint": f"{c}[{', '.join(p for p in (s, f'year {y}' if y else '') if p)}]",
+                "name": str(c),
+                "sector": str(s),
+                "year": int(y),
                 "shadow_price": float(price),
             }
             for c, s, y, price in result.binding()[["constraint", "sector", "year", "shadow_price"]]

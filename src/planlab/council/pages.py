@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from planlab.council import audit, charts, checks, service
+from planlab.council import audit, charts, checks, service, words
 from planlab.council.db import Database
 from planlab.council.deps import (
     RowId,
@@ -274,6 +274,19 @@ def _tradeoff_chart(spec: checks.RoundSpec, a: str, b: str, marks: list[Any]) ->
     return charts.frontier(points, a, b, marks) if points else ""
 
 
+def _paths_chart(row: Round, variants: list[PlanVersion], unit: str) -> str:
+    """Total gross output by plan year of the base plan and each feasible variant."""
+    plans = [("base plan", row.base)] + [(f"#{v.id} {v.name}", v.summary) for v in variants]
+    series = [
+        (label, [sum(year) for year in zip(*summary["paths"].values(), strict=True)])
+        for label, summary in plans
+        if summary.get("feasible") and summary.get("paths")
+    ]
+    years = row.base.get("years_of_plan", [])
+    title = "total gross output by plan year"
+    return charts.lines(series, years, title, unit) if series and years else ""
+
+
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def round_page(
     request: Request, round_id: RowId, who: Who, db: Db, a: str = "", b: str = ""
@@ -312,6 +325,13 @@ def round_page(
         request,
         "round.html",
         who,
+        units=checks.units(spec),
+        binding=[
+            words.binding_sentence(item, checks.units(spec))
+            for item in row.base.get("binding", [])
+            if "name" in item
+        ],
+        paths=_paths_chart(row, variants, checks.units(spec)["output"]),
         round=row,
         proposals=proposals,
         variants=variants,
@@ -407,6 +427,7 @@ def proposal_page(request: Request, proposal_id: RowId, who: Who, db: Db) -> HTM
         "proposal.html",
         who,
         proposal=proposal,
+        units=checks.units(spec),
         round=row,
         result=result,
         comments=comments,
@@ -502,6 +523,7 @@ def _ballot(
 
 
 templates.env.globals["describe"] = service.describe
+templates.env.globals["say"] = words.binding_sentence
 
 
 @router.post("/ballots/{ballot_id}/vote")
@@ -553,6 +575,7 @@ def variant_page(request: Request, variant_id: RowId, who: Who, db: Db) -> HTMLR
         "variant.html",
         who,
         variant=variant,
+        units=checks.units(service.spec_of(row)),
         round=row,
         proposals=proposals,
         base=base,
