@@ -106,6 +106,11 @@ class Round(Base):
     consumption_growth: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default="open")
     base: Mapped[dict[str, Any]] = mapped_column(JSON)
+    iteration: Mapped[int] = mapped_column(Integer, default=1)
+    """The iteration proposals are made in (1 for a round that does not iterate)."""
+    max_iterations: Mapped[int] = mapped_column(Integer, default=1)
+    iterations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Each ended iteration: its proposals, whether they balance, prices, conflicts."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
@@ -125,6 +130,7 @@ class Proposal(Base):
     reasons: Mapped[str] = mapped_column(Text, default="")
     feasible: Mapped[bool | None] = mapped_column(Boolean)
     check: Mapped[dict[str, Any]] = mapped_column(JSON)
+    iteration: Mapped[int] = mapped_column(Integer, default=1)
     event_hash: Mapped[str | None] = mapped_column(String(64))
     """Hash of the audit event that holds this row's content."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)

@@ -249,12 +249,17 @@ def create_round(form: Fields, who: Who, db: Db) -> Response:
     _checked(who, form, "round.create")
     body = _parse(
         RoundCreate,
-        {"title": "", **_given(form, "title", "source", "years", "growth", "consumption_growth")},
+        {
+            "title": "",
+            **_given(
+                form, "title", "source", "years", "growth", "consumption_growth", "max_iterations"
+            ),
+        },
     )
     spec = checks.RoundSpec(
         body.source, body.years, body.growth / PERCENT, body.consumption_growth / PERCENT
     )
-    row = service.create_round(db, who.user, body.title, spec)
+    row = service.create_round(db, who.user, body.title, spec, body.max_iterations)
     return _back(f"/rounds/{row.id}")
 
 
@@ -351,6 +356,14 @@ def close_round(
     """Take no more proposals."""
     _form_csrf(who, csrf_token)
     service.close_round(db, who.user, round_id)
+    return _back(f"/rounds/{round_id}")
+
+
+@router.post("/rounds/{round_id}/iterate")
+def iterate(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
+    """End the round's current iteration."""
+    _checked(who, form, "round.iterate")
+    service.iterate(db, who.user, round_id)
     return _back(f"/rounds/{round_id}")
 
 

@@ -36,6 +36,8 @@ MAX_ID = 2**63 - 1
 """The largest row id every backend stores (a signed 64-bit integer)."""
 MAX_RANK = 1000
 """The largest rank a ranked vote may give (far more than a ballot's candidates)."""
+MAX_ITERATIONS = 20
+"""The most iterations a round may run."""
 MAX_LIST = 1000
 """The most ids one request may name (candidates, proposals of a variant, a vote's choice)."""
 
@@ -106,6 +108,9 @@ class RoundBase(BaseModel):
     years: int = 5
     growth: float = Field(0.0, description="Yearly tempo of every branch's base target.")
     consumption_growth: float = 0.0
+    max_iterations: int = Field(
+        1, ge=1, le=MAX_ITERATIONS, description="Iterations before the round closes (1: none)."
+    )
 
 
 class RoundCreate(RoundBase):
@@ -118,6 +123,8 @@ class RoundPublic(RoundBase, _Public):
     id: int
     status: str
     base: dict[str, Any]
+    iteration: int
+    iterations: list[dict[str, Any]]
     created_at: dt.datetime
 
 

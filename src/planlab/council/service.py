@@ -43,6 +43,7 @@ __all__ = [
     "describe",
     "get",
     "grant",
+    "iterate",
     "propose",
     "register",
     "require",
@@ -64,6 +65,8 @@ class NotFoundError(PlanlabError):
 
 ConflictError = workflow.ConflictError
 
+TOP_CONFLICTS = 12
+"""How many of an unbalanced iteration's conflicting constraints are published."""
 LINE = 200
 """The longest title or name, in characters."""
 LONG = 5000
@@ -157,8 +160,10 @@ def grant(db: Database, actor: User, user_id: int, role: str, branch: str | None
     return user
 
 
-def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) -> Round:
-    """A planning round, with its base plan solved and stored."""
+def create_round(
+    db: Database, actor: User, title: str, spec: checks.RoundSpec, max_iterations: int = 1
+) -> Round:
+    """A planning round, with its base plan solved and stored; it may run in iterations."""
     require(actor, "round.create")
     if not title.strip():
         raise _bad("title", "a title", "empty")
@@ -175,6 +180,9 @@ def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) 
             growth=spec.growth,
             consumption_growth=spec.consumption_growth,
             status=workflow.ROUND_STATES[0],
+            iteration=1,
+            max_iterations=max_iterations,
+            iterations=[],
             base=base,
             created_by=actor.id,
         )
@@ -185,7 +193,12 @@ def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) 
             actor.name,
             "round.create",
             f"round:{row.id}",
-            {"title": row.title, "source": spec.source, "years": spec.years},
+            {
+                "title": row.title,
+                "source": spec.source,
+                "years": spec.years,
+                "max_iterations": max_iterations,
+            },
         )
     return row
 
@@ -197,6 +210,58 @@ def close_round(db: Database, actor: User, round_id: int) -> Round:
         row = get(session, Round, round_id, "round")
         workflow.enter(session, "round.close", row)
         audit.append(session, actor.name, "round.close", f"round:{row.id}", {})
+    return row
+
+
+def iterate(db: Database, actor: User, round_id: int) -> Round:
+    """End the round's current iteration: solve its proposals together and publish the
+    balance, shadow prices and conflicts for the next one. The round closes when the
+    iteration's plan balances or when it was the last iteration allowed."""
+    require(actor, "round.iterate")
+    with db.read() as session:
+        row = get(session, Round, round_id, "round")
+        workflow.enter(session, "round.iterate", row)
+        number, spec = row.iteration, spec_of(row)
+        proposals = list(
+            session.scalars(
+                select(Proposal)
+                .where(
+                    Proposal.round_id == round_id,
+                    Proposal.iteration == number,
+                    Proposal.kind != "objection",
+                )
+                .order_by(Proposal.id)
+            )
+        )
+    summary = checks.plan_summary(spec, checks.combine(spec, (_change_of(p) for p in proposals)))
+    balanced = bool(summary["feasible"])
+    record = {
+        "iteration": number,
+        "proposals": [p.id for p in proposals],
+        "balanced": balanced,
+        "message": summary["message"],
+        "least_fulfilment": min(summary["fulfilment"].values()) if balanced else None,
+        "binding": summary.get("binding", []),
+        "conflicts": summary.get("conflicts", [])[:TOP_CONFLICTS],
+    }
+    with db.write() as session:
+        row = get(session, Round, round_id, "round")
+        if row.iteration != number:
+            raise ConflictError(f"iteration {number} of round {round_id} has ended already")
+        workflow.enter(session, "round.iterate", row)
+        row.iterations = [*row.iterations, record]
+        last = balanced or number >= row.max_iterations
+        if last:
+            workflow.enter(session, "round.close", row)
+        else:
+            row.iteration = number + 1
+        audit.append(
+            session,
+            actor.name,
+            "round.iterate",
+            f"round:{row.id}",
+            {"iteration": number, "proposals": record["proposals"], "balanced": balanced},
+        )
     return row
 
 
@@ -246,7 +311,8 @@ def propose(
         }
         feasible = bool(result["feasible"])
     with db.write() as session:
-        workflow.enter(session, "proposal.create", get(session, Round, round_id, "round"))
+        current = get(session, Round, round_id, "round")
+        workflow.enter(session, "proposal.create", current)
         if objects_to is not None:
             target = get(session, Proposal, objects_to, "proposal")
             if target.round_id != round_id:
@@ -262,6 +328,7 @@ def propose(
             reasons=reasons.strip(),
             feasible=feasible,
             check=result,
+            iteration=current.iteration,
         )
         session.add(proposal)
         session.flush()

@@ -62,6 +62,7 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "round.close": Transition(frozenset({"open"}), round_to="closed"),
+    "round.iterate": Transition(frozenset({"open"})),
     "proposal.create": Transition(frozenset({"open"})),
     "comment.create": Transition(_LIVE),
     "variant.create": Transition(_LIVE),

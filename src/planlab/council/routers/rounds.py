@@ -35,7 +35,8 @@ def create_round(
 ) -> RoundPublic:
     """Open a round on an economy or scenario; its base plan is solved at once."""
     spec = checks.RoundSpec(body.source, body.years, body.growth, body.consumption_growth)
-    return RoundPublic.model_validate(service.create_round(db, who.user, body.title, spec))
+    row = service.create_round(db, who.user, body.title, spec, body.max_iterations)
+    return RoundPublic.model_validate(row)
 
 
 @router.get("/{round_id}")
@@ -57,6 +58,16 @@ def close_round(
 ) -> RoundPublic:
     """Take no more proposals."""
     return RoundPublic.model_validate(service.close_round(db, who.user, round_id))
+
+
+@router.post("/{round_id}/iterate")
+def iterate(
+    round_id: RowId,
+    who: Annotated[Viewer, Depends(permit("round.iterate"))],
+    db: Annotated[Database, Depends(database)],
+) -> RoundPublic:
+    """End the current iteration: the round closes if its plan balances or at the limit."""
+    return RoundPublic.model_validate(service.iterate(db, who.user, round_id))
 
 
 @router.get("/{round_id}/tradeoff")
