@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from planlab.council import audit
 from planlab.council.app import create_app
 from planlab.council.db import Database
 from planlab.council.models import User
@@ -52,13 +54,25 @@ def _hash() -> str:
     return hash_password(PASSWORD)
 
 
+def add_user(session: Session, name: str, role: str, branch: str | None = None) -> User:
+    """An account with a role, its registration and grant recorded in the audit chain as the
+    service would record them."""
+    user = User(name=name, password_hash=_hash(), role=role, branch=branch)
+    session.add(user)
+    session.flush()
+    audit.append(session, name, "user.register", f"user:{user.id}", {"name": name})
+    audit.append(
+        session, "<test>", "user.grant", f"user:{user.id}", {"role": role, "branch": branch}
+    )
+    return user
+
+
 def member(app: FastAPI, name: str, role: str, branch: str | None = None) -> Member:
-    """An account with a role and an open session (logins through the API are tested apart)."""
+    """An account with a role and an open session (logins through the API are tested apart);
+    its registration and grant are in the audit chain, as the service would record them."""
     db: Database = app.state.db
     with db.write() as session:
-        user = User(name=name, password_hash=_hash(), role=role, branch=branch)
-        session.add(user)
-        session.flush()
+        user = add_user(session, name, role, branch)
         login = start_session(session, user, app.state.settings)
     client = TestClient(app, cookies={COOKIE: login.token})
     return Member(name, client, login.csrf)

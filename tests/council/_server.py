@@ -13,12 +13,12 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from _council import db_url_of
+from _council import add_user, db_url_of
 from sqlalchemy import func, select
 
 from planlab.council.db import Database, upgrade
-from planlab.council.models import AuditEvent, User, Vote
-from planlab.council.security import COOKIE, CSRF_HEADER, hash_password, start_session
+from planlab.council.models import AuditEvent, Vote
+from planlab.council.security import COOKIE, CSRF_HEADER, start_session
 from planlab.council.settings import Settings
 
 
@@ -50,13 +50,10 @@ def seed(url: str, people: list[tuple[str, str, str | None]]) -> dict[str, Seat]
     """Accounts with roles and open sessions, written straight into the database."""
     upgrade(url)
     db = Database.connect(url)
-    hashed = hash_password("a long enough password")
     seats = {}
     with db.write() as session:
         for name, role, branch in people:
-            user = User(name=name, password_hash=hashed, role=role, branch=branch)
-            session.add(user)
-            session.flush()
+            user = add_user(session, name, role, branch)
             login = start_session(session, user, Settings(db_url=url))
             seats[name] = Seat(user.id, name, login.token, login.csrf)
     db.dispose()

@@ -15,6 +15,8 @@ import pytest
 from _server import Server, seed
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from planlab.council.security import COOKIE
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -140,14 +142,17 @@ def test_a_full_round_in_the_browser(browser: Browser, tmp_path: Path) -> None:
             ranks.nth(0).fill(order[0])
             ranks.nth(1).fill(order[1])
             page.click("#vote button")
-            page.wait_for_url(ballot_url)
+            page.wait_for_url(f"{ballot_url}/vote")
             assert page.locator("#voted").is_visible()
+            receipt = page.locator("#receipt").inner_text()
+            assert "commitment" in receipt and "salt" in receipt, "the voter gets a receipt"
 
         boss.goto(ballot_url)
         boss.click("#close-ballot")
         boss.wait_for_url(ballot_url)
         assert "Chemicals first" in boss.locator("#winners").inner_text()
         assert boss.locator("#explain li").count() >= 1
+        assert boss.locator("#commitments li").count() == 3, "the counted commitments"
 
         boss.goto(f"{base}/rounds/{round_id}")
         boss.click("#close-round")
@@ -160,3 +165,35 @@ def test_a_full_round_in_the_browser(browser: Browser, tmp_path: Path) -> None:
 
         boss.goto(f"{base}/audit")
         assert "Every link of the chain holds" in boss.locator("#chain").inner_text()
+
+
+def test_a_delegate_reads_units_paths_and_what_limits_the_plan(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Every number with its unit, the plans' paths as a chart, binding constraints in words."""
+    server = Server(tmp_path / "read.db", tmp_path / "read.log")
+    seats = seed(server.url, [("boss", "commission", None), ("chem", "delegate", "chemicals")])
+    with server:
+        with seats["boss"].client(server.base) as boss:
+            body = {"title": "readable", "source": "ussr-1928", "growth": 0.15}
+            round_id = boss.post("/api/rounds", json=body).json()["id"]
+            for name in ("as is", "again"):
+                boss.post(
+                    f"/api/rounds/{round_id}/variants", json={"name": name, "proposal_ids": []}
+                )
+        context = browser.new_context()
+        context.add_cookies([{"name": COOKIE, "value": seats["chem"].token, "url": server.base}])
+        page = context.new_page()
+        page.goto(f"{server.base}/rounds/{round_id}")
+        outputs = page.locator("#base-plan td.num:nth-child(2)").all_inner_texts()
+        assert len(outputs) == 17
+        assert all(text.endswith("million roubles at 1926/27 prices") for text in outputs)
+        totals = page.locator("#base-totals").inner_text()
+        assert "thousand persons" in totals and "million gold roubles" in totals
+        limits = page.locator("#binding li").all_inner_texts()
+        assert limits, "a 15 % tempo binds somewhere"
+        assert all("would raise the least fulfilment by" in line for line in limits)
+        assert any("labour" in line for line in limits)
+        assert page.locator("#paths svg polyline").count() == 3, "base plan and two variants"
+        assert "plan year" in page.locator("#paths svg").inner_html()
+        context.close()

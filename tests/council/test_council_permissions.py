@@ -25,6 +25,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("POST", "/api/rounds", {"title": "another", "source": "textbook-3"}, "round.create"),
     ("GET", "/api/rounds/{round}", None, "read"),
     ("POST", "/api/rounds/{round2}/close", None, "round.close"),
+    ("POST", "/api/rounds/{round2}/iterate", None, "round.iterate"),
     ("GET", "/api/rounds/{round}/tradeoff?a=coal&b=oil", None, "read"),
     ("GET", "/api/rounds/{round}/proposals", None, "read"),
     (

@@ -19,13 +19,13 @@ from planlab.cli.common import (
 )
 from planlab.economy import resolve
 from planlab.errors import InputError
-from planlab.plan import OBJECTIVES, PlanSettings, build, check_tempo, growth_targets
+from planlab.plan import OBJECTIVES, PlanResult, PlanSettings, build, check_tempo, growth_targets
 from planlab.report.plan_summary import plan_summary, tempo_summary
 from planlab.report.plan_variants import markdown, plan_variants
 from planlab.scenarios import events
 from planlab.scenarios.plans import plan_folder
 
-__all__ = ["plan", "tempo", "variants"]
+__all__ = ["plan", "tempo", "variants", "write_plan"]
 
 
 @handles_input_errors
@@ -66,9 +66,15 @@ def plan(
     result = build(data, years, targets or None, objective, settings=settings)
     console.print(plan_summary(data, result))
     if out is not None:
-        tables, extra = plan_folder(result)
-        write_tables(out, tables, extra)
+        write_plan(out, result)
         console.print(f"wrote {out}/", markup=False)
+
+
+def write_plan(out: Path, result: PlanResult) -> None:
+    """A plan folder (``planlab.scenarios.plan_folder``): its tables as CSV and Parquet and
+    plan.json, all or nothing."""
+    tables, extra = plan_folder(result)
+    write_tables(out, tables, extra)
 
 
 def _rates(names: tuple[str, ...], text: str) -> dict[str, float]:

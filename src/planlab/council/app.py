@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
-from fastapi.exceptions import HTTPException
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from planlab.council.checks import BusyError
 from planlab.council.db import Database, upgrade
+from planlab.council.headers import SecurityHeaders, add_docs
 from planlab.council.pages import LoginRequiredError, templates
 from planlab.council.pages import router as pages_router
 from planlab.council.routers import ROUTERS
@@ -25,6 +27,7 @@ STATUS = {
     NotFoundError: status.HTTP_404_NOT_FOUND,
     ConflictError: status.HTTP_409_CONFLICT,
     InputError: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    BusyError: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
@@ -39,12 +42,37 @@ def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api")
 
 
-def _error(request: Request, code: int, message: str) -> Response:
+def _error(
+    request: Request, code: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
     if _wants_page(request):
         return templates.TemplateResponse(
-            request, "error.html", {"who": None, "code": code, "message": message}, status_code=code
+            request,
+            "error.html",
+            {"who": None, "code": code, "message": message},
+            status_code=code,
+            headers=headers,
         )
-    return JSONResponse({"detail": message}, status_code=code)
+    return JSONResponse({"detail": message}, status_code=code, headers=headers)
+
+
+def _safe(part: object) -> str | int:
+    """One element of an error's location, as text that encodes (never the raw input)."""
+    if isinstance(part, int):
+        return part
+    return str(part).encode("utf-8", "replace").decode("utf-8")[:60]
+
+
+def _problems(exc: RequestValidationError) -> list[dict[str, object]]:
+    """Where and what is wrong, without echoing the input (which may not even encode)."""
+    return [
+        {
+            "loc": [_safe(p) for p in error.get("loc", ())],
+            "msg": _safe(error.get("msg", "invalid")),
+            "type": _safe(error.get("type", "value_error")),
+        }
+        for error in exc.errors()
+    ]
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
@@ -63,12 +91,25 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         description="Open plan discussion: proposals checked against the balances, "
         "debate, voting and adoption with an audit trail.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = config
     app.state.db = Database.connect(config.db_url)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(pages_router)
+    app.add_middleware(SecurityHeaders, docs_policy=add_docs(app))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = _problems(exc)
+        if _wants_page(request):
+            first = problems[0] if problems else {"loc": [], "msg": "invalid"}
+            where = ".".join(str(p) for p in first["loc"])  # type: ignore[attr-defined]
+            message = f"{where}: {first['msg']}"
+            return _error(request, status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+        return JSONResponse({"detail": problems}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
     @app.exception_handler(PlanlabError)
     async def planlab_error(request: Request, exc: PlanlabError) -> Response:
@@ -78,7 +119,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == status.HTTP_401_UNAUTHORIZED and _wants_page(request):
             return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-        return _error(request, exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(request: Request, exc: LoginRequiredError) -> Response:

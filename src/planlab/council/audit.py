@@ -20,9 +20,20 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from planlab.council.db import WRITE_LOCK
-from planlab.council.models import AuditEvent
+from planlab.council.models import AuditEvent, Comment, Proposal, Vote
 
-__all__ = ["GENESIS", "Broken", "append", "canonical", "link_hash", "verify"]
+__all__ = [
+    "ACCOUNT_ACTIONS",
+    "GENESIS",
+    "Broken",
+    "append",
+    "bound",
+    "canonical",
+    "head",
+    "link_hash",
+    "shown",
+    "verify",
+]
 
 GENESIS = "0" * 64
 ADVISORY_LOCK = WRITE_LOCK
@@ -60,10 +71,8 @@ def append(
     """Add one event after the last one, inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    number, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
+    count, prev = head(session)
+    number = count + 1
     row = AuditEvent(
         id=number,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
@@ -78,6 +87,66 @@ def append(
     session.add(row)
     session.flush()
     return row
+
+
+ACCOUNT_ACTIONS = frozenset({"user.register", "user.grant"})
+"""Events about accounts and roles: only those who may list participants read them."""
+HIDDEN = "(hidden)"
+
+
+def shown(row: AuditEvent, accounts: bool) -> dict[str, Any]:
+    """An event as a reader sees it: account events without who, whom and what unless
+    ``accounts`` (the reader may list participants). The hashes are always shown, so
+    the links of the chain can be followed by everyone."""
+    hide = not accounts and row.action in ACCOUNT_ACTIONS
+    return {
+        "id": row.id,
+        "at": row.at,
+        "actor": HIDDEN if hide else row.actor,
+        "action": row.action,
+        "subject": HIDDEN if hide else row.subject,
+        "payload": {} if hide else json.loads(row.payload),
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+        "hidden": hide,
+    }
+
+
+def bound(row: Proposal | Comment | Vote) -> dict[str, Any]:
+    """The content of a counted row that its audit event holds.
+
+    >>> bound(Comment(id=3, proposal_id=1, author_id=2, text="yes"))
+    {'comment': 3, 'proposal': 1, 'author': 2, 'text': 'yes'}
+    """
+    if isinstance(row, Proposal):
+        return {
+            "proposal": row.id,
+            "round": row.round_id,
+            "author": row.author_id,
+            "kind": row.kind,
+            "branch": row.branch,
+            "value": row.value,
+            "mode": row.mode,
+            "objects_to": row.objects_to,
+            "reasons": row.reasons,
+            "feasible": row.feasible,
+        }
+    if isinstance(row, Comment):
+        return {
+            "comment": row.id,
+            "proposal": row.proposal_id,
+            "author": row.author_id,
+            "text": row.text,
+        }
+    return {"vote": row.id, "ballot": row.ballot_id, "commitment": row.commitment}
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The number and hash of the last event (0 and the genesis hash on an empty chain)."""
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
 
 
 @dataclass(frozen=True)

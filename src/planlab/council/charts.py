@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["bars", "frontier"]
+__all__ = ["bars", "frontier", "lines"]
 
 WIDTH = 640
+PALETTE = ("#222222", "#1f5fa8", "#b2332e", "#2e7d32", "#8e44ad", "#d35400", "#16a085")
+"""Line colours: the first (dark) for the base plan, then one per variant, repeating."""
 FONT = 'font-family="sans-serif" font-size="12"'
 
 
@@ -81,6 +83,55 @@ def frontier(
         parts.append(
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="#b2332e"/>'
             f'<text x="{px + 6:.1f}" y="{py - 6:.1f}" {FONT}>{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def lines(
+    series: Sequence[tuple[str, Sequence[float]]],
+    xs: Sequence[int],
+    title: str,
+    unit: str,
+) -> str:
+    """Paths over the plan years, one labelled line each, the y axis in ``unit``.
+
+    >>> svg = lines([("base plan", [1.0, 2.0]), ("variant", [1.0, 3.0])], [1, 2], "t", "u")
+    >>> svg.count("<polyline")
+    2
+    """
+    height, left, right, top, bottom = 300, 70, WIDTH - 170, 28, 250
+    values = [v for _, ys in series for v in ys]
+    if not values or not xs:
+        return ""
+    low, high = min(0.0, min(values)), max(values) * 1.05 or 1.0
+    span = max(len(xs) - 1, 1)
+
+    def at(k: int, v: float) -> tuple[float, float]:
+        return left + (right - left) * k / span, bottom - (bottom - top) * (v - low) / (high - low)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" '
+        f'height="{height}" viewBox="0 0 {WIDTH} {height}" aria-label="{escape(title)}">',
+        f'<text x="4" y="16" {FONT} font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#555"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#555"/>',
+        f'<text x="{left - 4}" y="{top + 4}" {FONT} text-anchor="end">{high / 1.05:.4g}</text>',
+        f'<text x="{left - 4}" y="{bottom}" {FONT} text-anchor="end">{low:.4g}</text>',
+        f'<text x="{(left + right) / 2}" y="{bottom + 36}" {FONT} text-anchor="middle">'
+        f"plan year; {escape(unit)}</text>",
+    ]
+    for k, x in enumerate(xs):
+        px, _ = at(k, low)
+        parts.append(f'<text x="{px:.1f}" y="{bottom + 16}" {FONT} text-anchor="middle">{x}</text>')
+    for i, (label, ys) in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        points = " ".join(f"{px:.1f},{py:.1f}" for px, py in (at(k, v) for k, v in enumerate(ys)))
+        end_x, end_y = at(len(ys) - 1, ys[-1])
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            f'<text x="{end_x + 6:.1f}" y="{end_y + 4 + 12 * (i % 2):.1f}" {FONT} '
+            f'fill="{colour}">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -18,27 +18,32 @@ difference from the base plan. Results are cached per round and change.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from planlab.economy import Economy, builtin_names, load_builtin
-from planlab.errors import InputError
+from planlab.errors import InputError, PlanlabError
 from planlab.plan import PlanResult, PlanSettings, build
 from planlab.scenarios import builtin_scenarios, load_scenario
 
 __all__ = [
     "KINDS",
+    "BusyError",
     "Change",
     "RoundSpec",
     "base_summary",
     "change_for",
     "check",
     "combine",
+    "forget_tradeoffs",
     "frontier",
+    "solve",
     "sources",
     "summarise",
+    "units",
 ]
 
 KINDS = ("target", "priority", "floor", "objection")
@@ -46,6 +51,18 @@ FALL = 1e-6
 """Relative change below which a branch is said to keep its fulfilment (solver tolerance)."""
 TOP = 8
 """How many binding constraints a check lists."""
+TRADEOFF_PAIRS = 2048
+"""Trade-off frontiers kept: every pair of branches of several 17-branch rounds."""
+_TRADEOFF = threading.Lock()
+"""One trade-off frontier is traced at a time, whoever asks: the other core stays free."""
+
+
+_FRONTIERS: dict[tuple[RoundSpec | str | int, ...], tuple[tuple[float, float], ...]] = {}
+"""Traced frontiers by (round, a, b, steps), oldest first; written only under ``_TRADEOFF``."""
+
+
+class BusyError(PlanlabError):
+    """A trade-off is being traced for someone else; ask again shortly (HTTP 429)."""
 
 
 def sources() -> list[str]:
@@ -112,6 +129,16 @@ def _round(spec: RoundSpec) -> _Round:
     return _Round(economy, levels)
 
 
+def units(spec: RoundSpec) -> dict[str, str]:
+    """The units of the round's economy: output, labour and foreign exchange."""
+    economy = _round(spec).economy
+    return {
+        "output": economy.value_unit,
+        "labour": economy.labour_unit,
+        "currency": economy.currency_unit,
+    }
+
+
 def branches(spec: RoundSpec) -> list[str]:
     """The branches of a round's economy."""
     return list(_round(spec).economy.names)
@@ -136,7 +163,8 @@ def _conflicts(result: PlanResult) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
-def _solve(spec: RoundSpec, change: Change) -> PlanResult:
+def solve(spec: RoundSpec, change: Change) -> PlanResult:
+    """The round's harmony plan with a change (e.g. an adopted variant's), solved."""
     r = _round(spec)
     weights = dict(change.weights)
     targets = {name: level * weights.get(name, 1.0) for name, level in r.levels.items()}
@@ -161,6 +189,7 @@ def summarise(spec: RoundSpec, result: PlanResult) -> dict[str, Any]:
         summary["conflicts"] = _conflicts(result)
         return summary
     levels = _round(spec).levels
+    paths = result.sectors.pivot(index="year", columns="sector", values="gross_output")
     last = result.sectors[result.sectors["year"] == spec.years]
     output = dict(zip(last["sector"], last["gross_output"].astype(float), strict=True))
     achieved = {name: float(output[name]) for name in levels}
@@ -171,9 +200,15 @@ def summarise(spec: RoundSpec, result: PlanResult) -> dict[str, Any]:
         labour=float(years["labour_used"].sum()),
         fx=float((years["import_bill"] - years["export_earnings"]).sum()),
         investment=float(years["investment"].sum()),
+        years_of_plan=[int(y) for y in paths.index],
+        paths={name: [float(v) for v in paths[name]] for name in levels},
+        units=units(spec),
         binding=[
             {
                 "constraint": f"{c}[{', '.join(p for p in (s, f'year {y}' if y else '') if p)}]",
+                "name": str(c),
+                "sector": str(s),
+                "year": int(y),
                 "shadow_price": float(price),
             }
             for c, s, y, price in result.binding()[["constraint", "sector", "year", "shadow_price"]]
@@ -186,7 +221,7 @@ def summarise(spec: RoundSpec, result: PlanResult) -> dict[str, Any]:
 
 @lru_cache(maxsize=1024)
 def _summary(spec: RoundSpec, change: Change) -> dict[str, Any]:
-    return summarise(spec, _solve(spec, change))
+    return summarise(spec, solve(spec, change))
 
 
 def base_summary(spec: RoundSpec) -> dict[str, Any]:
@@ -287,17 +322,48 @@ def plan_summary(spec: RoundSpec, change: Change) -> dict[str, Any]:
     return dict(_summary(spec, change))
 
 
-@lru_cache(maxsize=256)
-def frontier(spec: RoundSpec, a: str, b: str, steps: int = 7) -> tuple[tuple[float, float], ...]:
+def frontier(
+    spec: RoundSpec, a: str, b: str, steps: int = 7, wait: float = 0.0
+) -> tuple[tuple[float, float], ...]:
     """Outputs of ``a`` and ``b`` in the last year that can be had together, the rest held.
 
     Every other branch is held at its output in the base plan; along ``steps``
     directions from the base point, the first harmony level gives how far the
-    pair can go together, which traces the frontier between them.
+    pair can go together, which traces the frontier between them. One frontier
+    is traced at a time: a caller that finds the tracer busy for ``wait``
+    seconds gets a ``BusyError``; a pair and its reverse share one tracing.
     """
     names = branches(spec)
     if a not in names or b not in names or a == b:
-        raise InputError.single("<tradeoff>", "branches", "two different branches", f"{a}, {b}")
+        raise InputError.single("<tradeoff>", "branches", "two different branches", "unknown")
+    if b < a:
+        return tuple((pa, pb) for pb, pa in reversed(frontier(spec, b, a, steps, wait)))
+    key = (spec, a, b, steps)
+    found = _FRONTIERS.get(key)
+    if found is not None:
+        return found
+    acquired = _TRADEOFF.acquire(timeout=wait) if wait > 0 else _TRADEOFF.acquire(blocking=False)
+    if not acquired:
+        raise BusyError("a trade-off is being traced for someone else: ask again shortly")
+    try:
+        found = _FRONTIERS.get(key)
+        if found is None:
+            found = _FRONTIERS[key] = _frontier(spec, a, b, steps)
+            while len(_FRONTIERS) > TRADEOFF_PAIRS:
+                _FRONTIERS.pop(next(iter(_FRONTIERS)))
+        return found
+    finally:
+        _TRADEOFF.release()
+
+
+def forget_tradeoffs() -> None:
+    """Empty the cache of traced frontiers."""
+    with _TRADEOFF:
+        _FRONTIERS.clear()
+
+
+def _frontier(spec: RoundSpec, a: str, b: str, steps: int) -> tuple[tuple[float, float], ...]:
+    names = branches(spec)
     base = base_summary(spec)
     if not base["feasible"]:
         return ()

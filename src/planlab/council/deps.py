@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import HTTPException, Path, Request, Response, status
 from sqlalchemy import delete, select
 
 from planlab.council.db import Database
 from planlab.council.models import LoginFailure, SessionRow, User
 from planlab.council.permissions import TABLE
+from planlab.council.schemas import MAX_ID
 from planlab.council.security import (
     COOKIE,
     CSRF_HEADER,
     Login,
     check_password,
     csrf_matches,
-    login_allowed,
+    login_wait,
     record_failure,
+    record_registration,
+    registration_wait,
+    retry_after,
     session_user,
     start_session,
 )
 from planlab.council.settings import Settings
 
 __all__ = [
+    "RowId",
     "Viewer",
+    "admit_registration",
     "client_address",
     "database",
     "log_in",
@@ -36,6 +44,9 @@ __all__ = [
 ]
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a URL: outside 1..2^63-1 it is a 422, before any query."""
 
 
 def database(request: Request) -> Database:
@@ -102,24 +113,75 @@ def set_session_cookie(response: Response, token: str, config: Settings) -> None
     )
 
 
+def _trusted(
+    address: str, proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> bool:
+    try:
+        found = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(found in network for network in proxies)
+
+
 def client_address(request: Request) -> str:
-    """The client's address, as the throttle counts it."""
-    return request.client.host if request.client else "unknown"
+    """The client's address, as the throttles count it.
+
+    The socket's peer, unless it is a trusted proxy (setting ``trusted_proxies``,
+    none by default): then the nearest address in ``X-Forwarded-For`` that is
+    not itself a trusted proxy. A client's own ``X-Forwarded-For`` is never
+    believed, so rotating it gains a guesser nothing.
+    """
+    peer = request.client.host if request.client else "unknown"
+    proxies = settings(request).proxies()
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
+
+
+def _too_many(wait: float, what: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"too many {what}: try again in {retry_after(wait)} s",
+        headers={"Retry-After": retry_after(wait)},
+    )
 
 
 def log_in(db: Database, config: Settings, name: str, password: str, address: str) -> Login:
-    """Check a password under the throttle; a session, or HTTP 401/429."""
+    """Check a password under the throttle; a session, or HTTP 401/429.
+
+    The attempt is stored as a failure before the password is checked, so that
+    concurrent guesses each see the ones before them; Argon2 (about a quarter
+    second) then runs outside the write lock, and a match removes the failures
+    of this account from this address.
+    """
     with db.write() as session:
-        if not login_allowed(session, name, address, config):
-            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins")
-        user = session.scalar(select(User).where(User.name == name))
-        if not check_password(user.password_hash if user else None, password) or user is None:
-            record_failure(session, name, address)
-            failed = True
-        else:
-            session.execute(delete(LoginFailure).where(LoginFailure.account == name))
-            login = start_session(session, user, config)
-            failed = False
-    if failed:
+        wait = login_wait(session, name, address, config)
+        if wait > 0:
+            raise _too_many(wait, "failed logins")
+        stored = session.scalar(select(User.password_hash).where(User.name == name))
+        record_failure(session, name, address)
+    if not check_password(stored, password):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong name or password")
-    return login
+    with db.write() as session:
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None or user.password_hash != stored:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong name or password")
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.account == name[:40], LoginFailure.address == address[:64]
+            )
+        )
+        return start_session(session, user, config)
+
+
+def admit_registration(db: Database, config: Settings, address: str) -> None:
+    """Count an attempt to register from ``address``; HTTP 429 past the window's allowance."""
+    with db.write() as session:
+        wait = registration_wait(session, address, config)
+        if wait > 0:
+            raise _too_many(wait, "registrations from this address")
+        record_registration(session, address)

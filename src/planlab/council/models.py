@@ -27,6 +27,7 @@ __all__ = [
     "LoginFailure",
     "PlanVersion",
     "Proposal",
+    "Registration",
     "Round",
     "SessionRow",
     "User",
@@ -83,6 +84,16 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
+class Registration(Base):
+    """An attempt to register an account, kept for the per-address registration throttle."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_address_at", "address", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 class Round(Base):
     """A planning round on an economy or scenario: open, closed, then adopted."""
 
@@ -95,6 +106,11 @@ class Round(Base):
     consumption_growth: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default="open")
     base: Mapped[dict[str, Any]] = mapped_column(JSON)
+    iteration: Mapped[int] = mapped_column(Integer, default=1)
+    """The iteration proposals are made in (1 for a round that does not iterate)."""
+    max_iterations: Mapped[int] = mapped_column(Integer, default=1)
+    iterations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Each ended iteration: its proposals, whether they balance, prices, conflicts."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
@@ -114,6 +130,9 @@ class Proposal(Base):
     reasons: Mapped[str] = mapped_column(Text, default="")
     feasible: Mapped[bool | None] = mapped_column(Boolean)
     check: Mapped[dict[str, Any]] = mapped_column(JSON)
+    iteration: Mapped[int] = mapped_column(Integer, default=1)
+    event_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the audit event that holds this row's content."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
@@ -125,6 +144,8 @@ class Comment(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
+    event_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the audit event that holds this comment and its text."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
@@ -168,6 +189,12 @@ class Vote(Base):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     choice: Mapped[list[Any]] = mapped_column(JSON)
+    commitment: Mapped[str | None] = mapped_column(String(64))
+    """sha256 of the ballot, the voter's salt and the choice (see ``secrecy``)."""
+    salt: Mapped[str | None] = mapped_column(String(64))
+    """The commitment's salt: read only by ``verify-audit``, never published."""
+    event_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the audit event that recorded the vote."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from planlab.council import audit, charts, checks, service
+from planlab.council import audit, charts, checks, service, words
 from planlab.council.db import Database
 from planlab.council.deps import (
+    RowId,
     Viewer,
+    admit_registration,
     client_address,
     database,
     log_in,
@@ -39,7 +42,18 @@ from planlab.council.models import (
     User,
     Vote,
 )
-from planlab.council.permissions import ROLES, allowed
+from planlab.council.permissions import ROLES, TABLE, allowed
+from planlab.council.schemas import (
+    BallotCreate,
+    CommentCreate,
+    Credentials,
+    ProposalCreate,
+    RoleGrant,
+    RoundCreate,
+    VariantCreate,
+    VoteCreate,
+    VoteRanks,
+)
 from planlab.council.security import COOKIE, csrf_matches, end_session
 from planlab.council.settings import Settings
 from planlab.errors import InputError
@@ -50,6 +64,10 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 FORM_COOKIE = "planlab_form"
 Db = Annotated[Database, Depends(database)]
+M = TypeVar("M", bound=BaseModel)
+PROPOSE = ("proposal.target", "proposal.priority", "proposal.floor", "proposal.objection")
+PERCENT = 100.0
+"""Forms take yearly rates in percent; the API and the service take fractions."""
 
 
 class LoginRequiredError(Exception):
@@ -103,6 +121,30 @@ def _form_csrf(who: Viewer, token: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's CSRF token is missing or wrong")
 
 
+def _checked(who: Viewer, form: dict[str, str], *actions: str) -> None:
+    """The permission check, then the CSRF token: both before any field is parsed."""
+    if not any(who.user.role in TABLE[action] for action in actions):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"role {who.user.role!r} may not {' or '.join(actions)}"
+        )
+    _form_csrf(who, form.get("csrf_token", ""))
+
+
+def _parse(model: type[M], data: dict[str, Any]) -> M:
+    """A form's fields through the API's own model; the first problem as a one-line 422."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "form"
+        raise InputError.single("<form>", where, str(error["msg"]), "refused") from None
+
+
+def _given(form: dict[str, str], *names: str) -> dict[str, str]:
+    """The named fields that were filled in (an empty field means "not given")."""
+    return {name: form[name] for name in names if form.get(name, "").strip()}
+
+
 def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
 
@@ -110,7 +152,14 @@ def _back(path: str) -> RedirectResponse:
 def _anonymous_form(request: Request, name: str, **context: Any) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     response = _page(request, name, None, form_token=token, **context)
-    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", path="/")
+    response.set_cookie(
+        FORM_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings(request).secure_cookies,
+        path="/",
+    )
     return response
 
 
@@ -138,18 +187,14 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 @router.post("/login")
 def login(
-    request: Request,
-    db: Db,
-    config: Annotated[Settings, Depends(settings)],
-    name: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    form_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    form: Fields, request: Request, db: Db, config: Annotated[Settings, Depends(settings)]
 ) -> Response:
     """Log in and go where the participant was going."""
-    _anonymous_check(request, form_token)
+    _anonymous_check(request, form.get("form_token", ""))
+    next = form.get("next", "/")
     try:
-        started = log_in(db, config, name, password, client_address(request))
+        body = _parse(Credentials, _given(form, "name", "password"))
+        started = log_in(db, config, body.name, body.password, client_address(request))
     except HTTPException as exc:
         response = _anonymous_form(request, "login.html", next=next, error=exc.detail)
         response.status_code = exc.status_code
@@ -168,21 +213,23 @@ def register_form(request: Request) -> HTMLResponse:
 
 @router.post("/register")
 def register(
-    request: Request,
-    db: Db,
-    name: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    form_token: Annotated[str, Form()] = "",
+    form: Fields, request: Request, db: Db, config: Annotated[Settings, Depends(settings)]
 ) -> Response:
     """Create an observer account, then ask to log in."""
-    _anonymous_check(request, form_token)
+    _anonymous_check(request, form.get("form_token", ""))
     try:
-        service.register(db, name, password)
+        body = _parse(Credentials, _given(form, "name", "password"))
+        admit_registration(db, config, client_address(request))
+        service.register(db, body.name, body.password)
+    except HTTPException as exc:
+        response = _anonymous_form(request, "register.html", error=exc.detail)
+        response.status_code = exc.status_code
+        return response
     except (service.ConflictError, InputError) as exc:
         response = _anonymous_form(request, "register.html", error=str(exc))
         response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
         return response
-    return _back(f"/login?registered={quote(name)}")
+    return _back(f"/login?registered={quote(body.name)}")
 
 
 @router.post("/logout")
@@ -197,20 +244,22 @@ def logout(request: Request, who: Who, db: Db, csrf_token: Annotated[str, Form()
 
 
 @router.post("/rounds")
-def create_round(
-    who: Who,
-    db: Db,
-    title: Annotated[str, Form()],
-    source: Annotated[str, Form()],
-    years: Annotated[int, Form()] = 5,
-    growth: Annotated[float, Form()] = 0.0,
-    consumption_growth: Annotated[float, Form()] = 0.0,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
+def create_round(form: Fields, who: Who, db: Db) -> Response:
     """Open a round."""
-    _form_csrf(who, csrf_token)
-    spec = checks.RoundSpec(source, years, growth / 100.0, consumption_growth / 100.0)
-    row = service.create_round(db, who.user, title, spec)
+    _checked(who, form, "round.create")
+    body = _parse(
+        RoundCreate,
+        {
+            "title": "",
+            **_given(
+                form, "title", "source", "years", "growth", "consumption_growth", "max_iterations"
+            ),
+        },
+    )
+    spec = checks.RoundSpec(
+        body.source, body.years, body.growth / PERCENT, body.consumption_growth / PERCENT
+    )
+    row = service.create_round(db, who.user, body.title, spec, body.max_iterations)
     return _back(f"/rounds/{row.id}")
 
 
@@ -218,14 +267,34 @@ def _names(session: Any) -> dict[int, str]:
     return {u.id: u.name for u in session.scalars(select(User))}
 
 
+TRADEOFF_WAIT = 5.0
+"""Seconds a page waits for the trade-off tracer before it is shown without the chart."""
+
+
 def _tradeoff_chart(spec: checks.RoundSpec, a: str, b: str, marks: list[Any]) -> str:
-    points = checks.frontier(spec, a, b)
+    try:
+        points = checks.frontier(spec, a, b, wait=TRADEOFF_WAIT)
+    except checks.BusyError:
+        return ""
     return charts.frontier(points, a, b, marks) if points else ""
+
+
+def _paths_chart(row: Round, variants: list[PlanVersion], unit: str) -> str:
+    """Total gross output by plan year of the base plan and each feasible variant."""
+    plans = [("base plan", row.base)] + [(f"#{v.id} {v.name}", v.summary) for v in variants]
+    series = [
+        (label, [sum(year) for year in zip(*summary["paths"].values(), strict=True)])
+        for label, summary in plans
+        if summary.get("feasible") and summary.get("paths")
+    ]
+    years = row.base.get("years_of_plan", [])
+    title = "total gross output by plan year"
+    return charts.lines(series, years, title, unit) if series and years else ""
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def round_page(
-    request: Request, round_id: int, who: Who, db: Db, a: str = "", b: str = ""
+    request: Request, round_id: RowId, who: Who, db: Db, a: str = "", b: str = ""
 ) -> HTMLResponse:
     """A round: its base plan, proposals and their checks, trade-off, variants, ballots."""
     with db.read() as session:
@@ -261,6 +330,13 @@ def round_page(
         request,
         "round.html",
         who,
+        units=checks.units(spec),
+        binding=[
+            words.binding_sentence(item, checks.units(spec))
+            for item in row.base.get("binding", [])
+            if "name" in item
+        ],
+        paths=_paths_chart(row, variants, checks.units(spec)["output"]),
         round=row,
         proposals=proposals,
         variants=variants,
@@ -275,7 +351,7 @@ def round_page(
 
 @router.post("/rounds/{round_id}/close")
 def close_round(
-    round_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
+    round_id: RowId, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     """Take no more proposals."""
     _form_csrf(who, csrf_token)
@@ -283,49 +359,45 @@ def close_round(
     return _back(f"/rounds/{round_id}")
 
 
+@router.post("/rounds/{round_id}/iterate")
+def iterate(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
+    """End the round's current iteration."""
+    _checked(who, form, "round.iterate")
+    service.iterate(db, who.user, round_id)
+    return _back(f"/rounds/{round_id}")
+
+
 @router.post("/rounds/{round_id}/proposals")
-def propose(
-    round_id: int,
-    who: Who,
-    db: Db,
-    kind: Annotated[str, Form()],
-    branch: Annotated[str, Form()] = "",
-    value: Annotated[str, Form()] = "",
-    mode: Annotated[str, Form()] = "growth",
-    objects_to: Annotated[str, Form()] = "",
-    reasons: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    """Make a proposal and show its consequences."""
-    _form_csrf(who, csrf_token)
-    number = _number(value, "value")
-    if kind in ("target", "floor") and mode == "growth" and number is not None:
-        number /= 100.0
+def propose(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
+    """Make a proposal and show its consequences (rates are given in percent)."""
+    _checked(who, form, *PROPOSE)
+    body = _parse(
+        ProposalCreate,
+        {
+            "kind": form.get("kind", ""),
+            **_given(form, "branch", "value", "mode", "objects_to", "reasons"),
+        },
+    )
+    value = body.value
+    mode = body.mode or "growth"
+    if body.kind in ("target", "floor") and mode == "growth" and value is not None:
+        value /= PERCENT
     row = service.propose(
         db,
         who.user,
         round_id,
-        kind,
-        branch=branch or None,
-        value=number,
+        body.kind,
+        branch=body.branch,
+        value=value,
         mode=mode,
-        objects_to=int(objects_to) if objects_to.strip().isdigit() else None,
-        reasons=reasons,
+        objects_to=body.objects_to,
+        reasons=body.reasons,
     )
     return _back(f"/proposals/{row.id}")
 
 
-def _number(text: str, field: str) -> float | None:
-    if not text.strip():
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError.single("<form>", field, "a number", repr(text)) from None
-
-
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
-def proposal_page(request: Request, proposal_id: int, who: Who, db: Db) -> HTMLResponse:
+def proposal_page(request: Request, proposal_id: RowId, who: Who, db: Db) -> HTMLResponse:
     """A proposal's consequences: feasibility, what gives way, prices, costs; the debate."""
     with db.read() as session:
         proposal = service.get(session, Proposal, proposal_id, "proposal")
@@ -368,6 +440,7 @@ def proposal_page(request: Request, proposal_id: int, who: Who, db: Db) -> HTMLR
         "proposal.html",
         who,
         proposal=proposal,
+        units=checks.units(spec),
         round=row,
         result=result,
         comments=comments,
@@ -379,32 +452,22 @@ def proposal_page(request: Request, proposal_id: int, who: Who, db: Db) -> HTMLR
 
 
 @router.post("/proposals/{proposal_id}/comments")
-def comment(
-    proposal_id: int,
-    who: Who,
-    db: Db,
-    text: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
+def comment(form: Fields, proposal_id: RowId, who: Who, db: Db) -> Response:
     """Add a comment."""
-    _form_csrf(who, csrf_token)
-    service.comment(db, who.user, proposal_id, text)
+    _checked(who, form, "comment.create")
+    body = _parse(CommentCreate, {"text": form.get("text", "")})
+    service.comment(db, who.user, proposal_id, body.text)
     return _back(f"/proposals/{proposal_id}")
 
 
 @router.post("/rounds/{round_id}/variants")
-def create_variant(
-    form: Fields,
-    round_id: int,
-    who: Who,
-    db: Db,
-    name: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
+def create_variant(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
     """Combine the ticked proposals into a plan variant."""
-    _form_csrf(who, csrf_token)
-    ids = [int(v) for v in _ticked(form, "proposal")]
-    service.create_variant(db, who.user, round_id, name, ids)
+    _checked(who, form, "variant.create")
+    body = _parse(
+        VariantCreate, {"name": form.get("name", ""), "proposal_ids": _ticked(form, "proposal")}
+    )
+    service.create_variant(db, who.user, round_id, body.name, body.proposal_ids)
     return _back(f"/rounds/{round_id}")
 
 
@@ -413,29 +476,33 @@ def _ticked(form: dict[str, str], prefix: str) -> list[str]:
 
 
 @router.post("/rounds/{round_id}/ballots")
-def create_ballot(
-    form: Fields,
-    round_id: int,
-    who: Who,
-    db: Db,
-    kind: Annotated[str, Form()],
-    title: Annotated[str, Form()] = "",
-    budget: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
+def create_ballot(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
     """Open a ballot over the ticked variants (ranked) or proposals (approval)."""
-    _form_csrf(who, csrf_token)
-    prefix = "variant" if kind == "ranked" else "proposal"
-    ids = [int(v) for v in _ticked(form, prefix)]
+    _checked(who, form, "ballot.create")
+    prefix = "variant" if form.get("kind") == "ranked" else "proposal"
+    body = _parse(
+        BallotCreate,
+        {
+            "kind": form.get("kind", ""),
+            **_given(form, "title", "budget"),
+            "candidates": _ticked(form, prefix),
+        },
+    )
     row = service.create_ballot(
-        db, who.user, round_id, kind, title, ids, _number(budget, "budget"), None
+        db, who.user, round_id, body.kind, body.title, body.candidates, body.budget, None
     )
     return _back(f"/ballots/{row.id}")
 
 
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
-def ballot_page(request: Request, ballot_id: int, who: Who, db: Db) -> HTMLResponse:
+def ballot_page(request: Request, ballot_id: RowId, who: Who, db: Db) -> HTMLResponse:
     """A ballot: the form to vote, or the result and why the winner won."""
+    return _ballot(request, ballot_id, who, db)
+
+
+def _ballot(
+    request: Request, ballot_id: int, who: Viewer, db: Database, receipt: Any = None
+) -> HTMLResponse:
     with db.read() as session:
         ballot = service.get(session, Ballot, ballot_id, "ballot")
         row = service.get(session, Round, ballot.round_id, "round")
@@ -464,37 +531,35 @@ def ballot_page(request: Request, ballot_id: int, who: Who, db: Db) -> HTMLRespo
         voted=voted,
         votes=votes,
         labels=labels,
+        receipt=receipt,
     )
 
 
 templates.env.globals["describe"] = service.describe
+templates.env.globals["say"] = words.binding_sentence
 
 
 @router.post("/ballots/{ballot_id}/vote")
-def vote(
-    form: Fields, ballot_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    """Cast a vote from the form (ranks, or ticks)."""
-    _form_csrf(who, csrf_token)
+def vote(form: Fields, request: Request, ballot_id: RowId, who: Who, db: Db) -> Response:
+    """Cast a vote from the form (a whole-number rank per variant, or ticks)."""
+    _checked(who, form, "vote.cast")
     with db.read() as session:
         ballot = service.get(session, Ballot, ballot_id, "ballot")
     if ballot.kind == "ranked":
-        ranks = []
-        for key in ballot.candidates:
-            given = str(form.get(f"rank{key}", "")).strip()
-            if given:
-                number = _number(given, f"rank{key}")
-                ranks.append((number, key))
-        choice = [key for _, key in sorted(ranks)]
+        ranks = _ticked({k: v.strip() for k, v in form.items()}, "rank")
+        given = {key: form[f"rank{key}"].strip() for key in ranks}
+        choice = _parse(VoteRanks, {"ranks": given}).choice()
     else:
         choice = _ticked(form, "approve")
-    service.cast_vote(db, who.user, ballot_id, choice)
-    return _back(f"/ballots/{ballot_id}")
+    body = _parse(VoteCreate, {"choice": choice})
+    cast, salt = service.cast_vote(db, who.user, ballot_id, body.choice)
+    receipt = {"commitment": cast.commitment, "salt": salt, "choice": cast.choice}
+    return _ballot(request, ballot_id, who, db, receipt)
 
 
 @router.post("/ballots/{ballot_id}/close")
 def close_ballot(
-    ballot_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
+    ballot_id: RowId, who: Who, db: Db, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     """Count the votes."""
     _form_csrf(who, csrf_token)
@@ -503,7 +568,7 @@ def close_ballot(
 
 
 @router.get("/variants/{variant_id}", response_class=HTMLResponse)
-def variant_page(request: Request, variant_id: int, who: Who, db: Db) -> HTMLResponse:
+def variant_page(request: Request, variant_id: RowId, who: Who, db: Db) -> HTMLResponse:
     """A plan variant against the round's base plan: output by branch, totals, prices."""
     with db.read() as session:
         variant = service.get(session, PlanVersion, variant_id, "variant")
@@ -523,6 +588,7 @@ def variant_page(request: Request, variant_id: int, who: Who, db: Db) -> HTMLRes
         "variant.html",
         who,
         variant=variant,
+        units=checks.units(service.spec_of(row)),
         round=row,
         proposals=proposals,
         base=base,
@@ -532,7 +598,7 @@ def variant_page(request: Request, variant_id: int, who: Who, db: Db) -> HTMLRes
 
 
 @router.post("/variants/{variant_id}/adopt")
-def adopt(variant_id: int, who: Who, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
+def adopt(variant_id: RowId, who: Who, db: Db, csrf_token: Annotated[str, Form()] = "") -> Response:
     """Adopt a plan variant."""
     _form_csrf(who, csrf_token)
     variant = service.adopt(db, who.user, variant_id)
@@ -552,17 +618,11 @@ def participants(request: Request, who: Who, db: Db) -> HTMLResponse:
 
 
 @router.post("/participants/{user_id}/role")
-def grant(
-    user_id: int,
-    who: Who,
-    db: Db,
-    role: Annotated[str, Form()],
-    branch: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
+def grant(form: Fields, user_id: RowId, who: Who, db: Db) -> Response:
     """Grant a role."""
-    _form_csrf(who, csrf_token)
-    service.grant(db, who.user, user_id, role, branch or None)
+    _checked(who, form, "user.grant")
+    body = _parse(RoleGrant, {"role": form.get("role", ""), **_given(form, "branch")})
+    service.grant(db, who.user, user_id, body.role, body.branch)
     return _back("/participants")
 
 
@@ -571,6 +631,10 @@ def audit_page(request: Request, who: Who, db: Db) -> HTMLResponse:
     """The newest audit events and whether the chain holds."""
     service.require(who.user, "audit.read")
     with db.read() as session:
-        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)))
+        accounts = allowed(who.user.role, "user.list")
+        events = [
+            audit.shown(e, accounts)
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200))
+        ]
         broken = audit.verify(session)
     return _page(request, "audit.html", who, events=events, broken=broken)

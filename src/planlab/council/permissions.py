@@ -21,6 +21,7 @@ TABLE: dict[str, frozenset[str]] = {
     "audit.read": _ALL,
     "round.create": _COMMISSION,
     "round.close": _COMMISSION,
+    "round.iterate": _COMMISSION,
     "variant.create": _COMMISSION,
     "ballot.create": _COMMISSION,
     "ballot.close": _COMMISSION,

@@ -4,7 +4,10 @@ The session cookie holds a random token; the database keeps only its SHA-256,
 so a copy of the database cannot be replayed as a login. Each session has its
 own CSRF token, asked for in every form post (field ``csrf_token``) and every
 JSON write (header ``X-CSRF-Token``). Failed logins are stored, so the throttle
-(per account and per client address) holds across restarts.
+holds across restarts. It counts per account and client address together, and
+per address alone: past the free failures each further guess must wait twice
+as long as the one before (exponential back-off). A guesser slows only their
+own address, never the account's owner logging in from elsewhere.
 """
 
 from __future__ import annotations
@@ -12,16 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from planlab.council.models import LoginFailure, SessionRow, User, now
+from planlab.council.models import LoginFailure, Registration, SessionRow, User, now
 from planlab.council.settings import Settings
 
 __all__ = [
@@ -29,13 +34,17 @@ __all__ = [
     "CSRF_HEADER",
     "NAME_PATTERN",
     "Login",
+    "backoff",
     "check_password",
     "csrf_matches",
     "end_session",
     "hash_password",
-    "login_allowed",
+    "login_wait",
     "password_problem",
     "record_failure",
+    "record_registration",
+    "registration_wait",
+    "retry_after",
     "session_user",
     "start_session",
 ]
@@ -44,6 +53,8 @@ COOKIE = "planlab_session"
 CSRF_HEADER = "X-CSRF-Token"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 MIN_PASSWORD = 10
+MAX_DOUBLINGS = 30
+"""Back-off stops doubling here (2^30 x the first wait is beyond any window)."""
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("not a password of anyone")
 
@@ -119,24 +130,70 @@ def csrf_matches(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected, given)
 
 
-def login_allowed(session: Session, account: str, address: str, settings: Settings) -> bool:
-    """False when the account or the address has too many recent failed logins."""
+def backoff(failures: int, free: int, first: float, cap: float) -> float:
+    """Seconds to wait after the last of ``failures``: none for the first ``free``, then
+    ``first``, doubling with each further failure, never above ``cap``.
+
+    >>> [backoff(n, 3, 30.0, 900.0) for n in (2, 3, 4, 5, 9)]
+    [0.0, 30.0, 60.0, 120.0, 900.0]
+    """
+    if failures < free:
+        return 0.0
+    return min(first * 2.0 ** min(failures - free, MAX_DOUBLINGS), cap)
+
+
+def _remaining(session: Session, settings: Settings, free: int, *where: Any) -> float:
     since = now() - dt.timedelta(seconds=settings.login_window_seconds)
-    by_account = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.account == account, LoginFailure.at >= since)
+    failures, last = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.at >= since, *where)
+    ).one()
+    if last is None:
+        return 0.0
+    delay = backoff(
+        int(failures), free, settings.login_backoff_seconds, settings.login_window_seconds
     )
-    if (by_account or 0) >= settings.login_failures:
-        return False
-    by_address = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.address == address, LoginFailure.at >= since)
+    return max(0.0, (last + dt.timedelta(seconds=delay) - now()).total_seconds())
+
+
+def login_wait(session: Session, account: str, address: str, settings: Settings) -> float:
+    """Seconds before ``address`` may guess ``account``'s password again (0: now)."""
+    return max(
+        _remaining(
+            session,
+            settings,
+            settings.login_failures,
+            LoginFailure.account == account[:40],
+            LoginFailure.address == address[:64],
+        ),
+        _remaining(session, settings, settings.address_failures, LoginFailure.address == address),
     )
-    return (by_address or 0) < settings.address_failures
 
 
 def record_failure(session: Session, account: str, address: str) -> None:
-    """Remember a failed login."""
+    """Remember a failed (or not yet checked) login."""
     session.add(LoginFailure(account=account[:40], address=address[:64]))
+
+
+def registration_wait(session: Session, address: str, settings: Settings) -> float:
+    """Seconds before ``address`` may register another account (0: now)."""
+    since = now() - dt.timedelta(seconds=settings.registration_window_seconds)
+    rows = session.scalars(
+        select(Registration.at)
+        .where(Registration.address == address[:64], Registration.at >= since)
+        .order_by(Registration.at)
+    ).all()
+    if len(rows) < settings.registrations_per_window:
+        return 0.0
+    oldest = rows[len(rows) - settings.registrations_per_window]
+    ends = oldest + dt.timedelta(seconds=settings.registration_window_seconds)
+    return max(0.0, (ends - now()).total_seconds())
+
+
+def record_registration(session: Session, address: str) -> None:
+    """Remember an attempt to register, for the registration throttle."""
+    session.add(Registration(address=address[:64]))
+
+
+def retry_after(seconds: float) -> str:
+    """The Retry-After header's value: whole seconds, at least 1."""
+    return str(max(1, math.ceil(seconds)))

@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from planlab.council import audit, checks
+from planlab.council import audit, checks, secrecy, workflow
 from planlab.council.db import Database
 from planlab.council.models import Ballot, Comment, PlanVersion, Proposal, Round, User, Vote, now
 from planlab.council.permissions import ROLES, allowed
 from planlab.council.security import hash_password, password_problem
 from planlab.council.voting import equal_shares, schulze
 from planlab.errors import InputError, PlanlabError
+from planlab.plan import PlanResult
 
 __all__ = [
     "BALLOT_KINDS",
@@ -29,6 +30,7 @@ __all__ = [
     "DeniedError",
     "NotFoundError",
     "adopt",
+    "adopted_plan",
     "cast_vote",
     "close_ballot",
     "close_round",
@@ -41,6 +43,7 @@ __all__ = [
     "describe",
     "get",
     "grant",
+    "iterate",
     "propose",
     "register",
     "require",
@@ -60,12 +63,26 @@ class NotFoundError(PlanlabError):
     """No such round, proposal, ballot, variant or participant (HTTP 404)."""
 
 
-class ConflictError(PlanlabError):
-    """The action clashes with the state: a second vote, a closed round (HTTP 409)."""
+ConflictError = workflow.ConflictError
+
+TOP_CONFLICTS = 12
+"""How many of an unbalanced iteration's conflicting constraints are published."""
+LINE = 200
+"""The longest title or name, in characters."""
+LONG = 5000
+"""The longest comment or reasons, in characters."""
 
 
 def _bad(field: str, rule: str, message: str) -> InputError:
     return InputError.single("<request>", field, rule, message)
+
+
+def _text(field: str, value: str, limit: int) -> str:
+    """Text stripped of outer blanks; refused (never cut) when longer than ``limit``."""
+    value = value.strip()
+    if len(value) > limit:
+        raise _bad(field, f"at most {limit} characters", f"{len(value)} given")
+    return value
 
 
 def require(user: User, action: str, branch: str | None = None) -> None:
@@ -143,8 +160,10 @@ def grant(db: Database, actor: User, user_id: int, role: str, branch: str | None
     return user
 
 
-def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) -> Round:
-    """A planning round, with its base plan solved and stored."""
+def create_round(
+    db: Database, actor: User, title: str, spec: checks.RoundSpec, max_iterations: int = 1
+) -> Round:
+    """A planning round, with its base plan solved and stored; it may run in iterations."""
     require(actor, "round.create")
     if not title.strip():
         raise _bad("title", "a title", "empty")
@@ -155,12 +174,15 @@ def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) 
     base = checks.base_summary(spec)
     with db.write() as session:
         row = Round(
-            title=title.strip()[:200],
+            title=_text("title", title, LINE),
             source=spec.source,
             years=spec.years,
             growth=spec.growth,
             consumption_growth=spec.consumption_growth,
-            status="open",
+            status=workflow.ROUND_STATES[0],
+            iteration=1,
+            max_iterations=max_iterations,
+            iterations=[],
             base=base,
             created_by=actor.id,
         )
@@ -171,7 +193,12 @@ def create_round(db: Database, actor: User, title: str, spec: checks.RoundSpec) 
             actor.name,
             "round.create",
             f"round:{row.id}",
-            {"title": row.title, "source": spec.source, "years": spec.years},
+            {
+                "title": row.title,
+                "source": spec.source,
+                "years": spec.years,
+                "max_iterations": max_iterations,
+            },
         )
     return row
 
@@ -181,10 +208,60 @@ def close_round(db: Database, actor: User, round_id: int) -> Round:
     require(actor, "round.close")
     with db.write() as session:
         row = get(session, Round, round_id, "round")
-        if row.status != "open":
-            raise ConflictError(f"round {round_id} is {row.status}")
-        row.status = "closed"
+        workflow.enter(session, "round.close", row)
         audit.append(session, actor.name, "round.close", f"round:{row.id}", {})
+    return row
+
+
+def iterate(db: Database, actor: User, round_id: int) -> Round:
+    """End the round's current iteration: solve its proposals together and publish the
+    balance, shadow prices and conflicts for the next one. The round closes when the
+    iteration's plan balances or when it was the last iteration allowed."""
+    require(actor, "round.iterate")
+    with db.read() as session:
+        row = get(session, Round, round_id, "round")
+        workflow.enter(session, "round.iterate", row)
+        number, spec = row.iteration, spec_of(row)
+        proposals = list(
+            session.scalars(
+                select(Proposal)
+                .where(
+                    Proposal.round_id == round_id,
+                    Proposal.iteration == number,
+                    Proposal.kind != "objection",
+                )
+                .order_by(Proposal.id)
+            )
+        )
+    summary = checks.plan_summary(spec, checks.combine(spec, (_change_of(p) for p in proposals)))
+    balanced = bool(summary["feasible"])
+    record = {
+        "iteration": number,
+        "proposals": [p.id for p in proposals],
+        "balanced": balanced,
+        "message": summary["message"],
+        "least_fulfilment": min(summary["fulfilment"].values()) if balanced else None,
+        "binding": summary.get("binding", []),
+        "conflicts": summary.get("conflicts", [])[:TOP_CONFLICTS],
+    }
+    with db.write() as session:
+        row = get(session, Round, round_id, "round")
+        if row.iteration != number:
+            raise ConflictError(f"iteration {number} of round {round_id} has ended already")
+        workflow.enter(session, "round.iterate", row)
+        row.iterations = [*row.iterations, record]
+        last = balanced or number >= row.max_iterations
+        if last:
+            workflow.enter(session, "round.close", row)
+        else:
+            row.iteration = number + 1
+        audit.append(
+            session,
+            actor.name,
+            "round.iterate",
+            f"round:{row.id}",
+            {"iteration": number, "proposals": record["proposals"], "balanced": balanced},
+        )
     return row
 
 
@@ -203,11 +280,11 @@ def propose(
     """A proposal, checked against the balances before it is stored."""
     if kind not in checks.KINDS:
         raise _bad("kind", f"one of {', '.join(checks.KINDS)}", repr(kind))
+    reasons = _text("reasons", reasons, LONG)
     require(actor, f"proposal.{kind}", branch if kind in ("target", "priority") else None)
     with db.read() as session:
         row = get(session, Round, round_id, "round")
-        if row.status != "open":
-            raise ConflictError(f"round {round_id} is {row.status}: it takes no proposals")
+        workflow.enter(session, "proposal.create", row)
         spec = spec_of(row)
     result: dict[str, Any]
     if kind == "objection":
@@ -235,8 +312,7 @@ def propose(
         feasible = bool(result["feasible"])
     with db.write() as session:
         current = get(session, Round, round_id, "round")
-        if current.status != "open":
-            raise ConflictError(f"round {round_id} is {current.status}: it takes no proposals")
+        workflow.enter(session, "proposal.create", current)
         if objects_to is not None:
             target = get(session, Proposal, objects_to, "proposal")
             if target.round_id != round_id:
@@ -249,43 +325,36 @@ def propose(
             value=value,
             mode=mode or None,
             objects_to=objects_to,
-            reasons=reasons.strip()[:5000],
+            reasons=reasons.strip(),
             feasible=feasible,
             check=result,
+            iteration=current.iteration,
         )
         session.add(proposal)
         session.flush()
-        audit.append(
-            session,
-            actor.name,
-            "proposal.create",
-            f"proposal:{proposal.id}",
-            {
-                "round": round_id,
-                "kind": kind,
-                "branch": branch,
-                "value": value,
-                "mode": mode,
-                "objects_to": objects_to,
-                "feasible": feasible,
-            },
+        event = audit.append(
+            session, actor.name, "proposal.create", f"proposal:{proposal.id}", audit.bound(proposal)
         )
+        proposal.event_hash = event.hash
     return proposal
 
 
 def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
     """A comment in the debate on a proposal."""
     require(actor, "comment.create")
-    if not text.strip():
+    text = _text("text", text, LONG)
+    if not text:
         raise _bad("text", "some text", "empty")
     with db.write() as session:
-        get(session, Proposal, proposal_id, "proposal")
-        row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text.strip()[:5000])
+        proposal = get(session, Proposal, proposal_id, "proposal")
+        workflow.enter(session, "comment.create", get(session, Round, proposal.round_id, "round"))
+        row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
         session.add(row)
         session.flush()
-        audit.append(
-            session, actor.name, "comment.create", f"proposal:{proposal_id}", {"comment": row.id}
+        event = audit.append(
+            session, actor.name, "comment.create", f"proposal:{proposal_id}", audit.bound(row)
         )
+        row.event_hash = event.hash
     return row
 
 
@@ -306,7 +375,7 @@ def _variant(
     summary = checks.plan_summary(spec, change)
     variant = PlanVersion(
         round_id=row.id,
-        name=name.strip()[:200],
+        name=_text("name", name, LINE),
         proposal_ids=[p.id for p in proposals],
         feasible=bool(summary["feasible"]),
         summary=summary,
@@ -346,8 +415,7 @@ def create_variant(
         raise _bad("name", "a name", "empty")
     with db.write() as session:
         row = get(session, Round, round_id, "round")
-        if row.status == "adopted":
-            raise ConflictError(f"round {round_id} is adopted")
+        workflow.enter(session, "variant.create", row)
         return _variant(session, actor, row, name, _passed(session, round_id, proposal_ids))
 
 
@@ -369,8 +437,6 @@ def create_ballot(
         raise _bad("candidates", "at least two different candidates", str(list(candidates)))
     with db.write() as session:
         row = get(session, Round, round_id, "round")
-        if row.status == "adopted":
-            raise ConflictError(f"round {round_id} is adopted")
         keys: list[str] = []
         priced: dict[str, float] = {}
         if kind == "ranked":
@@ -396,13 +462,13 @@ def create_ballot(
         ballot = Ballot(
             round_id=round_id,
             kind=kind,
-            title=title.strip()[:200] or f"{kind} ballot",
-            status="open",
+            title=_text("title", title, LINE) or f"{kind} ballot",
             candidates=keys,
             costs=priced,
             budget=budget if kind == "approval" else None,
             result=None,
         )
+        workflow.enter(session, "ballot.create", row, ballot)
         session.add(ballot)
         session.flush()
         audit.append(
@@ -433,32 +499,52 @@ def _valid_choice(ballot: Ballot, choice: Sequence[str]) -> list[str]:
     return keys
 
 
-def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) -> Vote:
+def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) -> tuple[Vote, str]:
     """One vote per participant and ballot: a second one is refused by the database too.
 
     A ranked vote lists variants best first (the rest tie below); an approval
-    vote lists the proposals approved.
+    vote lists the proposals approved. The audit chain records that the actor
+    voted and the vote's commitment, never the choice; the salt is returned
+    (with the vote) to the voter only, as their receipt.
     """
+    salt = secrecy.new_salt()
     require(actor, "vote.cast")
     try:
         with db.write() as session:
             ballot = get(session, Ballot, ballot_id, "ballot")
-            if ballot.status != "open":
-                raise ConflictError(f"ballot {ballot_id} is closed")
+            row = get(session, Round, ballot.round_id, "round")
+            workflow.enter(session, "vote.cast", row, ballot)
             keys = _valid_choice(ballot, choice)
-            vote = Vote(ballot_id=ballot_id, participant_id=actor.id, choice=keys)
+            sealed = secrecy.commitment(ballot_id, salt, keys)
+            vote = Vote(
+                ballot_id=ballot_id,
+                participant_id=actor.id,
+                choice=keys,
+                commitment=sealed,
+                salt=salt,
+            )
             session.add(vote)
             session.flush()
-            audit.append(
-                session,
-                actor.name,
-                "vote.cast",
-                f"ballot:{ballot_id}",
-                {"vote": vote.id, "participant": actor.id, "choice": keys},
+            event = audit.append(
+                session, actor.name, "vote.cast", f"ballot:{ballot_id}", audit.bound(vote)
             )
+            vote.event_hash = event.hash
     except IntegrityError:
         raise ConflictError(f"{actor.name} has already voted in ballot {ballot_id}") from None
-    return vote
+    return vote, salt
+
+
+def adopted_plan(session: Session, round_id: int) -> PlanResult:
+    """The plan of a round's adopted variant, solved again (ConflictError if none is adopted)."""
+    row = get(session, Round, round_id, "round")
+    variant = session.scalar(
+        select(PlanVersion).where(PlanVersion.round_id == round_id, PlanVersion.adopted.is_(True))
+    )
+    if variant is None:
+        raise ConflictError(f"round {round_id} has no adopted plan variant (it is {row.status})")
+    proposals = [get(session, Proposal, int(k), "proposal") for k in variant.proposal_ids]
+    spec = spec_of(row)
+    return checks.solve(spec, checks.combine(spec, (_change_of(p) for p in proposals)))
 
 
 def describe(p: Proposal) -> str:
@@ -512,8 +598,8 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
     require(actor, "ballot.close")
     with db.write() as session:
         ballot = get(session, Ballot, ballot_id, "ballot")
-        if ballot.status != "open":
-            raise ConflictError(f"ballot {ballot_id} is closed")
+        row = get(session, Round, ballot.round_id, "round")
+        workflow.enter(session, "ballot.close", row, ballot)
         votes = list(
             session.scalars(select(Vote).where(Vote.ballot_id == ballot_id).order_by(Vote.id))
         )
@@ -526,18 +612,27 @@ def close_ballot(db: Database, actor: User, ballot_id: int) -> Ballot:
             else:
                 names[key] = describe(get(session, Proposal, int(key), "proposal"))
         result = tally(ballot, votes, names)
+        result.update(
+            secrecy.published([v.commitment or "" for v in votes], [v.choice for v in votes])
+        )
         if ballot.kind == "approval" and result["winners"]:
-            row = get(session, Round, ballot.round_id, "round")
             chosen = [get(session, Proposal, int(k), "proposal") for k in result["winners"]]
             variant = _variant(session, actor, row, f"{ballot.title}: selected", chosen)
             result["variant"] = variant.id
-        ballot.status, ballot.result = "closed", result
+        ballot.result = result
         audit.append(
             session,
             actor.name,
             "ballot.close",
             f"ballot:{ballot_id}",
-            {"votes": len(votes), "winners": result["winners"], "at": now().isoformat()},
+            {
+                "votes": len(votes),
+                "winners": result["winners"],
+                "commitments": result["commitments"],
+                "ballots": result["ballots"],
+                "labels": names,
+                "at": now().isoformat(),
+            },
         )
     return ballot
 
@@ -548,11 +643,9 @@ def adopt(db: Database, actor: User, variant_id: int) -> PlanVersion:
     with db.write() as session:
         variant = get(session, PlanVersion, variant_id, "variant")
         row = get(session, Round, variant.round_id, "round")
-        if row.status != "closed":
-            raise ConflictError(f"round {row.id} is {row.status}: close it before adopting")
         if not variant.feasible:
             raise ConflictError(f"variant {variant_id} is infeasible")
-        variant.adopted, row.status = True, "adopted"
+        workflow.enter(session, "plan.adopt", row, variant=variant)
         audit.append(
             session,
             actor.name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -12,35 +11,30 @@ from planlab.council import audit as chain
 from planlab.council.db import Database
 from planlab.council.deps import Viewer, database, permit
 from planlab.council.models import AuditEvent
+from planlab.council.permissions import allowed
+from planlab.council.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
 @router.get("")
 def list_events(
-    _who: Annotated[Viewer, Depends(permit("audit.read"))],
+    who: Annotated[Viewer, Depends(permit("audit.read"))],
     db: Annotated[Database, Depends(database)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Events after ``after``, oldest first, with their hashes."""
+    """Events after ``after``, oldest first, with their hashes.
+
+    Events about accounts and roles show who, whom and what only to those who
+    may list participants; a vote shows who voted and its commitment, never how.
+    """
+    accounts = allowed(who.user.role, "user.list")
     with db.read() as session:
         rows = session.scalars(
             select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(limit)
         )
-        return [
-            {
-                "id": r.id,
-                "at": r.at,
-                "actor": r.actor,
-                "action": r.action,
-                "subject": r.subject,
-                "payload": json.loads(r.payload),
-                "prev_hash": r.prev_hash,
-                "hash": r.hash,
-            }
-            for r in rows
-        ]
+        return [chain.shown(r, accounts) for r in rows]
 
 
 @router.get("/verify")

@@ -10,6 +10,7 @@ from planlab.council import service
 from planlab.council.db import Database
 from planlab.council.deps import (
     Viewer,
+    admit_registration,
     client_address,
     database,
     log_in,
@@ -25,8 +26,14 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
-def register(body: Credentials, db: Annotated[Database, Depends(database)]) -> UserPublic:
+def register(
+    body: Credentials,
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    config: Annotated[Settings, Depends(settings)],
+) -> UserPublic:
     """Create an account; it is an observer until the commission grants a role."""
+    admit_registration(db, config, client_address(request))
     return UserPublic.model_validate(service.register(db, body.name, body.password))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import Ballot, Round
 from planlab.council.schemas import BallotCreate, BallotPublic, VoteCreate, VotePublic
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["ballots"])
 
 @router.get("/api/rounds/{round_id}/ballots")
 def list_ballots(
-    round_id: int,
+    round_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> list[BallotPublic]:
@@ -33,7 +33,7 @@ def list_ballots(
 
 @router.post("/api/rounds/{round_id}/ballots", status_code=status.HTTP_201_CREATED)
 def create_ballot(
-    round_id: int,
+    round_id: RowId,
     body: BallotCreate,
     who: Annotated[Viewer, Depends(permit("ballot.create"))],
     db: Annotated[Database, Depends(database)],
@@ -47,7 +47,7 @@ def create_ballot(
 
 @router.get("/api/ballots/{ballot_id}")
 def get_ballot(
-    ballot_id: int,
+    ballot_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> BallotPublic:
@@ -58,18 +58,21 @@ def get_ballot(
 
 @router.post("/api/ballots/{ballot_id}/votes", status_code=status.HTTP_201_CREATED)
 def vote(
-    ballot_id: int,
+    ballot_id: RowId,
     body: VoteCreate,
     who: Annotated[Viewer, Depends(permit("vote.cast"))],
     db: Annotated[Database, Depends(database)],
 ) -> VotePublic:
-    """Cast a vote; a second one answers 409."""
-    return VotePublic.model_validate(service.cast_vote(db, who.user, ballot_id, body.choice))
+    """Cast a vote; a second one answers 409. The answer is the voter's receipt."""
+    vote, salt = service.cast_vote(db, who.user, ballot_id, body.choice)
+    return VotePublic(
+        ballot_id=vote.ballot_id, choice=vote.choice, commitment=vote.commitment or "", salt=salt
+    )
 
 
 @router.post("/api/ballots/{ballot_id}/close")
 def close(
-    ballot_id: int,
+    ballot_id: RowId,
     who: Annotated[Viewer, Depends(permit("ballot.close"))],
     db: Annotated[Database, Depends(database)],
 ) -> BallotPublic:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import Comment, Proposal
 from planlab.council.schemas import CommentCreate, CommentPublic
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/proposals/{proposal_id}/comments", tags=["commen
 
 @router.get("")
 def list_comments(
-    proposal_id: int,
+    proposal_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> list[CommentPublic]:
@@ -33,7 +33,7 @@ def list_comments(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_comment(
-    proposal_id: int,
+    proposal_id: RowId,
     body: CommentCreate,
     who: Annotated[Viewer, Depends(permit("comment.create"))],
     db: Annotated[Database, Depends(database)],

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import Proposal, Round
 from planlab.council.schemas import ProposalCreate, ProposalPublic
 
@@ -19,7 +19,7 @@ PROPOSE = ("proposal.target", "proposal.priority", "proposal.floor", "proposal.o
 
 @router.get("/api/rounds/{round_id}/proposals")
 def list_proposals(
-    round_id: int,
+    round_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> list[ProposalPublic]:
@@ -34,7 +34,7 @@ def list_proposals(
 
 @router.post("/api/rounds/{round_id}/proposals", status_code=status.HTTP_201_CREATED)
 def create_proposal(
-    round_id: int,
+    round_id: RowId,
     body: ProposalCreate,
     who: Annotated[Viewer, Depends(permit(*PROPOSE))],
     db: Annotated[Database, Depends(database)],
@@ -56,7 +56,7 @@ def create_proposal(
 
 @router.get("/api/proposals/{proposal_id}")
 def get_proposal(
-    proposal_id: int,
+    proposal_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> ProposalPublic:

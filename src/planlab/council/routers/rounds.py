@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import select
 
 from planlab.council import checks, service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import Round
 from planlab.council.schemas import RoundCreate, RoundPublic
 
@@ -35,12 +35,13 @@ def create_round(
 ) -> RoundPublic:
     """Open a round on an economy or scenario; its base plan is solved at once."""
     spec = checks.RoundSpec(body.source, body.years, body.growth, body.consumption_growth)
-    return RoundPublic.model_validate(service.create_round(db, who.user, body.title, spec))
+    row = service.create_round(db, who.user, body.title, spec, body.max_iterations)
+    return RoundPublic.model_validate(row)
 
 
 @router.get("/{round_id}")
 def get_round(
-    round_id: int,
+    round_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> RoundPublic:
@@ -51,7 +52,7 @@ def get_round(
 
 @router.post("/{round_id}/close")
 def close_round(
-    round_id: int,
+    round_id: RowId,
     who: Annotated[Viewer, Depends(permit("round.close"))],
     db: Annotated[Database, Depends(database)],
 ) -> RoundPublic:
@@ -59,11 +60,21 @@ def close_round(
     return RoundPublic.model_validate(service.close_round(db, who.user, round_id))
 
 
+@router.post("/{round_id}/iterate")
+def iterate(
+    round_id: RowId,
+    who: Annotated[Viewer, Depends(permit("round.iterate"))],
+    db: Annotated[Database, Depends(database)],
+) -> RoundPublic:
+    """End the current iteration: the round closes if its plan balances or at the limit."""
+    return RoundPublic.model_validate(service.iterate(db, who.user, round_id))
+
+
 @router.get("/{round_id}/tradeoff")
 def tradeoff(
-    round_id: int,
-    a: str,
-    b: str,
+    round_id: RowId,
+    a: Annotated[str, Query(max_length=60)],
+    b: Annotated[str, Query(max_length=60)],
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:

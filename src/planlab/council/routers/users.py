@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import User
 from planlab.council.schemas import RoleGrant, UserPublic
 
@@ -30,7 +30,7 @@ def list_users(
 
 @router.post("/{user_id}/role")
 def grant_role(
-    user_id: int,
+    user_id: RowId,
     body: RoleGrant,
     who: Annotated[Viewer, Depends(permit("user.grant"))],
     db: Annotated[Database, Depends(database)],

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, permit
 from planlab.council.models import PlanVersion, Round
 from planlab.council.schemas import VariantCreate, VariantPublic
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["variants"])
 
 @router.get("/api/rounds/{round_id}/variants")
 def list_variants(
-    round_id: int,
+    round_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> list[VariantPublic]:
@@ -33,7 +33,7 @@ def list_variants(
 
 @router.post("/api/rounds/{round_id}/variants", status_code=status.HTTP_201_CREATED)
 def create_variant(
-    round_id: int,
+    round_id: RowId,
     body: VariantCreate,
     who: Annotated[Viewer, Depends(permit("variant.create"))],
     db: Annotated[Database, Depends(database)],
@@ -46,7 +46,7 @@ def create_variant(
 
 @router.get("/api/variants/{variant_id}")
 def get_variant(
-    variant_id: int,
+    variant_id: RowId,
     _who: Annotated[Viewer, Depends(permit("read"))],
     db: Annotated[Database, Depends(database)],
 ) -> VariantPublic:
@@ -59,7 +59,7 @@ def get_variant(
 
 @router.post("/api/variants/{variant_id}/adopt")
 def adopt(
-    variant_id: int,
+    variant_id: RowId,
     who: Annotated[Viewer, Depends(permit("plan.adopt"))],
     db: Annotated[Database, Depends(database)],
 ) -> VariantPublic:
