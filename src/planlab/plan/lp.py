@@ -29,7 +29,7 @@ from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
 from planlab.errors import InputError
-from planlab.plan.verify import Arrays, measure
+from planlab.plan.verify import Arrays, Quality, measure
 
 __all__ = [
     "EXACT_UP_TO",
@@ -48,6 +48,11 @@ Coords = Mapping[str, Sequence[Any]]
 INF = np.inf
 _DUAL_TOL = 1e-9
 """Duals of an exact solve below this are rounding, reported as zero."""
+TIGHTENINGS = 2
+"""How many times a first-order solve is repeated with a tighter HiGHS tolerance when
+planlab's own measures miss the tolerance asked for."""
+TIGHTENING_FACTOR = 10.0
+"""Each repetition asks HiGHS for this many times the accuracy."""
 METHODS = ("auto", "simplex", "ipm", "pdlp")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
 its interior-point method (with crossover, so duals are exact) or its first-order
@@ -316,37 +321,25 @@ class LinearProgram:
         chosen = self.choose(method)
         sign = -1.0 if self.sense == "max" else 1.0
         arrays = self.arrays()
-        highs = _new_highs()
-        highs.setOptionValue("solver", chosen)
-        if chosen == "pdlp":
-            highs.setOptionValue("kkt_tolerance", float(tolerance))
-        if time_limit is not None:
-            highs.setOptionValue("time_limit", float(time_limit))
-        _pass(highs, arrays)
-        highs.run()
-        model_status = highs.getModelStatus()
-        status = {
-            highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
-            highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
-            highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
-        }.get(model_status, Status.OTHER)
-        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-            status = self._unbounded_or_infeasible(chosen)
         accuracy = float(tolerance) if chosen == "pdlp" else 0.0
+        asked = accuracy
+        for _ in range(TIGHTENINGS + 1):
+            highs = _new_highs()
+            highs.setOptionValue("solver", chosen)
+            if chosen == "pdlp":
+                highs.setOptionValue("kkt_tolerance", asked)
+            if time_limit is not None:
+                highs.setOptionValue("time_limit", float(time_limit))
+            _pass(highs, arrays)
+            highs.run()
+            status, quality = self._outcome(highs, chosen, arrays)
+            if chosen != "pdlp" or quality is None or quality.within(accuracy):
+                break
+            # HiGHS judges a first-order answer by its own measures; planlab's decide.
+            asked /= TIGHTENING_FACTOR
+        if status is Status.OTHER and quality is not None and quality.within(accuracy):
+            status = Status.OPTIMAL
         n, m = self.num_columns, self.num_rows
-        quality = None
-        if status is Status.OTHER and chosen == "pdlp":
-            # HiGHS checks a first-order answer against its own absolute measures;
-            # planlab's relative ones decide whether it is an optimum to the tolerance.
-            answer = highs.getSolution()
-            if answer.value_valid and answer.dual_valid:
-                quality = measure(
-                    arrays,
-                    np.asarray(answer.col_value, dtype=float),
-                    np.asarray(answer.row_dual, dtype=float),
-                )
-                if quality.within(accuracy):
-                    status = Status.OPTIMAL
         if status is not Status.OPTIMAL:
             iis_rows: list[int] = []
             iis_cols: list[int] = []
@@ -400,6 +393,24 @@ class LinearProgram:
             gap=quality.gap,
             tolerance=accuracy,
         )
+
+    def _outcome(self, highs: _Highs, method: str, arrays: Arrays) -> tuple[Status, Quality | None]:
+        """HiGHS's status, and planlab's measures of any answer that has values and duals."""
+        model_status = highs.getModelStatus()
+        status = {
+            highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+            highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+            highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+        }.get(model_status, Status.OTHER)
+        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = self._unbounded_or_infeasible(method)
+        answer = highs.getSolution()
+        if status not in (Status.OPTIMAL, Status.OTHER) or not (
+            answer.value_valid and answer.dual_valid
+        ):
+            return status, None
+        values = np.asarray(answer.col_value, dtype=float)
+        return status, measure(arrays, values, np.asarray(answer.row_dual, dtype=float))
 
     def _row_is_lower_bounded(self) -> NDArray[np.bool_]:
         """Per row: whether its family's sense is ``>=``."""
