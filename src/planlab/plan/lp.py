@@ -57,12 +57,12 @@ METHODS = ("auto", "simplex", "ipm", "pdlp")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
 its interior-point method (with crossover, so duals are exact) or its first-order
 primal-dual hybrid gradient (PDLP)."""
-EXACT_UP_TO = 20_000
+EXACT_UP_TO = 6_000
 """``auto`` solves models with at most this many columns exactly (simplex), and
-larger ones with PDLP. Measured on plan LPs with 10-30 inputs per product and
-2.0x targets (docs/performance.md): at 1,000 products (41,020 columns) PDLP took
-under 1 s and the interior-point method minutes; below about 500 products the
-simplex finishes in a second or two and gives exact duals and conflicts (IIS)."""
+larger ones with PDLP. Measured on the benchmark's plan LPs (10-30 inputs per
+product, 2.0x targets; docs/performance.md): the simplex took 0.1 s at 4,120
+columns (100 products x 5 years), 1.4 s at 6,580 and 26 s at 12,320, where PDLP
+took 0.2-0.3 s. Below the threshold exact duals and conflicts (IIS) come cheap."""
 FIRST_ORDER_TOLERANCE = 1e-4
 """Relative primal infeasibility, dual infeasibility and gap to which PDLP solves
 (HiGHS's ``kkt_tolerance``) and against which planlab checks its answer: the
@@ -181,6 +181,7 @@ class LinearProgram:
         self._row_upper: list[FloatArray] = []
         self.num_columns = 0
         self.num_rows = 0
+        self._arrays: Arrays | None = None
 
     # --- building -------------------------------------------------------
 
@@ -192,6 +193,7 @@ class LinearProgram:
         upper: ArrayLike = INF,
     ) -> VariableBlock:
         """A block of variables with bounds broadcast over its coordinates."""
+        self._arrays = None
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists")
         block = VariableBlock(
@@ -208,6 +210,7 @@ class LinearProgram:
         self, block: VariableBlock, lower: ArrayLike | None = None, upper: ArrayLike | None = None
     ) -> None:
         """Change a block's bounds (broadcast over its coordinates)."""
+        self._arrays = None
         position = list(self.variables).index(block.name)
         shape = block.shape or (1,)
         if lower is not None:
@@ -224,6 +227,7 @@ class LinearProgram:
         rhs: ArrayLike,
     ) -> ConstraintBlock:
         """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size."""
+        self._arrays = None
         if name in self.constraints:
             raise ValueError(f"constraint block {name!r} exists")
         if sense not in ("<=", ">=", "=="):
@@ -252,6 +256,7 @@ class LinearProgram:
 
     def set_objective(self, terms: Mapping[str, ArrayLike], sense: str | None = None) -> None:
         """Objective coefficients per variable block (other blocks cost nothing)."""
+        self._arrays = None
         if sense is not None:
             if sense not in ("max", "min"):
                 raise ValueError("sense is 'max' or 'min'")
@@ -282,9 +287,15 @@ class LinearProgram:
         )
 
     def arrays(self) -> Arrays:
-        """The model as arrays in minimising form (a maximised cost is negated)."""
-        sign = -1.0 if self.sense == "max" else 1.0
-        return Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+        """The model as arrays in minimising form (a maximised cost is negated).
+
+        Assembled once and kept until the model changes, so that assembly can be
+        timed apart from the solve and a re-solve does not assemble again.
+        """
+        if self._arrays is None:
+            sign = -1.0 if self.sense == "max" else 1.0
+            self._arrays = Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+        return self._arrays
 
     def cost(self) -> FloatArray:
         """Objective coefficients of every column, in the model's own sense."""
@@ -423,12 +434,12 @@ class LinearProgram:
 
     def _unbounded_or_infeasible(self, method: str) -> Status:
         """Tell unbounded from infeasible by solving with a zero objective."""
-        saved = self._cost
-        self._cost = {}
+        saved, assembled = self._cost, self._arrays
+        self._cost, self._arrays = {}, None
         try:
             probe = self.solve(find_iis=False, method=method)
         finally:
-            self._cost = saved
+            self._cost, self._arrays = saved, assembled
         return Status.UNBOUNDED if probe.status is Status.OPTIMAL else Status.INFEASIBLE
 
     # --- reading a solution -------------------------------------------
@@ -446,7 +457,7 @@ class LinearProgram:
 
     def slack(self, solution: Solution, block: ConstraintBlock) -> FloatArray:
         """Distance of each row from its bound (0 where binding)."""
-        _, _, lower, upper = self.bounds()
+        lower, upper = self.arrays().row_lower, self.arrays().row_upper
         sl = slice(block.offset, block.offset + block.size)
         activity = solution.row_activity[sl]
         if block.sense == ">=":
