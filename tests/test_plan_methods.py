@@ -18,7 +18,7 @@ import pytest
 from _economies import random_economy
 from planlab.economy import Economy, load_builtin
 from planlab.errors import InputError
-from planlab.plan import PlanResult, build
+from planlab.plan import PlanResult, build, check_tempo
 from planlab.plan.build import FIX_TOLERANCE, held
 from planlab.plan.lp import EXACT_UP_TO, LinearProgram, Solution, Status
 
@@ -117,3 +117,20 @@ def test_harmony_holds_the_dearest_target_when_none_is_tight_enough() -> None:
     slack = np.array([0.01, 0.02])
     assert held(_approximate(1e-4), duals, slack, 1.0).tolist() == [1]
     assert held(_approximate(1e-4), np.array([0.0, 1e-6]), slack, 1.0).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int) -> None:
+    economy, growth = random_economy(seed, 12, rich=True), {"s0": 0.3, "s1": 0.3}
+    exact = check_tempo(economy, growth, 5, method="simplex", attainable=False)
+    first_order = check_tempo(economy, growth, 5, method="pdlp", attainable=False)
+    assert first_order.feasible == exact.feasible
+    assert first_order.max_fraction == pytest.approx(exact.max_fraction, rel=1e-3)
+    assert np.isnan(list(first_order.attainable_growth.values())).all()
+    where = ["constraint", "sector", "year"]
+    assert first_order.bottlenecks.iloc[0][where].tolist() == (
+        exact.bottlenecks.iloc[0][where].tolist()
+    )
+    assert first_order.bottlenecks["shadow_price"].iloc[0] == pytest.approx(
+        exact.bottlenecks["shadow_price"].iloc[0], rel=1e-3
+    )
