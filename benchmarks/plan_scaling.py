@@ -6,7 +6,9 @@ targets, families and the sparse matrix, apart from the solve) and to solve it
 primal infeasibility and objective as planlab measures them, with the method
 that ``auto`` (or ``--method``) chose. ``--highs`` adds HiGHS's exact solve
 (interior point with crossover) of the same LP as the baseline: ``highs_s``,
-``highs_objective`` and the ratio. The plan is the weighted one: every branch
+``highs_objective`` and the ratio. ``--tempo K`` adds a tempo check (15 % a year
+for the K largest branches, without the attainable growth) and its time against
+the plan's solve. The plan is the weighted one: every branch
 asked for ``--target-factor`` times its base-year output in the final year.
 
     .venv/bin/python benchmarks/plan_scaling.py --n 10000 --years 5 --seed 1 --json
@@ -21,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from run import plannable
 
 from planlab.economy import Economy, save
-from planlab.plan import PlanSettings, Targets
+from planlab.plan import PlanSettings, Targets, check_tempo
 from planlab.plan.build import _with_targets
 from planlab.plan.lp import FIRST_ORDER_TOLERANCE, METHODS
 
@@ -36,6 +39,8 @@ CAPITAL_INPUTS = 3
 """Capital goods per branch (assumption)."""
 LAGS = (1, 2)
 """Construction lags in years, drawn per branch (assumption)."""
+TEMPO_GROWTH = 0.15
+"""Yearly growth asked of the largest branches by ``--tempo`` (assumption: a forced tempo)."""
 SOURCE = "assumption: synthetic benchmark economy (benchmarks/plan_scaling.py)"
 
 
@@ -83,6 +88,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "solve_s": round(solution.seconds, 3),
         "status": solution.status.value,
         "method": solution.method,
+        "runs": solution.runs,
         "tolerance": args.tolerance,
         "objective": solution.objective,
         "gap": solution.gap,
@@ -95,6 +101,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         record["highs_status"] = exact.status.value
         record["highs_objective"] = exact.objective
         record["ratio_to_highs"] = round(exact.seconds / max(solution.seconds, 1e-9), 2)
+    if args.tempo:
+        largest = np.argsort(economy.gross_output)[::-1][: args.tempo]
+        growth = {economy.names[i]: TEMPO_GROWTH for i in largest}
+        report = check_tempo(economy, growth, args.years, method=args.method, attainable=False)
+        record["tempo_s"] = round(report.seconds, 3)
+        record["tempo_feasible"] = report.feasible
+        record["tempo_max_fraction"] = report.max_fraction
+        record["tempo_bottlenecks"] = len(report.bottlenecks)
+        record["tempo_disproportions"] = len(report.disproportions)
+        record["tempo_to_solve"] = round(report.seconds / max(solution.seconds, 1e-9), 2)
     record["peak_mb"] = round(peak_mb(), 1)
     return record
 
@@ -112,6 +128,9 @@ def main() -> None:
     parser.add_argument("--method", choices=METHODS, default="auto")
     parser.add_argument("--tolerance", type=float, default=FIRST_ORDER_TOLERANCE)
     parser.add_argument("--write-economy", metavar="DIR", help="save the economy here")
+    parser.add_argument(
+        "--tempo", type=int, default=0, metavar="K", help="also check a tempo for K branches"
+    )
     args = parser.parse_args()
     record = measure(args)
     if args.json:
