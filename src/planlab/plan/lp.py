@@ -362,7 +362,7 @@ class LinearProgram:
             if status is Status.INFEASIBLE and find_iis:
                 highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
                 found, iis = highs.getIis()
-                if found == highspy.HighsStatus.kOk and iis.valid_:
+                if found != highspy.HighsStatus.kError and iis.valid_:
                     iis_rows = [int(i) for i in iis.row_index_]
                     iis_cols = [int(j) for j in iis.col_index_]
             nan_n, nan_m = np.full(n, np.nan), np.full(m, np.nan)
