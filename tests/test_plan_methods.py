@@ -134,3 +134,18 @@ def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int) -> None:
     assert first_order.bottlenecks["shadow_price"].iloc[0] == pytest.approx(
         exact.bottlenecks["shadow_price"].iloc[0], rel=1e-3
     )
+
+
+def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def stopped(self: LinearProgram, **_: object) -> Solution:
+        empty = np.zeros(0)
+        return Solution(
+            Status.OTHER, np.nan, empty, empty, empty, empty, np.nan, 0.0, method="pdlp", runs=3
+        )
+
+    monkeypatch.setattr(LinearProgram, "solve", stopped)
+    report = check_tempo(load_builtin("textbook-3"), {"industry_1": 0.1}, 3)
+    assert report.status is Status.OTHER and not report.feasible
+    assert "not decided" in report.message and "conflict" not in report.message

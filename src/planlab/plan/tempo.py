@@ -373,7 +373,12 @@ def check_tempo(
             bottlenecks=empty_bottlenecks,
             disproportions=_disproportions(economy, settings, rates, method),
             status=solution.status,
-            message=_conflict_message(conflicts),
+            message=(
+                _conflict_message(conflicts)
+                if solution.status is Status.INFEASIBLE
+                else f"the solver stopped without an answer ({solution.status.value}, "
+                f"{solution.method} after {solution.runs} run(s)): the tempo is not decided"
+            ),
             seconds=time.perf_counter() - start,
             conflicts=conflicts,
         )
