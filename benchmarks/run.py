@@ -21,6 +21,17 @@ from planlab.plan import PlanSettings, build, build_model
 from planlab.scenarios import load_scenario
 from planlab.simulate import run
 
+COLUMN_SUM = 0.6
+"""Upper bound of each column sum of A (assumption: a productive economy with margin)."""
+CAPITAL_OUTPUT = 1.0
+"""Mean capital per unit of new capacity (assumption: a capital-output ratio near 1)."""
+RESERVE_CAPACITY = 1.3
+"""Capacity as a multiple of base-year output (assumption: 30 % reserve)."""
+RESERVE_LABOUR = 1.2
+"""Labour force as a multiple of base-year labour use (assumption: 20 % reserve)."""
+DEPRECIATION = 0.05
+"""Yearly wear of capacity (assumption)."""
+
 SOURCES = {
     "A": "assumption: random benchmark table",
     "gross_output": "assumption: random benchmark table",
@@ -40,14 +51,26 @@ def best_of(func: Callable[[], object], repeat: int = 5) -> float:
     return min(times)
 
 
-def random_economy(n: int, per_column: int, seed: int) -> Economy:
-    """A productive sparse economy: ``per_column`` inputs per sector, column sums below 0.6."""
+def random_economy(
+    n: int, per_column: int | tuple[int, int], seed: int, *, tail: float | None = None
+) -> Economy:
+    """A productive sparse economy: ``per_column`` inputs per sector, column sums below 0.6.
+
+    ``per_column`` is a count or an inclusive range drawn per sector. With ``tail``,
+    final demand follows a Pareto law of that shape (output sizes span orders of
+    magnitude, as real product lists do); otherwise it is uniform on [1, 10].
+    """
     rng = np.random.default_rng(seed)
-    rows = rng.integers(0, n, size=n * per_column)
-    cols = np.repeat(np.arange(n), per_column)
-    values = rng.uniform(0.0, 0.6 / per_column, size=n * per_column)
+    counts = (
+        np.full(n, per_column)
+        if isinstance(per_column, int)
+        else rng.integers(per_column[0], per_column[1] + 1, size=n)
+    )
+    cols = np.repeat(np.arange(n), counts)
+    rows = rng.integers(0, n, size=cols.size)
+    values = rng.uniform(0.0, COLUMN_SUM / counts[cols])
     A = sp.csr_array((values, (rows, cols)), shape=(n, n))
-    y = rng.uniform(1.0, 10.0, size=n)
+    y = (1.0 + rng.pareto(tail, size=n)) if tail is not None else rng.uniform(1.0, 10.0, size=n)
     x = LeontiefSystem(A).solve(y)
     return Economy.build(
         name=f"random-{n}",
@@ -97,16 +120,37 @@ def main() -> None:
     simulations(baseline)
 
 
-def plannable(n: int, seed: int) -> Economy:
-    """A random economy with reserve capacity and labour, wear and one-year lags."""
-    economy = random_economy(n, 8, seed)
+def plannable(
+    n: int,
+    seed: int,
+    *,
+    inputs: int | tuple[int, int] = 8,
+    tail: float | None = None,
+    capital_inputs: int = 0,
+    lags: tuple[int, int] = (1, 1),
+) -> Economy:
+    """A random economy with reserve capacity and labour, wear and construction lags.
+
+    ``capital_inputs`` capital goods per branch, drawn at random, each needing up to
+    ``CAPITAL_OUTPUT / capital_inputs`` per unit of new capacity; lags are drawn per
+    branch from the inclusive range ``lags``.
+    """
+    economy = random_economy(n, inputs, seed, tail=tail)
+    rng = np.random.default_rng([seed, 1])
+    B = sp.csr_array((n, n))
+    if capital_inputs > 0:
+        cols = np.repeat(np.arange(n), capital_inputs)
+        rows = rng.integers(0, n, size=cols.size)
+        values = rng.uniform(0.0, 2.0 * CAPITAL_OUTPUT / capital_inputs, size=cols.size)
+        B = sp.csr_array((values, (rows, cols)), shape=(n, n))
     return economy.replace(
+        B=B,
         vectors={
-            "capacity": economy.gross_output * 1.3,
-            "depreciation": np.full(n, 0.05),
-            "construction_lag": np.ones(n),
+            "capacity": economy.gross_output * RESERVE_CAPACITY,
+            "depreciation": np.full(n, DEPRECIATION),
+            "construction_lag": rng.integers(lags[0], lags[1] + 1, size=n).astype(float),
         },
-        scalars={"labour_force": float(economy.labour @ economy.gross_output) * 1.2},
+        scalars={"labour_force": float(economy.labour @ economy.gross_output) * RESERVE_LABOUR},
     )
 
 

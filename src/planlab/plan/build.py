@@ -37,7 +37,7 @@ from planlab.plan.formulation import (
     make_targets,
     target_selection,
 )
-from planlab.plan.lp import Solution, Status, check_method
+from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Solution, Status, check_method
 from planlab.plan.result import (
     PlanResult,
     conflicts_table,
@@ -125,6 +125,7 @@ def held(
 def maximin(
     make: Callable[[Mapping[int, float]], PlanModel],
     method: str = "auto",
+    tolerance: float = FIRST_ORDER_TOLERANCE,
 ) -> tuple[PlanModel, Solution, tuple[PlanModel, Solution], list[float], float]:
     """Lexicographic maximin over a model's ``harmony`` rows (``share_k - level >= 0``).
 
@@ -145,7 +146,7 @@ def maximin(
     gap = 0.0
     while True:
         model = make(fixed)
-        solution = model.lp.solve(method=method)
+        solution = model.lp.solve(method=method, tolerance=tolerance)
         if first is None:
             first = (model, solution)
         if solution.status is not Status.OPTIMAL:
@@ -180,6 +181,7 @@ def build(
     cap: float | None = None,
     required: Mapping[str, float] | None = None,
     method: str = "auto",
+    tolerance: float = FIRST_ORDER_TOLERANCE,
 ) -> PlanResult:
     """Compute a balanced plan for ``years`` years that fulfils the targets as far as possible.
 
@@ -193,7 +195,8 @@ def build(
     is tested. An infeasible plan is returned, not raised, with the conflicting
     constraints in ``conflicts``. ``method`` is how each LP is solved (see
     ``planlab.plan.lp.METHODS``): ``auto`` solves small plans exactly and large
-    ones with a first-order method; the result says which and how accurately.
+    ones with a first-order method, solved to the relative ``tolerance``; the
+    result says which method and how accurately (measured by planlab).
 
     >>> from planlab.economy import load_builtin
     >>> plan = build(load_builtin("textbook-3"), years=3)
@@ -222,10 +225,10 @@ def build(
         return _with_targets(economy, settings, goal, objective, {**pinned, **fixed}, cap)
 
     if objective == "harmony":
-        model, solution, first, levels, gap = maximin(make, method)
+        model, solution, first, levels, gap = maximin(make, method, tolerance)
     else:
         model = make({})
-        solution = model.lp.solve(method=method)
+        solution = model.lp.solve(method=method, tolerance=tolerance)
         first, levels, gap = (model, solution), [], solution.gap
     return _result(
         economy, objective, goal, model, solution, first, levels, gap, time.perf_counter() - start

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -242,7 +243,8 @@ def define_variables(model: PlanModel) -> None:
     )
     model.variables["credit"] = lp.add_variables("credit", {"year": model.years}, 0.0, credit)
     model.variables["reserve_draw"] = lp.add_variables("reserve_draw", {"year": model.years})
-    model.variables["debt"] = lp.add_variables("debt", {"year": model.years})
+    if model.settings.debt_service_rate > 0:
+        model.variables["debt"] = lp.add_variables("debt", {"year": model.years})
     room = np.inf if model.elastic else 0.0
     for name, shape in (
         ("short_goods", coords),
@@ -379,31 +381,31 @@ def define_foreign_exchange(model: PlanModel) -> None:
     pay = sp.kron(sp.csr_array(e.vector("import_price")[None, :]), over_years, format="csr")
     earn = sp.kron(sp.csr_array(e.vector("export_price")[None, :]), over_years, format="csr")
     rate = s.debt_service_rate
+    # Debt is a family of its own only when it costs something within the plan.
+    serviced = "debt" in v
+    terms: Sequence[tuple[VariableBlock, Any]] = [
+        (v["imports"], pay),
+        (v["exports"], -earn),
+        (v["credit"], (rate - 1.0) * over_years),
+        *([(v["debt"], rate * over_years)] if serviced else []),
+        (v["reserve_draw"], -over_years),
+        (v["short_fx"], -over_years),
+    ]
     model.constraints["fx"] = model.lp.add_constraints(
-        "fx",
-        {"year": model.years},
-        [
-            (v["imports"], pay),
-            (v["exports"], -earn),
-            (v["credit"], (rate - 1.0) * over_years),
-            (v["debt"], rate * over_years),
-            (v["reserve_draw"], -over_years),
-            (v["short_fx"], -over_years),
-        ],
-        "<=",
-        0.0,
+        "fx", {"year": model.years}, terms, "<=", 0.0
     )
-    repaid = 1.0 / s.credit_term
-    model.constraints["debt_flow"] = model.lp.add_constraints(
-        "debt_flow",
-        {"year": model.years},
-        [
-            (v["debt"], over_years - (1.0 - repaid) * sp.eye_array(T, T, k=-1, format="csr")),
-            (v["credit"], -sp.eye_array(T, T, k=-1, format="csr")),
-        ],
-        "==",
-        np.r_[s.foreign_debt, np.zeros(T - 1)],
-    )
+    if serviced:
+        repaid = 1.0 / s.credit_term
+        model.constraints["debt_flow"] = model.lp.add_constraints(
+            "debt_flow",
+            {"year": model.years},
+            [
+                (v["debt"], over_years - (1.0 - repaid) * sp.eye_array(T, T, k=-1, format="csr")),
+                (v["credit"], -sp.eye_array(T, T, k=-1, format="csr")),
+            ],
+            "==",
+            np.r_[s.foreign_debt, np.zeros(T - 1)],
+        )
     model.constraints["reserves"] = model.lp.add_constraints(
         "reserves", None, [(v["reserve_draw"], np.ones((1, T)))], "<=", e.scalars["fx_reserves"]
     )

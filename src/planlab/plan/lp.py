@@ -29,7 +29,7 @@ from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
 from planlab.errors import InputError
-from planlab.plan.verify import Arrays, measure
+from planlab.plan.verify import Arrays, Quality, measure
 
 __all__ = [
     "EXACT_UP_TO",
@@ -48,16 +48,21 @@ Coords = Mapping[str, Sequence[Any]]
 INF = np.inf
 _DUAL_TOL = 1e-9
 """Duals of an exact solve below this are rounding, reported as zero."""
+TIGHTENINGS = 2
+"""How many times a first-order solve is repeated with a tighter HiGHS tolerance when
+planlab's own measures miss the tolerance asked for."""
+TIGHTENING_FACTOR = 10.0
+"""Each repetition asks HiGHS for this many times the accuracy."""
 METHODS = ("auto", "simplex", "ipm", "pdlp")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
 its interior-point method (with crossover, so duals are exact) or its first-order
 primal-dual hybrid gradient (PDLP)."""
-EXACT_UP_TO = 20_000
+EXACT_UP_TO = 6_000
 """``auto`` solves models with at most this many columns exactly (simplex), and
-larger ones with PDLP. Measured on plan LPs with 10-30 inputs per product and
-2.0x targets (docs/performance.md): at 1,000 products (41,020 columns) PDLP took
-under 1 s and the interior-point method minutes; below about 500 products the
-simplex finishes in a second or two and gives exact duals and conflicts (IIS)."""
+larger ones with PDLP. Measured on the benchmark's plan LPs (10-30 inputs per
+product, 2.0x targets; docs/performance.md): the simplex took 0.1 s at 4,120
+columns (100 products x 5 years), 1.4 s at 6,580 and 26 s at 12,320, where PDLP
+took 0.2-0.3 s. Below the threshold exact duals and conflicts (IIS) come cheap."""
 FIRST_ORDER_TOLERANCE = 1e-4
 """Relative primal infeasibility, dual infeasibility and gap to which PDLP solves
 (HiGHS's ``kkt_tolerance``) and against which planlab checks its answer: the
@@ -155,6 +160,8 @@ class Solution:
     """Relative primal-dual gap, computed by planlab; NaN without an optimum."""
     tolerance: float = 0.0
     """The relative accuracy the method was asked for (0 for the exact methods)."""
+    runs: int = 1
+    """How many times HiGHS ran (a first-order solve repeated tighter counts each run)."""
 
 
 class LinearProgram:
@@ -176,6 +183,7 @@ class LinearProgram:
         self._row_upper: list[FloatArray] = []
         self.num_columns = 0
         self.num_rows = 0
+        self._arrays: Arrays | None = None
 
     # --- building -------------------------------------------------------
 
@@ -187,6 +195,7 @@ class LinearProgram:
         upper: ArrayLike = INF,
     ) -> VariableBlock:
         """A block of variables with bounds broadcast over its coordinates."""
+        self._arrays = None
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists")
         block = VariableBlock(
@@ -203,6 +212,7 @@ class LinearProgram:
         self, block: VariableBlock, lower: ArrayLike | None = None, upper: ArrayLike | None = None
     ) -> None:
         """Change a block's bounds (broadcast over its coordinates)."""
+        self._arrays = None
         position = list(self.variables).index(block.name)
         shape = block.shape or (1,)
         if lower is not None:
@@ -219,6 +229,7 @@ class LinearProgram:
         rhs: ArrayLike,
     ) -> ConstraintBlock:
         """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size."""
+        self._arrays = None
         if name in self.constraints:
             raise ValueError(f"constraint block {name!r} exists")
         if sense not in ("<=", ">=", "=="):
@@ -247,6 +258,7 @@ class LinearProgram:
 
     def set_objective(self, terms: Mapping[str, ArrayLike], sense: str | None = None) -> None:
         """Objective coefficients per variable block (other blocks cost nothing)."""
+        self._arrays = None
         if sense is not None:
             if sense not in ("max", "min"):
                 raise ValueError("sense is 'max' or 'min'")
@@ -277,9 +289,15 @@ class LinearProgram:
         )
 
     def arrays(self) -> Arrays:
-        """The model as arrays in minimising form (a maximised cost is negated)."""
-        sign = -1.0 if self.sense == "max" else 1.0
-        return Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+        """The model as arrays in minimising form (a maximised cost is negated).
+
+        Assembled once and kept until the model changes, so that assembly can be
+        timed apart from the solve and a re-solve does not assemble again.
+        """
+        if self._arrays is None:
+            sign = -1.0 if self.sense == "max" else 1.0
+            self._arrays = Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+        return self._arrays
 
     def cost(self) -> FloatArray:
         """Objective coefficients of every column, in the model's own sense."""
@@ -316,44 +334,35 @@ class LinearProgram:
         chosen = self.choose(method)
         sign = -1.0 if self.sense == "max" else 1.0
         arrays = self.arrays()
-        highs = _new_highs()
-        highs.setOptionValue("solver", chosen)
-        if chosen == "pdlp":
-            highs.setOptionValue("kkt_tolerance", float(tolerance))
-        if time_limit is not None:
-            highs.setOptionValue("time_limit", float(time_limit))
-        _pass(highs, arrays)
-        highs.run()
-        model_status = highs.getModelStatus()
-        status = {
-            highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
-            highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
-            highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
-        }.get(model_status, Status.OTHER)
-        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-            status = self._unbounded_or_infeasible(chosen)
         accuracy = float(tolerance) if chosen == "pdlp" else 0.0
+        asked = accuracy
+        runs = 0
+        while True:
+            runs += 1
+            highs = _new_highs()
+            highs.setOptionValue("solver", chosen)
+            if chosen == "pdlp":
+                highs.setOptionValue("kkt_tolerance", asked)
+            if time_limit is not None:
+                highs.setOptionValue("time_limit", float(time_limit))
+            _pass(highs, arrays)
+            highs.run()
+            status, quality = self._outcome(highs, chosen, arrays)
+            done = chosen != "pdlp" or quality is None or quality.within(accuracy)
+            if done or runs > TIGHTENINGS:
+                break
+            # HiGHS judges a first-order answer by its own measures; planlab's decide.
+            asked /= TIGHTENING_FACTOR
+        if status is Status.OTHER and quality is not None and quality.within(accuracy):
+            status = Status.OPTIMAL
         n, m = self.num_columns, self.num_rows
-        quality = None
-        if status is Status.OTHER and chosen == "pdlp":
-            # HiGHS checks a first-order answer against its own absolute measures;
-            # planlab's relative ones decide whether it is an optimum to the tolerance.
-            answer = highs.getSolution()
-            if answer.value_valid and answer.dual_valid:
-                quality = measure(
-                    arrays,
-                    np.asarray(answer.col_value, dtype=float),
-                    np.asarray(answer.row_dual, dtype=float),
-                )
-                if quality.within(accuracy):
-                    status = Status.OPTIMAL
         if status is not Status.OPTIMAL:
             iis_rows: list[int] = []
             iis_cols: list[int] = []
             if status is Status.INFEASIBLE and find_iis:
                 highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
                 found, iis = highs.getIis()
-                if found == highspy.HighsStatus.kOk and iis.valid_:
+                if found != highspy.HighsStatus.kError and iis.valid_:
                     iis_rows = [int(i) for i in iis.row_index_]
                     iis_cols = [int(j) for j in iis.col_index_]
             nan_n, nan_m = np.full(n, np.nan), np.full(m, np.nan)
@@ -370,6 +379,7 @@ class LinearProgram:
                 iis_cols,
                 method=chosen,
                 tolerance=accuracy,
+                runs=runs,
             )
         solution = highs.getSolution()
         values = np.asarray(solution.col_value, dtype=float)
@@ -399,7 +409,26 @@ class LinearProgram:
             dual_infeasibility=quality.dual_infeasibility,
             gap=quality.gap,
             tolerance=accuracy,
+            runs=runs,
         )
+
+    def _outcome(self, highs: _Highs, method: str, arrays: Arrays) -> tuple[Status, Quality | None]:
+        """HiGHS's status, and planlab's measures of any answer that has values and duals."""
+        model_status = highs.getModelStatus()
+        status = {
+            highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+            highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+            highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+        }.get(model_status, Status.OTHER)
+        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = self._unbounded_or_infeasible(method)
+        answer = highs.getSolution()
+        if status not in (Status.OPTIMAL, Status.OTHER) or not (
+            answer.value_valid and answer.dual_valid
+        ):
+            return status, None
+        values = np.asarray(answer.col_value, dtype=float)
+        return status, measure(arrays, values, np.asarray(answer.row_dual, dtype=float))
 
     def _row_is_lower_bounded(self) -> NDArray[np.bool_]:
         """Per row: whether its family's sense is ``>=``."""
@@ -412,12 +441,12 @@ class LinearProgram:
 
     def _unbounded_or_infeasible(self, method: str) -> Status:
         """Tell unbounded from infeasible by solving with a zero objective."""
-        saved = self._cost
-        self._cost = {}
+        saved, assembled = self._cost, self._arrays
+        self._cost, self._arrays = {}, None
         try:
             probe = self.solve(find_iis=False, method=method)
         finally:
-            self._cost = saved
+            self._cost, self._arrays = saved, assembled
         return Status.UNBOUNDED if probe.status is Status.OPTIMAL else Status.INFEASIBLE
 
     # --- reading a solution -------------------------------------------
@@ -435,7 +464,7 @@ class LinearProgram:
 
     def slack(self, solution: Solution, block: ConstraintBlock) -> FloatArray:
         """Distance of each row from its bound (0 where binding)."""
-        _, _, lower, upper = self.bounds()
+        lower, upper = self.arrays().row_lower, self.arrays().row_upper
         sl = slice(block.offset, block.offset + block.size)
         activity = solution.row_activity[sl]
         if block.sense == ">=":

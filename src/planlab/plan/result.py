@@ -114,8 +114,11 @@ def solution_tables(model: PlanModel, solution: Solution) -> tuple[pd.DataFrame,
     x = values["gross_output"]
     T = model.settings.years
     force = labour_force(e, T)
-    debt = lp.value(solution, model.variables["debt"])
     credit = lp.value(solution, model.variables["credit"])
+    if "debt" in model.variables:
+        debt = lp.value(solution, model.variables["debt"])
+    else:  # not serviced within the plan: the debt at the start plus the credit drawn before
+        debt = model.settings.foreign_debt + np.r_[0.0, np.cumsum(credit)[:-1]]
     years = pd.DataFrame(
         {
             "year": model.years,

@@ -30,8 +30,8 @@ from numpy.typing import NDArray
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
 from planlab.plan.build import FIX_TOLERANCE, maximin
-from planlab.plan.formulation import PlanModel, PlanSettings, build_model
-from planlab.plan.lp import Status, check_method
+from planlab.plan.formulation import PlanModel, PlanSettings, build_model, construction_work
+from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Status, check_method
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -224,11 +224,15 @@ def _branch_model(
 
 
 def _attainable(
-    economy: Economy, settings: PlanSettings, growth: Mapping[str, float], method: str
+    economy: Economy,
+    settings: PlanSettings,
+    growth: Mapping[str, float],
+    method: str,
+    tolerance: float,
 ) -> dict[str, float]:
     names = list(growth)
     model, solution, _, _, _ = maximin(
-        lambda fixed: _branch_model(economy, settings, growth, fixed), method
+        lambda fixed: _branch_model(economy, settings, growth, fixed), method, tolerance
     )
     if solution.status is not Status.OPTIMAL:
         return {name: float("nan") for name in names}
@@ -242,7 +246,11 @@ def _attainable(
 
 
 def _disproportions(
-    economy: Economy, settings: PlanSettings, growth: Mapping[str, float], method: str
+    economy: Economy,
+    settings: PlanSettings,
+    growth: Mapping[str, float],
+    method: str,
+    tolerance: float,
 ) -> pd.DataFrame:
     """Shortages of an elastic plan held to the full tempo, shared out among their users."""
     model = build_model(economy, settings, elastic=True)
@@ -270,12 +278,17 @@ def _disproportions(
         },
         sense="min",
     )
-    solution = lp.solve(find_iis=False, method=method)
+    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance)
     columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
     if solution.status is not Status.OPTIMAL:
         return pd.DataFrame(columns=columns)
     value = {name: lp.value(solution, block) for name, block in v.items()}
-    x, inv = value["gross_output"], value["new_capacity"]
+    x = value["gross_output"]
+    # Construction materials are spent over the projects' lag (the LP's balance), not all
+    # in the year of the start.
+    inv = np.asarray(construction_work(e, T) @ value["new_capacity"].ravel(), dtype=float).reshape(
+        e.n, T
+    )
     names = np.array(e.names, dtype=object)
     years = np.arange(1, T + 1)
     tiny = 1e-7 * max(1.0, float(e.gross_output.max()))
@@ -373,6 +386,8 @@ def check_tempo(
     *,
     settings: PlanSettings | None = None,
     method: str = "auto",
+    tolerance: float = FIRST_ORDER_TOLERANCE,
+    attainable: bool = True,
 ) -> TempoReport:
     """Check a tempo: growth rates per branch, every plan year, against the proportions.
 
@@ -381,7 +396,10 @@ def check_tempo(
     >>> isinstance(report.feasible, bool) and 0 <= report.max_fraction
     True
 
-    ``method`` is how each LP is solved, as in ``planlab.plan.build``.
+    ``method`` and ``tolerance`` are how each LP is solved, as in ``planlab.plan.build``. The
+    attainable growth is a lexicographic maximin, one solve per round; with
+    ``attainable=False`` it is skipped (NaN per branch), which leaves the check, its
+    bottlenecks and disproportions at one or two solves for national-scale economies.
     """
     start = time.perf_counter()
     check_method(method)
@@ -390,7 +408,7 @@ def check_tempo(
     if settings.years != years:
         settings = PlanSettings(**{**settings.__dict__, "years": years})
     model = _fraction_model(economy, settings, rates)
-    solution = model.lp.solve(method=method)
+    solution = model.lp.solve(method=method, tolerance=tolerance)
     empty_bottlenecks = pd.DataFrame(columns=["constraint", "sector", "year", "shadow_price"])
     if solution.status is not Status.OPTIMAL:
         conflicts = conflicts_table(model, solution)
@@ -399,12 +417,18 @@ def check_tempo(
             years=years,
             growth=rates,
             feasible=False,
-            max_fraction=0.0,
+            # Infeasible even at none of the tempo: 0; a solver that stopped: unknown.
+            max_fraction=0.0 if solution.status is Status.INFEASIBLE else float("nan"),
             attainable_growth={s: float("nan") for s in rates},
             bottlenecks=empty_bottlenecks,
-            disproportions=_disproportions(economy, settings, rates, method),
+            disproportions=_disproportions(economy, settings, rates, method, tolerance),
             status=solution.status,
-            message=_conflict_message(conflicts),
+            message=(
+                _conflict_message(conflicts)
+                if solution.status is Status.INFEASIBLE
+                else f"the solver stopped without an answer ({solution.status.value}, "
+                f"{solution.method} after {solution.runs} run(s)): the tempo is not decided"
+            ),
             seconds=time.perf_counter() - start,
             conflicts=conflicts,
         )
@@ -422,9 +446,13 @@ def check_tempo(
     disproportions = (
         pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
         if feasible
-        else _disproportions(economy, settings, rates, method)
+        else _disproportions(economy, settings, rates, method, tolerance)
     )
-    attainable = _attainable(economy, settings, rates, method)
+    reach = (
+        _attainable(economy, settings, rates, method, tolerance)
+        if attainable
+        else {s: float("nan") for s in rates}
+    )
     if feasible:
         message = "the tempo is feasible in every plan year"
     else:
@@ -450,7 +478,7 @@ def check_tempo(
         growth=rates,
         feasible=feasible,
         max_fraction=fraction,
-        attainable_growth=attainable,
+        attainable_growth=reach,
         bottlenecks=bottlenecks,
         disproportions=disproportions,
         status=solution.status,

@@ -1,0 +1,143 @@
+"""National-scale plans: assembly and solve of the plan LP on a synthetic economy.
+
+Prints one JSON object: the size, the seconds to assemble the LP (``build_s``,
+targets, families and the sparse matrix, apart from the solve) and to solve it
+(``solve_s``), the peak memory of the process, and the answer's relative gap,
+primal infeasibility and objective as planlab measures them, with the method
+that ``auto`` (or ``--method``) chose. ``--highs`` adds HiGHS's exact solve
+(interior point with crossover) of the same LP as the baseline: ``highs_s``,
+``highs_objective`` and the ratio. ``--tempo K`` adds a tempo check (15 % a year
+for the K largest branches, without the attainable growth) and its time against
+the plan's solve. The plan is the weighted one: every branch
+asked for ``--target-factor`` times its base-year output in the final year.
+
+    .venv/bin/python benchmarks/plan_scaling.py --n 10000 --years 5 --seed 1 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from run import plannable
+
+from planlab.economy import Economy, save
+from planlab.plan import PlanSettings, Targets, check_tempo
+from planlab.plan.build import _with_targets
+from planlab.plan.lp import FIRST_ORDER_TOLERANCE, METHODS
+
+INPUTS = (10, 30)
+"""Inputs per product (inclusive range), as in large product-level tables (issue 16)."""
+TAIL = 1.5
+"""Pareto shape of final demand: output sizes spread over orders of magnitude (assumption)."""
+CAPITAL_INPUTS = 3
+"""Capital goods per branch (assumption)."""
+LAGS = (1, 2)
+"""Construction lags in years, drawn per branch (assumption)."""
+TEMPO_GROWTH = 0.15
+"""Yearly growth asked of the largest branches by ``--tempo`` (assumption: a forced tempo)."""
+SOURCE = "assumption: synthetic benchmark economy (benchmarks/plan_scaling.py)"
+
+
+def economy_for(n: int, seed: int) -> Economy:
+    """The synthetic economy of the benchmark, with a source for every field it sets."""
+    economy = plannable(n, seed, inputs=INPUTS, tail=TAIL, capital_inputs=CAPITAL_INPUTS, lags=LAGS)
+    fields = ("A", "B", "gross_output", "labour", "consumption", "capacity", "depreciation")
+    sources = {name: SOURCE for name in (*fields, "construction_lag", "scalars.labour_force")}
+    return economy.replace(sources=sources, name=f"synthetic-{n}")
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Build and solve one instance; the JSON record."""
+    start = time.perf_counter()
+    economy = economy_for(args.n, args.seed)
+    generate_s = time.perf_counter() - start
+    if args.write_economy:
+        save(economy, Path(args.write_economy))
+    start = time.perf_counter()
+    targets = Targets(
+        sectors=economy.names,
+        years=(args.years,) * economy.n,
+        levels=tuple(args.target_factor * economy.gross_output),
+        weights=(1.0,) * economy.n,
+    )
+    model = _with_targets(economy, PlanSettings(years=args.years), targets, "weighted", {}, cap=1.0)
+    arrays = model.lp.arrays()
+    build_s = time.perf_counter() - start
+    solution = model.lp.solve(method=args.method, tolerance=args.tolerance)
+    record: dict[str, Any] = {
+        "n": args.n,
+        "years": args.years,
+        "seed": args.seed,
+        "target_factor": args.target_factor,
+        "rows": arrays.matrix.shape[0],
+        "columns": arrays.matrix.shape[1],
+        "nonzeros": int(arrays.matrix.nnz),
+        "generate_s": round(generate_s, 3),
+        "build_s": round(build_s, 3),
+        "solve_s": round(solution.seconds, 3),
+        "status": solution.status.value,
+        "method": solution.method,
+        "runs": solution.runs,
+        "tolerance": args.tolerance,
+        "objective": solution.objective,
+        "gap": solution.gap,
+        "primal_infeasibility": solution.primal_infeasibility,
+        "dual_infeasibility": solution.dual_infeasibility,
+    }
+    if args.highs:
+        exact = model.lp.solve(method="ipm", time_limit=args.highs_limit)
+        record["highs_s"] = round(exact.seconds, 3)
+        record["highs_status"] = exact.status.value
+        record["highs_objective"] = exact.objective
+        record["ratio_to_highs"] = round(exact.seconds / max(solution.seconds, 1e-9), 2)
+    if args.tempo:
+        largest = np.argsort(economy.gross_output)[::-1][: args.tempo]
+        growth = {economy.names[i]: TEMPO_GROWTH for i in largest}
+        report = check_tempo(economy, growth, args.years, method=args.method, attainable=False)
+        record["tempo_s"] = round(report.seconds, 3)
+        record["tempo_feasible"] = report.feasible
+        record["tempo_max_fraction"] = report.max_fraction
+        record["tempo_bottlenecks"] = len(report.bottlenecks)
+        record["tempo_disproportions"] = len(report.disproportions)
+        record["tempo_to_solve"] = round(report.seconds / max(solution.seconds, 1e-9), 2)
+    record["peak_mb"] = round(peak_mb(), 1)
+    return record
+
+
+def main() -> None:
+    """Parse the options, run one instance, print its JSON record (or a short line)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, required=True, help="products (branches)")
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--highs", action="store_true", help="also solve exactly with HiGHS")
+    parser.add_argument("--highs-limit", type=float, default=None, help="seconds for --highs")
+    parser.add_argument("--target-factor", type=float, default=2.0)
+    parser.add_argument("--method", choices=METHODS, default="auto")
+    parser.add_argument("--tolerance", type=float, default=FIRST_ORDER_TOLERANCE)
+    parser.add_argument("--write-economy", metavar="DIR", help="save the economy here")
+    parser.add_argument(
+        "--tempo", type=int, default=0, metavar="K", help="also check a tempo for K branches"
+    )
+    args = parser.parse_args()
+    record = measure(args)
+    if args.json:
+        print(json.dumps(record))
+    else:
+        print(", ".join(f"{k}={v}" for k, v in record.items()))
+
+
+if __name__ == "__main__":
+    main()
