@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from types import MappingProxyType
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import HTTPException, RequestValidationError
@@ -22,13 +23,15 @@ from planlab.errors import InputError, PlanlabError
 
 __all__ = ["create_app"]
 
-STATUS = {
-    DeniedError: status.HTTP_403_FORBIDDEN,
-    NotFoundError: status.HTTP_404_NOT_FOUND,
-    ConflictError: status.HTTP_409_CONFLICT,
-    InputError: status.HTTP_422_UNPROCESSABLE_CONTENT,
-    BusyError: status.HTTP_429_TOO_MANY_REQUESTS,
-}
+STATUS = MappingProxyType(
+    {
+        DeniedError: status.HTTP_403_FORBIDDEN,
+        NotFoundError: status.HTTP_404_NOT_FOUND,
+        ConflictError: status.HTTP_409_CONFLICT,
+        InputError: status.HTTP_422_UNPROCESSABLE_CONTENT,
+        BusyError: status.HTTP_429_TOO_MANY_REQUESTS,
+    }
+)
 
 
 def _status(exc: PlanlabError) -> int:

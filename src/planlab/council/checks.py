@@ -57,7 +57,7 @@ _TRADEOFF = threading.Lock()
 """One trade-off frontier is traced at a time, whoever asks: the other core stays free."""
 
 
-_FRONTIERS: dict[tuple[RoundSpec | str | int, ...], tuple[tuple[float, float], ...]] = {}
+_frontier_cache: dict[tuple[RoundSpec | str | int, ...], tuple[tuple[float, float], ...]] = {}
 """Traced frontiers by (round, a, b, steps), oldest first; written only under ``_TRADEOFF``."""
 
 
@@ -339,18 +339,18 @@ def frontier(
     if b < a:
         return tuple((pa, pb) for pb, pa in reversed(frontier(spec, b, a, steps, wait)))
     key = (spec, a, b, steps)
-    found = _FRONTIERS.get(key)
+    found = _frontier_cache.get(key)
     if found is not None:
         return found
     acquired = _TRADEOFF.acquire(timeout=wait) if wait > 0 else _TRADEOFF.acquire(blocking=False)
     if not acquired:
         raise BusyError("a trade-off is being traced for someone else: ask again shortly")
     try:
-        found = _FRONTIERS.get(key)
+        found = _frontier_cache.get(key)
         if found is None:
-            found = _FRONTIERS[key] = _frontier(spec, a, b, steps)
-            while len(_FRONTIERS) > TRADEOFF_PAIRS:
-                _FRONTIERS.pop(next(iter(_FRONTIERS)))
+            found = _frontier_cache[key] = _frontier(spec, a, b, steps)
+            while len(_frontier_cache) > TRADEOFF_PAIRS:
+                _frontier_cache.pop(next(iter(_frontier_cache)))
         return found
     finally:
         _TRADEOFF.release()
@@ -359,7 +359,7 @@ def frontier(
 def forget_tradeoffs() -> None:
     """Empty the cache of traced frontiers."""
     with _TRADEOFF:
-        _FRONTIERS.clear()
+        _frontier_cache.clear()
 
 
 def _frontier(spec: RoundSpec, a: str, b: str, steps: int) -> tuple[tuple[float, float], ...]:

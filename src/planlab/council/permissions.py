@@ -7,6 +7,9 @@ permission tests are parametrised from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 __all__ = ["ACTIONS", "BRANCH_SCOPED", "ROLES", "TABLE", "allowed"]
 
 ROLES = ("commission", "delegate", "workers", "consumers", "observer")
@@ -16,25 +19,27 @@ _ALL = frozenset(ROLES)
 _VOTERS = frozenset({"delegate", "workers", "consumers"})
 _COMMISSION = frozenset({"commission"})
 
-TABLE: dict[str, frozenset[str]] = {
-    "read": _ALL,
-    "audit.read": _ALL,
-    "round.create": _COMMISSION,
-    "round.close": _COMMISSION,
-    "round.iterate": _COMMISSION,
-    "variant.create": _COMMISSION,
-    "ballot.create": _COMMISSION,
-    "ballot.close": _COMMISSION,
-    "plan.adopt": _COMMISSION,
-    "user.list": _COMMISSION,
-    "user.grant": _COMMISSION,
-    "proposal.target": frozenset({"delegate"}),
-    "proposal.priority": frozenset({"delegate"}),
-    "proposal.floor": frozenset({"workers", "consumers"}),
-    "proposal.objection": _VOTERS,
-    "comment.create": _VOTERS | _COMMISSION,
-    "vote.cast": _VOTERS,
-}
+TABLE: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "read": _ALL,
+        "audit.read": _ALL,
+        "round.create": _COMMISSION,
+        "round.close": _COMMISSION,
+        "round.iterate": _COMMISSION,
+        "variant.create": _COMMISSION,
+        "ballot.create": _COMMISSION,
+        "ballot.close": _COMMISSION,
+        "plan.adopt": _COMMISSION,
+        "user.list": _COMMISSION,
+        "user.grant": _COMMISSION,
+        "proposal.target": frozenset({"delegate"}),
+        "proposal.priority": frozenset({"delegate"}),
+        "proposal.floor": frozenset({"workers", "consumers"}),
+        "proposal.objection": _VOTERS,
+        "comment.create": _VOTERS | _COMMISSION,
+        "vote.cast": _VOTERS,
+    }
+)
 """Action -> the roles allowed to take it."""
 
 ACTIONS = tuple(TABLE)

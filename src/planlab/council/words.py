@@ -9,20 +9,23 @@ sentences say so in the units of the economy.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 __all__ = ["binding_sentence"]
 
-_WHAT = {
-    "balance": "one more {output} of {sector} available in year {year}",
-    "capacity": "one more {output} of {sector} capacity in year {year}",
-    "capacity_flow": "one more {output} of {sector} capacity carried into year {year}",
-    "labour": "one more {labour} of labour in year {year}",
-    "fx": "one more {currency} of foreign exchange in year {year}",
-    "reserves": "one more {currency} of foreign-exchange reserves",
-    "export_limit": "one more {output} of export demand for {sector} in year {year}",
-    "floor": "a consumption floor of {sector} lower by one {output} in year {year}",
-}
+_WHAT = MappingProxyType(
+    {
+        "balance": "one more {output} of {sector} available in year {year}",
+        "capacity": "one more {output} of {sector} capacity in year {year}",
+        "capacity_flow": "one more {output} of {sector} capacity carried into year {year}",
+        "labour": "one more {labour} of labour in year {year}",
+        "fx": "one more {currency} of foreign exchange in year {year}",
+        "reserves": "one more {currency} of foreign-exchange reserves",
+        "export_limit": "one more {output} of export demand for {sector} in year {year}",
+        "floor": "a consumption floor of {sector} lower by one {output} in year {year}",
+    }
+)
 """Constraint family -> what one more unit of it means (families of the plan LP)."""
 
 

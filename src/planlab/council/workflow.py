@@ -14,7 +14,9 @@ tests check after every step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -60,19 +62,21 @@ class Transition:
     variant_to: str | None = None
 
 
-TRANSITIONS: dict[str, Transition] = {
-    "round.close": Transition(frozenset({"open"}), round_to="closed"),
-    "round.iterate": Transition(frozenset({"open"})),
-    "proposal.create": Transition(frozenset({"open"})),
-    "comment.create": Transition(_LIVE),
-    "variant.create": Transition(_LIVE),
-    "ballot.create": Transition(_LIVE, ballot_to="open"),
-    "vote.cast": Transition(_LIVE, ballot_from=frozenset({"open"})),
-    "ballot.close": Transition(_LIVE, ballot_from=frozenset({"open"}), ballot_to="closed"),
-    "plan.adopt": Transition(
-        frozenset({"closed"}), no_open_ballot=True, round_to="adopted", variant_to="adopted"
-    ),
-}
+TRANSITIONS: Mapping[str, Transition] = MappingProxyType(
+    {
+        "round.close": Transition(frozenset({"open"}), round_to="closed"),
+        "round.iterate": Transition(frozenset({"open"})),
+        "proposal.create": Transition(frozenset({"open"})),
+        "comment.create": Transition(_LIVE),
+        "variant.create": Transition(_LIVE),
+        "ballot.create": Transition(_LIVE, ballot_to="open"),
+        "vote.cast": Transition(_LIVE, ballot_from=frozenset({"open"})),
+        "ballot.close": Transition(_LIVE, ballot_from=frozenset({"open"}), ballot_to="closed"),
+        "plan.adopt": Transition(
+            frozenset({"closed"}), no_open_ballot=True, round_to="adopted", variant_to="adopted"
+        ),
+    }
+)
 """Action -> its transition: the one table every route goes through (via the service)."""
 
 
