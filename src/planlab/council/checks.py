@@ -58,6 +58,7 @@ _TRADEOFF = threading.Lock()
 
 
 _frontier_cache: dict[tuple[RoundSpec | str | int, ...], tuple[tuple[float, float], ...]] = {}
+"""Frontiers already traced (state, bounded in size; not a table)."""
 """Traced frontiers by (round, a, b, steps), oldest first; written only under ``_TRADEOFF``."""
 
 
