@@ -136,3 +136,17 @@ def test_committed_variants_page_matches_the_model() -> None:
     fresh = _verdicts(result.stdout)
     assert len(fresh) == 5
     assert fresh == _verdicts(committed)
+
+
+def test_plan_and_tempo_take_a_method(tmp_path: Path) -> None:
+    done = runner.invoke(
+        app, ["plan", "textbook-3", "--method", "pdlp", "--out", str(tmp_path / "p")]
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads((tmp_path / "p" / "plan.json").read_text())["method"] == "pdlp"
+    done = runner.invoke(
+        app, ["tempo", "textbook-3", "--growth", "industry_1=0.01", "--method", "simplex"]
+    )
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(app, ["plan", "textbook-3", "--method", "newton"])
+    assert done.exit_code == 2 and "method" in done.output

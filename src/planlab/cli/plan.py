@@ -20,6 +20,7 @@ from planlab.cli.common import (
 from planlab.economy import resolve
 from planlab.errors import InputError
 from planlab.plan import OBJECTIVES, PlanResult, PlanSettings, build, check_tempo, growth_targets
+from planlab.plan.lp import METHODS
 from planlab.report.plan_summary import plan_summary, tempo_summary
 from planlab.report.plan_variants import markdown, plan_variants
 from planlab.scenarios import events
@@ -49,6 +50,9 @@ def plan(
     consumption_growth: Annotated[
         float, typer.Option(help="Yearly rise of the consumption floors.")
     ] = 0.0,
+    method: Annotated[
+        str, typer.Option(help=f"How the LPs are solved: one of {', '.join(METHODS)}.")
+    ] = "auto",
     out: Annotated[Path | None, typer.Option(help="Folder for CSV and Parquet tables.")] = None,
 ) -> None:
     """Compute a balanced multi-year plan and print its summary."""
@@ -63,7 +67,7 @@ def plan(
             )
         targets = growth_targets(data, _rates(data.names, growth), years)
     settings = PlanSettings(years=years, consumption_growth=consumption_growth)
-    result = build(data, years, targets or None, objective, settings=settings)
+    result = build(data, years, targets or None, objective, settings=settings, method=method)
     console.print(plan_summary(data, result))
     if out is not None:
         write_plan(out, result)
@@ -96,6 +100,9 @@ def tempo(
         Path | None, typer.Option(help="Growth as YAML (coal: 0.2) or CSV (sector,growth).")
     ] = None,
     years: Annotated[int, typer.Option(help="Plan years.")] = 5,
+    method: Annotated[
+        str, typer.Option(help=f"How the LPs are solved: one of {', '.join(METHODS)}.")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Check whether a tempo keeps the proportions; name the bottlenecks and disproportions."""
@@ -103,7 +110,7 @@ def tempo(
     rates = _mapping(growth, growth_file, "--growth", "growth")
     if not rates:
         raise InputError.single("--growth", "growth", "at least one SECTOR=RATE", "none given")
-    report = check_tempo(data, rates, years)
+    report = check_tempo(data, rates, years, method=method)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:

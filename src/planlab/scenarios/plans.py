@@ -71,6 +71,7 @@ def plan_folder(result: PlanResult) -> tuple[dict[str, pd.DataFrame], dict[str, 
         "objective_value": result.objective_value if result.feasible else None,
         "levels": result.levels,
         "gap": result.gap if result.feasible else None,
+        "method": result.method,
         "message": result.message,
         "settings": _settings_json(result.settings),
     }
