@@ -67,7 +67,8 @@ P_JOIN_CONST, P_JOIN_PRESSURE, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2, 3
 P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 4, 5, 6
 P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 7, 8, 9, 10
 P_BIRTH, P_DEATH = 11, 15  # four animals each
-N_PARAMS = 19
+P_EASED = 19
+N_PARAMS = 20
 
 # Layout of the per-block flow sums (weighted).
 F_JOINED, F_LEFT, F_REMOVED, F_BORN, F_DISSOLVED, F_TO_COLLECTIVES = 0, 1, 2, 3, 4, 5
@@ -310,6 +311,7 @@ def _choices(
     join_wealth = params[P_JOIN_WEALTH]
     per_mean = 1.0 / params[P_MEAN_WEALTH]
     kill = params[P_KILL]
+    eased = params[P_EASED]
     collective = np.int8(int(params[P_COLLECTIVE]))
     removing = chosen.size > 0
     joined = left = removed = to_collectives = 0.0
@@ -346,7 +348,7 @@ def _choices(
                     status[i] = collective
                     joined += w
                 continue  # only kulaks are removed, and a kulak never joins
-        elif leave[region[i]] > 0.0 and pressure[region[i]] < 0.2:  # a member
+        elif leave[region[i]] > 0.0 and pressure[region[i]] < eased:  # a member
             state, u = _uniform(state)
             if u < leave[region[i]]:
                 status[i] = INDIVIDUAL

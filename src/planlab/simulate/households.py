@@ -274,6 +274,9 @@ class HouseholdRules:
     leave_rate: float = 0.3
     """Monthly probability of leaving per unit of (outside option / collective pay - 1)
     when pressure has eased."""
+    leave_below_pressure: float = 0.2
+    """Pressure below which members may leave: pressure counts as eased (assumption: the
+    record dates the easing, 2 March 1930, not a level; a fifth of full pressure)."""
     birth_rates: tuple[float, ...] = (0.006, 0.02, 0.08, 0.03)
     """Monthly births per animal: horses, cattle, pigs, sheep and goats (assumption)."""
     death_rates: tuple[float, ...] = (0.005, 0.017, 0.07, 0.027)
@@ -389,8 +392,8 @@ def step(
       (compensation times the collective type's return on capital); it brings its wealth
       into the collective (``contributed``);
     - leaving: a member that did not join this month, in a region whose pressure is below
-      0.2, leaves with probability ``leave_rate * outside_premium`` (clipped to 0-1;
-      the premium may differ by region);
+      ``leave_below_pressure``, leaves with probability ``leave_rate * outside_premium``
+      (clipped to 0-1; the premium may differ by region);
     - dekulakisation: with a quota, the richest kulak households present (ties in row
       order) are removed while their weight adds up to at most the quota; their animals
       and wealth are confiscated, ``kulak_to_collective`` of the wealth reaching the
@@ -437,6 +440,7 @@ def step(
         rules.herd_birth_scale
     )
     params[_month.P_DEATH : _month.P_DEATH + 4] = rules.death_rates
+    params[_month.P_EASED] = rules.leave_below_pressure
     pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
     leave = np.ascontiguousarray(
         np.clip(

@@ -451,6 +451,15 @@ HOUSEHOLD_PARAMETERS = _specs(
         "Monthly leaving per unit of outside premium once pressure has eased.",
     ),
     Spec(
+        "leave_below_pressure",
+        "0 to 1",
+        _RULES.leave_below_pressure,
+        0.0,
+        1.0,
+        "Collectivisation pressure below which members may leave (pressure counts as eased); "
+        "assumption: the record dates the easing, not a level.",
+    ),
+    Spec(
         "herd_birth_scale",
         "multiple",
         _RULES.herd_birth_scale,
