@@ -92,6 +92,7 @@ def test_in_memory_round_trip(
     source=st.text(),
 )
 @example(texts=["\x85 NEL", "a\u2028b\u2029", "\r\n", " x ", "Ж: 'q'", "\ufeff#"], source="\x85")
+@example(texts=["1e3", "0e0", "-2E-5", "yes", "True", "null"], source="1e3")
 def test_any_text_round_trips(
     texts: list[str], source: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "ALIAS_EXPANSION_LIMIT",
     "DOCUMENT_CONFIG",
     "YAML_SIZE_LIMIT",
+    "DocumentDumper",
     "DocumentLoader",
     "load_yaml_text",
     "path_exists",
@@ -94,6 +95,14 @@ DocumentLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF
 DocumentLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789")
 )
+
+
+class DocumentDumper(yaml.SafeDumper):
+    """The safe dumper, deciding which strings need quotes by the loader's own rules, so
+    that a string such as ``1e3`` (a number to ``DocumentLoader``) is written quoted."""
+
+
+DocumentDumper.yaml_implicit_resolvers = DocumentLoader.yaml_implicit_resolvers
 
 
 def _check_tree(root: yaml.Node) -> None:

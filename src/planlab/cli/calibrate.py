@@ -19,6 +19,7 @@ from planlab.cli.common import (
     progress_bar,
     write_atomic,
 )
+from planlab.documents import DocumentDumper
 from planlab.scenarios.calibrate import calibrate, calibration_document
 from planlab.scenarios.storage import CALIBRATION_NAME
 
@@ -60,7 +61,7 @@ def calibrate_scenario(
 
         result = calibrate(scenario, course, sample, evaluations, seed, progress=advance)
     document = calibration_document(result)
-    write_atomic(out, yaml.safe_dump(document, sort_keys=False, width=100))
+    write_atomic(out, yaml.dump(document, Dumper=DocumentDumper, sort_keys=False, width=100))
     table = Table(title=f"{result.scenario} {result.course}: fit to calibration.csv")
     for name in ("variable", "mean error before", "mean error after", "median after"):
         table.add_column(name, justify="left" if name == "variable" else "right")

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
-from planlab.documents import path_exists, read_text_file, read_yaml_document
+from planlab.documents import DocumentDumper, path_exists, read_text_file, read_yaml_document
 from planlab.economy.document import FORMAT, EconomyDocument
 from planlab.economy.fields import (
     BALANCE_TOLERANCE,
@@ -528,7 +528,7 @@ def _install(work: Path, target: Path, backup: Path, stale: Sequence[str]) -> No
         raise
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(DocumentDumper):
     """The safe dumper, writing strings with a Unicode line break double-quoted.
 
     PyYAML writes NEL, LS and PS raw inside single quotes and reads NEL back as
