@@ -72,6 +72,12 @@ def test_simulate_executes_the_plan_and_compare_reports_the_deviation(
     assert set(document["branches"]["coal"]) == {"1", "2", "3", "4", "5"}
     code, text = invoke("compare", str(run), "--plan", str(ussr_plan))
     assert code == 0 and "max |log deviation|" in text
+    figure = tmp_path / "figures" / "plan.png"
+    code, text = invoke("compare", str(run), "--plan", str(ussr_plan), "--figure", str(figure))
+    assert code == 0, text
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, text = invoke("compare", str(run), "--figure", str(figure))
+    assert code == 2 and "goes with --plan" in text
 
 
 def test_the_world_as_it_was_breaks_the_plan(ussr_plan: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from rich.table import Table
 from planlab.cli.common import console, handles_input_errors, write_atomic
 from planlab.economy import resolve
 from planlab.errors import InputError
+from planlab.report import plan_execution_figure
 from planlab.scenarios import Comparison, compare, read_courses
 from planlab.scenarios.plans import compare_plan, read_plan
 
@@ -112,6 +113,10 @@ def compare_runs(
             "executed against planned gross output per branch and plan year."
         ),
     ] = None,
+    figure: Annotated[
+        Path | None,
+        typer.Option(help="With --plan: also draw planned against executed output here (PNG)."),
+    ] = None,
 ) -> None:
     """Each course's run beside the historical record: values, errors, medians, coverage.
 
@@ -121,8 +126,10 @@ def compare_runs(
     """
     del history
     if plan is not None:
-        _compare_plan(folder, plan, as_json)
+        _compare_plan(folder, plan, as_json, figure)
         return
+    if figure is not None:
+        raise InputError.single("--figure", "figure", "goes with --plan", "no --plan given")
     courses = read_courses(folder)
     results = {course.name: compare(course.series) for course in courses}
     if csv is not None:
@@ -147,13 +154,19 @@ def compare_runs(
         _show(name, result)
 
 
-def _compare_plan(folder: Path, plan_folder: Path, as_json: bool) -> None:
+def _compare_plan(folder: Path, plan_folder: Path, as_json: bool, figure: Path | None) -> None:
     courses = read_courses(folder)
     if len(courses) != 1:
         raise InputError.single(str(folder), "-", "one run's folder with --plan", "several runs")
     economy_name = _plan_economy(plan_folder)
     decisions = read_plan(plan_folder, resolve(economy_name))
     result = compare_plan(courses[0].series, decisions, resolve(economy_name))
+    if figure is not None:
+        drawn = plan_execution_figure(result, f"{courses[0].name} against {plan_folder.name}")
+        figure.parent.mkdir(parents=True, exist_ok=True)
+        partial = figure.with_name(f".{figure.name}.partial")
+        drawn.savefig(partial, dpi=110, format="png")
+        partial.replace(figure)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
