@@ -485,37 +485,6 @@ def test_a_grain_export_plan_raises_exports_and_lowers_the_villages_grain(
     )
 
 
-def test_the_world_market_pays_less_for_more_of_a_good() -> None:
-    """On the demand curve a bigger volume sells at a lower price; with an infinite
-    elasticity (a price-taker) at the world price whatever the volume."""
-    from planlab.simulate.trade import trade
-
-    def earnings(volume: float, elasticity: float) -> float:
-        month = trade(
-            stocks=np.array([100.0]),
-            export_wish=np.array([volume]),
-            export_price=np.array([2.0]),
-            import_wish=np.array([0.0]),
-            import_price=np.array([1.0]),
-            machinery=np.array([False]),
-            machinery_weight=1.0,
-            reserves=0.0,
-            reserve_floor=0.0,
-            debt=0.0,
-            credit_room=0.0,
-            interest=0.0,
-            term_years=1.0,
-            export_reference=np.array([10.0]),
-            elasticity=elasticity,
-        )
-        return month.earnings
-
-    assert earnings(10.0, 2.0) == pytest.approx(20.0)
-    assert earnings(40.0, 2.0) == pytest.approx(2.0 * 40.0 * 4.0**-0.5)
-    assert earnings(40.0, INF) == pytest.approx(80.0)
-    assert earnings(40.0, 0.5) < earnings(10.0, 0.5)  # inelastic: selling more earns less
-
-
 def test_a_turnover_tax_lowers_emission_at_equal_investment(ussr: Scenario) -> None:
     """The 1930 reform's instrument: the budget takes in the shops what it would otherwise
     print, while construction goes on much as before."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -74,23 +75,26 @@ def test_clear_markets_sells_in_shops_then_on_the_free_market() -> None:
     assert market.peasants_spent == pytest.approx(0.0)
 
 
-def _trade(reserves: float, credit_room: float, credit_first: bool = False) -> TradeMonth:
-    return trade(
-        stocks=np.array([10.0]),
-        export_wish=np.array([4.0]),
-        export_price=np.array([2.0]),
-        import_wish=np.array([3.0]),
-        import_price=np.array([3.0]),
-        machinery=np.array([False]),
-        machinery_weight=1.0,
-        reserves=reserves,
-        reserve_floor=0.0,
-        debt=0.0,
-        credit_room=credit_room,
-        interest=0.06,
-        term_years=3.0,
-        credit_first=credit_first,
-    )
+TRADE_MONTH: dict[str, Any] = {
+    "stocks": np.array([10.0]),
+    "export_wish": np.array([4.0]),
+    "export_price": np.array([2.0]),
+    "import_wish": np.array([3.0]),
+    "import_price": np.array([3.0]),
+    "machinery": np.array([False]),
+    "machinery_weight": 1.0,
+    "reserves": 0.0,
+    "reserve_floor": 0.0,
+    "debt": 0.0,
+    "credit_room": 0.0,
+    "interest": 0.06,
+    "term_years": 3.0,
+}
+"""A month of trade small enough to follow by hand; tests change what they need."""
+
+
+def _trade(**changes: Any) -> TradeMonth:
+    return trade(**{**TRADE_MONTH, **changes})
 
 
 def test_trade_pays_imports_from_earnings_then_reserves_then_credit() -> None:
@@ -211,3 +215,23 @@ def test_stepping_a_model_gives_the_run() -> None:
         np.testing.assert_array_equal(values, stepped.history[name], err_msg=name)
     with pytest.raises(IndexError):
         model.step()
+
+
+def test_the_world_market_pays_less_for_more_of_a_good() -> None:
+    """On the demand curve a bigger volume sells at a lower price; with an infinite
+    elasticity (a price-taker) at the world price whatever the volume."""
+
+    def earnings(volume: float, elasticity: float) -> float:
+        month = _trade(
+            stocks=np.array([100.0]),
+            export_wish=np.array([volume]),
+            import_wish=np.array([0.0]),
+            export_reference=np.array([10.0]),
+            elasticity=elasticity,
+        )
+        return month.earnings
+
+    assert earnings(10.0, 2.0) == pytest.approx(20.0)
+    assert earnings(40.0, 2.0) == pytest.approx(2.0 * 40.0 * 4.0**-0.5)
+    assert earnings(40.0, float("inf")) == pytest.approx(80.0)
+    assert earnings(40.0, 0.5) < earnings(10.0, 0.5)  # inelastic: selling more earns less
