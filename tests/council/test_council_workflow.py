@@ -131,6 +131,11 @@ class Council(RuleBasedStateMachine):
         with self.db.read() as session:
             return list(session.scalars(select(model.id).order_by(model.id)))
 
+    def _pick(self, model: type[Any], pick: int) -> int | None:
+        """One row's id chosen by ``pick``, or None when there are no rows yet."""
+        ids = self._ids(model)
+        return ids[pick % len(ids)] if ids else None
+
     def _try(self, action: Any, *args: Any, **kwargs: Any) -> Any:
         """Run an action; a refusal (403, 404, 409, 422) must leave no trace."""
         with self.db.read() as session:
@@ -151,15 +156,15 @@ class Council(RuleBasedStateMachine):
 
     @rule(who=BOSS, pick=PICK)
     def close_round(self, who: int, pick: int) -> None:
-        rounds = self._ids(Round)
-        if rounds:
-            self._try(service.close_round, self.users[who], rounds[pick % len(rounds)])
+        round_id = self._pick(Round, pick)
+        if round_id is not None:
+            self._try(service.close_round, self.users[who], round_id)
 
     @rule(who=VOTER, pick=PICK, own=st.booleans(), step=st.integers(0, 2))
     def propose(self, who: int, pick: int, own: bool, step: int) -> None:
         """A proposal of the kind the role may make (when ``own``), or of any kind."""
-        rounds = self._ids(Round)
-        if not rounds:
+        round_id = self._pick(Round, pick)
+        if round_id is None:
             return
         role = self.users[who].role
         kinds = {"delegate": "target", "workers": "floor", "consumers": "floor"}
@@ -170,7 +175,7 @@ class Council(RuleBasedStateMachine):
         self._try(
             service.propose,
             self.users[who],
-            rounds[pick % len(rounds)],
+            round_id,
             kind,
             branch=None if kind == "floor" else "industry_1",
             value=value,
@@ -178,10 +183,9 @@ class Council(RuleBasedStateMachine):
 
     @rule(who=BOSS, pick=PICK, size=st.integers(0, 2))
     def make_variant(self, who: int, pick: int, size: int) -> None:
-        rounds = self._ids(Round)
-        if not rounds:
+        round_id = self._pick(Round, pick)
+        if round_id is None:
             return
-        round_id = rounds[pick % len(rounds)]
         with self.db.read() as session:
             ids = list(
                 session.scalars(
@@ -194,10 +198,9 @@ class Council(RuleBasedStateMachine):
 
     @rule(who=BOSS, pick=PICK)
     def open_ballot(self, who: int, pick: int) -> None:
-        rounds = self._ids(Round)
-        if not rounds:
+        round_id = self._pick(Round, pick)
+        if round_id is None:
             return
-        round_id = rounds[pick % len(rounds)]
         with self.db.read() as session:
             ids = list(
                 session.scalars(select(PlanVersion.id).where(PlanVersion.round_id == round_id))
@@ -206,10 +209,9 @@ class Council(RuleBasedStateMachine):
 
     @rule(who=VOTER, pick=PICK, flip=st.booleans())
     def vote(self, who: int, pick: int, flip: bool) -> None:
-        ballots = self._ids(Ballot)
-        if not ballots:
+        ballot_id = self._pick(Ballot, pick)
+        if ballot_id is None:
             return
-        ballot_id = ballots[pick % len(ballots)]
         with self.db.read() as session:
             candidates = list(service.get(session, Ballot, ballot_id, "ballot").candidates)
         choice = candidates[::-1] if flip else candidates
@@ -217,17 +219,17 @@ class Council(RuleBasedStateMachine):
 
     @rule(who=BOSS, pick=PICK)
     def close_ballot(self, who: int, pick: int) -> None:
-        ballots = self._ids(Ballot)
-        if ballots:
-            closed = self._try(service.close_ballot, self.users[who], ballots[pick % len(ballots)])
+        ballot_id = self._pick(Ballot, pick)
+        if ballot_id is not None:
+            closed = self._try(service.close_ballot, self.users[who], ballot_id)
             if closed is not None:
                 self.closed_votes[closed.id] = closed.result["votes"]
 
     @rule(who=BOSS, pick=PICK)
     def adopt(self, who: int, pick: int) -> None:
-        variants = self._ids(PlanVersion)
-        if variants:
-            done = self._try(service.adopt, self.users[who], variants[pick % len(variants)])
+        variant_id = self._pick(PlanVersion, pick)
+        if variant_id is not None:
+            done = self._try(service.adopt, self.users[who], variant_id)
             if done is not None:
                 assert done.round_id not in self.adopted_variants, "a round adopted twice"
                 self.adopted_variants[done.round_id] = done.id

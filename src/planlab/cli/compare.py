@@ -12,11 +12,10 @@ import typer
 from rich.table import Table
 
 from planlab.cli.common import console, handles_input_errors, write_atomic
-from planlab.economy import resolve
 from planlab.errors import InputError
 from planlab.report import plan_execution_figure
 from planlab.scenarios import Comparison, compare, read_courses
-from planlab.scenarios.plans import compare_plan, read_plan
+from planlab.scenarios.plans import compare_plan, plan_economy, read_plan
 
 __all__ = ["compare_runs", "comparison_frame"]
 
@@ -158,9 +157,8 @@ def _compare_plan(folder: Path, plan_folder: Path, as_json: bool, figure: Path |
     courses = read_courses(folder)
     if len(courses) != 1:
         raise InputError.single(str(folder), "-", "one run's folder with --plan", "several runs")
-    economy_name = _plan_economy(plan_folder)
-    decisions = read_plan(plan_folder, resolve(economy_name))
-    result = compare_plan(courses[0].series, decisions, resolve(economy_name))
+    economy = plan_economy(plan_folder)
+    result = compare_plan(courses[0].series, read_plan(plan_folder, economy), economy)
     if figure is not None:
         drawn = plan_execution_figure(result, f"{courses[0].name} against {plan_folder.name}")
         figure.parent.mkdir(parents=True, exist_ok=True)
@@ -193,18 +191,3 @@ def _compare_plan(folder: Path, plan_folder: Path, as_json: bool, figure: Path |
             f"{first['shortfall']:.1%} below target; stage {first['stage']}: {first['cause']}",
             markup=False,
         )
-
-
-def _plan_economy(folder: Path) -> str:
-    """The economy a plan folder names in its plan.json."""
-    meta_file = folder / "plan.json"
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError.single(
-            str(meta_file), "-", "a plan folder's plan.json", "unreadable"
-        ) from None
-    economy = meta.get("economy") if isinstance(meta, dict) else None
-    if not isinstance(economy, str):
-        raise InputError.single(str(meta_file), "economy", "the plan's economy", repr(economy))
-    return economy

@@ -27,8 +27,7 @@ from planlab.report.courses import courses_markdown
 from planlab.scenarios import builtin_scenarios, load_scenario, scenario_courses
 from planlab.scenarios.courses import DEFAULT_SAMPLE, course_names, run_scenario
 from planlab.scenarios.plans import execution_scenario, plan_base, read_plan
-from planlab.simulate import Run, Scenario, run
-from planlab.simulate.household_farms import HouseholdFarms
+from planlab.simulate import Run, Scenario
 
 __all__ = ["scenario_app", "simulate", "write_run"]
 
@@ -210,15 +209,12 @@ def _execute_plan(
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"{data.name}: months of the plan", total=total)
-        farms = (
-            HouseholdFarms.from_scenario(data, sample=households, seed=seed) if households else None
-        )
-        result = run(
+        result = run_scenario(
             data,
             months=total,
             seed=seed,
+            households=households,
             progress=partial(advance, bar, task),
-            farms=farms,
             plan=decisions,
         )
     write_run(out, result, data, households, plan=folder)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 
 from planlab.scenarios.storage import scenario_courses
-from planlab.simulate import Run, Scenario, run
+from planlab.simulate import PlanDecisions, Run, Scenario, run
 from planlab.simulate.household_farms import HouseholdFarms
 
 __all__ = ["DEFAULT_SAMPLE", "course_names", "run_scenario"]
@@ -26,8 +26,10 @@ def run_scenario(
     seed: int | None = None,
     households: int | None = DEFAULT_SAMPLE,
     progress: Callable[[int, int], None] | None = None,
+    plan: PlanDecisions | None = None,
 ) -> Run:
     """Run a loaded scenario; ``households`` is the sampling of the household agents (1 runs
-    every household), ``None`` or 0 runs the farm sector as one aggregate producer."""
+    every household), ``None`` or 0 runs the farm sector as one aggregate producer; with
+    ``plan`` the run executes that plan."""
     farms = HouseholdFarms.from_scenario(data, sample=households, seed=seed) if households else None
-    return run(data, months=months, seed=seed, progress=progress, farms=farms)
+    return run(data, months=months, seed=seed, progress=progress, farms=farms, plan=plan)

@@ -38,6 +38,7 @@ __all__ = [
     "compare_plan",
     "execution_scenario",
     "plan_base",
+    "plan_economy",
     "plan_folder",
     "read_plan",
 ]
@@ -110,8 +111,8 @@ def _settings_from(meta: dict[str, Any], file: str) -> PlanSettings:
     return settings
 
 
-def read_plan(folder: Path, economy: Economy) -> PlanDecisions:
-    """The decisions of a plan folder, checked against the economy that will execute them."""
+def _meta(folder: Path) -> dict[str, Any]:
+    """A plan folder's plan.json, as a JSON object."""
     meta_file = folder / "plan.json"
     if not meta_file.is_file():
         raise InputError.single(
@@ -123,6 +124,23 @@ def read_plan(folder: Path, economy: Economy) -> PlanDecisions:
         raise InputError.single(str(meta_file), "-", "JSON", str(exc).splitlines()[0]) from None
     if not isinstance(meta, dict):
         raise InputError.single(str(meta_file), "-", "a JSON object", type(meta).__name__)
+    return meta
+
+
+def plan_economy(folder: Path) -> Economy:
+    """The economy a plan folder was computed on (built in, or a path), as plan.json names it."""
+    name = _meta(folder).get("economy")
+    if not isinstance(name, str):
+        raise InputError.single(
+            str(folder / "plan.json"), "economy", "the plan's economy", repr(name)
+        )
+    return resolve(name)
+
+
+def read_plan(folder: Path, economy: Economy) -> PlanDecisions:
+    """The decisions of a plan folder, checked against the economy that will execute them."""
+    meta_file = folder / "plan.json"
+    meta = _meta(folder)
     if meta.get("feasible") is not True:
         raise InputError.single(
             str(meta_file), "feasible", "a feasible plan", repr(meta.get("feasible"))
@@ -192,20 +210,15 @@ def execution_scenario(
             initial={},
         )
     if shocks:
-        return _replace(base, months=months)
-    calm = {k: v for k, v in base.parameters.items() if k != "harvest_noise"}
-    return _replace(
+        return dataclasses.replace(base, months=months)
+    return dataclasses.replace(
         base,
         months=months,
         policies={},
         exogenous={},
-        parameters={**calm, "harvest_noise": Setting(0.0)},
+        parameters={**base.parameters, "harvest_noise": Setting(0.0)},
         title=f"{base.title} (no shocks)",
     )
-
-
-def _replace(scenario: Scenario, **changes: Any) -> Scenario:
-    return dataclasses.replace(scenario, **changes)
 
 
 @dataclass(frozen=True)

@@ -112,12 +112,13 @@ class Model:
         """The run so far as a ``Run`` (its dates end at the month reached)."""
         p = self.params
         dates = p.dates[: self.month + 1]
+        history = self.recorder.history()
         return Run(
             scenario=p.name,
             seed=self.seed,
             dates=dates,
-            history=self.recorder.history(),
-            series=build_series(self.scenario, dates, self.recorder.history()),
+            history=history,
+            series=build_series(self.scenario, dates, history),
         )
 
 

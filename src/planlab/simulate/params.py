@@ -57,6 +57,9 @@ BoolArray = NDArray[np.bool_]
 
 MAX_MONTHS = 1200
 """Longest run, in months (a century): an assumption that bounds memory and time."""
+SOLVER_ROUNDING = 1e-9
+"""How far below zero a plan's quantities may lie from the LP solver's rounding (its
+feasibility tolerance is 1e-7 relative); they are read as zero."""
 MAX_SEED = 2**32 - 1
 """Seeds are whole numbers from 0 to 2^32 - 1: the range every numpy generator (also the
 legacy RandomState) accepts, and one that a run's record stores as it is."""
@@ -134,9 +137,11 @@ def setting_problems(
 
 def check_seed(seed: object, file: str = "<run>") -> int:
     """The seed as an int, or an error naming the rule."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise InputError.single(file, "seed", f"a whole number from 0 to {MAX_SEED}", repr(seed))
-    if not 0 <= int(seed) <= MAX_SEED:
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not 0 <= int(seed) <= MAX_SEED
+    ):
         raise InputError.single(file, "seed", f"a whole number from 0 to {MAX_SEED}", repr(seed))
     return int(seed)
 
@@ -209,14 +214,14 @@ class PlanDecisions:
         out = {}
         for column in needed[2:]:
             values = frame[column].reindex(full).to_numpy(dtype=float).reshape(economy.n, T).T
-            if not (np.all(np.isfinite(values)) and np.all(values >= -1e-9)):
+            if not (np.all(np.isfinite(values)) and np.all(values >= -SOLVER_ROUNDING)):
                 raise InputError.single(file, column, "finite values >= 0", "negative or NaN")
             out[column] = _frozen(np.maximum(values, 0.0))
         if "credit" not in years_table.columns or "year" not in years_table.columns:
             raise InputError.single(file, "credit", "a plan's year table", "missing")
         credit = years_table.set_index("year")["credit"].reindex(range(1, T + 1))
         drawn = credit.to_numpy(dtype=float)
-        if not (np.all(np.isfinite(drawn)) and np.all(drawn >= -1e-9)):
+        if not (np.all(np.isfinite(drawn)) and np.all(drawn >= -SOLVER_ROUNDING)):
             raise InputError.single(file, "credit", "a value >= 0 for every plan year", "missing")
         return cls(**out, credit=_frozen(np.maximum(drawn, 0.0)), terms=terms)
 
@@ -241,6 +246,17 @@ class Params:
     """Non-farm branches whose goods households buy."""
     basket: FloatArray
     """Shares of the state shops' consumer basket."""
+    base_exports: FloatArray
+    """The base year's exports, a month's worth per good."""
+    base_imports: FloatArray
+    """The base year's imports, a month's worth per good."""
+    importable: BoolArray
+    export_price: FloatArray
+    import_price: FloatArray
+    state_demand: FloatArray
+    """The state's own use of each good, a month's worth."""
+    input_base: FloatArray
+    """The base year's intermediate use of each good (a yearly rate), the scale of imports."""
     A_stock: sp.csc_array
     A_farm: sp.csr_array
     depreciation: FloatArray
@@ -262,7 +278,8 @@ class Params:
     (years, n; a yearly rate): inputs to stocks, construction materials, exports and the
     state's use of farm goods."""
     plan_year: NDArray[np.int64]
-    """Plan year (from 0) of each month, counted from the start."""
+    """Plan year (from 0) whose decisions hold in each month: the last plan year's after the
+    plan's end (with no plan, the year counted from the start)."""
     budget_year: NDArray[np.int64]
     """Index of the economic year (starting in the start's month) of each month."""
 
@@ -400,6 +417,13 @@ def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | Non
         machinery=_frozen(np.array([name in sc.machinery for name in e.names])),
         consumer=_frozen((consumption > 0) & ~farm),
         basket=_frozen(basket),
+        base_exports=_frozen(e.vector("exports") / MONTHS_PER_YEAR),
+        base_imports=_frozen(e.vector("imports") / MONTHS_PER_YEAR),
+        importable=_frozen(e.vector("importable") > 0),
+        export_price=_frozen(e.vector("export_price")),
+        import_price=_frozen(e.vector("import_price")),
+        state_demand=_frozen(e.vector("state") / MONTHS_PER_YEAR),
+        input_base=_frozen(np.asarray(e.A @ e.gross_output, dtype=float)),
         A_stock=A_stock,
         A_farm=A_farm,
         depreciation=_frozen(e.vector("depreciation")),
@@ -415,7 +439,11 @@ def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | Non
         plan_procurement=None
         if plan is None
         else _frozen(_plan_procurement(e, farm, A_stock, plan)),
-        plan_year=_frozen(month // MONTHS_PER_YEAR),
+        plan_year=_frozen(
+            month // MONTHS_PER_YEAR
+            if plan is None
+            else np.minimum(month // MONTHS_PER_YEAR, plan.years - 1)
+        ),
         budget_year=_frozen(budget_year),
     )
 

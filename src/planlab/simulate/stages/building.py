@@ -59,8 +59,8 @@ def construction(p: Params, s: State, t: int, made: Production) -> tuple[State, 
     next_month = made.planned
     if p.plan is not None:
         # Under a plan, next month's inputs are known: keep back what next month's plan needs.
-        year = min(int(p.plan_year[min(t + 1, p.months)]), p.plan.years - 1)
-        next_month = np.maximum(made.planned, p.plan.gross_output[year] / MONTHS_PER_YEAR)
+        next_year = p.plan_year[min(t + 1, p.months)]
+        next_month = np.maximum(made.planned, p.plan.gross_output[next_year] / MONTHS_PER_YEAR)
     production_reserve = np.asarray(p.A_stock @ next_month, dtype=float)
     spare = np.maximum(s.stocks - production_reserve, 0.0)
     wanted = pipeline.material_demand(p.economy.B)

@@ -66,15 +66,12 @@ def _quota(p: Params, t: int, procured: FloatArray) -> FloatArray | None:
     under an executed plan what the plan needs of farm goods; in a course the exports it
     orders beyond the base year's (the base year's marketing already holds those)."""
     if p.plan_procurement is not None:
-        year = min(int(p.plan_year[t]), p.plan_procurement.shape[0] - 1)
-        needed: FloatArray = p.plan_procurement[year] / MONTHS_PER_YEAR
+        needed: FloatArray = p.plan_procurement[p.plan_year[t]] / MONTHS_PER_YEAR
         return needed
     ordered = p.export_plan[t]
     if not np.any(p.farm & ~np.isnan(ordered)):
         return None
     more = np.nan_to_num(ordered) - 1.0
-    beyond = np.where(
-        p.farm & (more > 0), more * p.economy.vector("exports") / MONTHS_PER_YEAR, 0.0
-    )
+    beyond = np.where(p.farm & (more > 0), more * p.base_exports, 0.0)
     needed = procured + beyond
     return needed

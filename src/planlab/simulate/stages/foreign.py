@@ -45,32 +45,26 @@ class Foreign:
 def _wishes(
     p: Params, s: State, t: int, made: Production, built: Building
 ) -> tuple[FloatArray, FloatArray]:
-    e = p.economy
     if p.plan is not None:
-        year = min(int(p.plan_year[t]), p.plan.years - 1)
+        year = p.plan_year[t]
         return p.plan.exports[year] / MONTHS_PER_YEAR, p.plan.imports[year] / MONTHS_PER_YEAR
     demand = p.exogenous["export_demand"][t]
-    exports0 = e.vector("exports") / MONTHS_PER_YEAR
     # What the course orders abroad, or the base year's exports as demand takes them; the
     # world market pays for more at a lower price, not a fixed ceiling.
     ordered = p.export_plan[t]
     export_wish = np.where(
         np.isnan(ordered),
-        exports0 * demand * (1.0 + p.policy["export_push"][t]),
-        exports0 * np.nan_to_num(ordered),
+        p.base_exports * demand * (1.0 + p.policy["export_push"][t]),
+        p.base_exports * np.nan_to_num(ordered),
     )
-    input_base = np.asarray(e.A @ e.gross_output, dtype=float)
-    planned_inputs = np.asarray(e.A @ made.planned_rate, dtype=float)
-    activity = np.where(
-        input_base > 0, planned_inputs / np.where(input_base > 0, input_base, 1.0), 1.0
-    )
+    planned_inputs = np.asarray(p.economy.A @ made.planned_rate, dtype=float)
+    used = p.input_base > 0
+    activity = np.where(used, planned_inputs / np.where(used, p.input_base, 1.0), 1.0)
     shortfall = np.maximum(
         0.0, np.asarray(p.A_stock @ made.planned, dtype=float) + built.materials_wanted - s.stocks
     )
-    importable = e.vector("importable") > 0
-    imports0 = e.vector("imports") / MONTHS_PER_YEAR
     import_wish = np.where(
-        importable, imports0 * activity + SHORTFALL_IMPORT_SHARE * shortfall, 0.0
+        p.importable, p.base_imports * activity + SHORTFALL_IMPORT_SHARE * shortfall, 0.0
     )
     return export_wish, import_wish
 
@@ -89,15 +83,15 @@ def foreign_trade(
     limit = min(e.scalars["credit_limit"], p.policy["credit_cap"][t])
     if p.plan is not None:
         # The plan sets each year's credit and the terms it was computed on.
-        limit = min(limit, float(p.plan.credit[min(int(p.plan_year[t]), p.plan.years - 1)]))
+        limit = min(limit, float(p.plan.credit[p.plan_year[t]]))
         interest, term = p.plan.terms.credit_interest, p.plan.terms.credit_term
     credit_room = max(0.0, limit - credit_this_year)
     tm = trade(
         np.maximum(s.stocks - keep_back, 0.0),
         export_wish,
-        e.vector("export_price") * p.exogenous["world_export_price"][t],
+        p.export_price * p.exogenous["world_export_price"][t],
         import_wish,
-        e.vector("import_price") * p.exogenous["world_import_price"][t],
+        p.import_price * p.exogenous["world_import_price"][t],
         p.machinery,
         p.parameter["import_priority_machinery"],
         s.reserves,
@@ -108,7 +102,7 @@ def foreign_trade(
         term,
         credit_first=p.plan is not None,
         # An executed plan sells at the LP's prices within its export limits.
-        export_reference=e.vector("exports") / MONTHS_PER_YEAR * p.exogenous["export_demand"][t],
+        export_reference=p.base_exports * p.exogenous["export_demand"][t],
         elasticity=np.inf if p.plan is not None else p.parameter["export_demand_elasticity"],
     )
     stocks = s.stocks - tm.exports + tm.imports
@@ -116,7 +110,7 @@ def foreign_trade(
     weight = p.parameter["import_substitution"]
     substitution = weight * import_gap + (1.0 - weight) * s.substitution
     farms.observe(made.output, tm.imports)
-    state_use = np.minimum(e.vector("state") / MONTHS_PER_YEAR, np.maximum(stocks - keep_back, 0.0))
+    state_use = np.minimum(p.state_demand, np.maximum(stocks - keep_back, 0.0))
     state = dataclasses.replace(
         s,
         stocks=stocks - state_use,
