@@ -170,3 +170,9 @@ def test_export_plans_are_checked(scenario: Scenario, plan: dict[str, Setting], 
     with pytest.raises(InputError) as caught:
         resolve(dataclasses.replace(scenario, export_plan=plan))
     assert any(f"field '{field}'" in line for line in lines(caught))
+
+
+def test_the_params_matrices_are_frozen_too(scenario: Scenario) -> None:
+    p = resolve(scenario, months=2)
+    with pytest.raises(ValueError, match="read-only"):
+        p.A_stock.data[0] = 9.0

@@ -392,6 +392,9 @@ def resolve(scenario: Scenario, months: object = None, plan: PlanDecisions | Non
     }
     farm = np.array([name in sc.agriculture for name in e.names])
     A_stock, A_farm = split_inputs(e, farm)
+    for matrix in (A_stock, A_farm):
+        for part in (matrix.data, matrix.indices, matrix.indptr):
+            part.flags.writeable = False
     consumption = e.vector("consumption")
     basket = consumption * ~farm
     basket = basket / basket.sum() if basket.sum() > 0 else basket
