@@ -139,10 +139,15 @@ def build_series(
     flow("projects_started", h["started"].sum(axis=1))
     flow("projects_cancelled", h["cancelled"])
     flow("capacity_under_construction", h["under_construction"])
-    frames = [
-        pd.DataFrame({"date": when, "variable": name, "value": values})
-        for name, (when, values) in columns.items()
-    ]
-    table = pd.concat(frames, ignore_index=True)
+    # One table from concatenated arrays, not a frame per variable (thousands of branches).
+    names = list(columns)
+    lengths = [columns[name][1].size for name in names]
+    table = pd.DataFrame(
+        {
+            "date": np.concatenate([columns[name][0] for name in names]),
+            "variable": np.repeat(np.array(names, dtype=object), lengths),
+            "value": np.concatenate([columns[name][1] for name in names]),
+        }
+    )
     table["date"] = pd.to_datetime(table["date"])
     return table.sort_values(["date", "variable"], kind="stable").reset_index(drop=True)
