@@ -222,7 +222,7 @@ def test_growing_floors_give_the_leontief_solution_year_by_year() -> None:
 
 def _ussr_growth() -> tuple[Economy, dict[str, Any]]:
     ussr = load_builtin("ussr-1928")
-    targets = {s: 1.3 * float(x) for s, x in zip(ussr.names, ussr.gross_output, strict=True)}
+    targets = {s: 1.5 * float(x) for s, x in zip(ussr.names, ussr.gross_output, strict=True)}
     return ussr, {"targets": targets, "settings": PlanSettings(years=5, consumption_growth=0.01)}
 
 

@@ -10,6 +10,12 @@ import pytest
 import scipy.sparse as sp
 
 from planlab.economy import load_builtin
+from planlab.plan.calendar import (
+    construction_months,
+    expansion_arrivals,
+    expansion_cohorts,
+    expansion_materials,
+)
 from planlab.scenarios import load_scenario
 from planlab.simulate import Scenario, run
 from planlab.simulate.agriculture import AggregateFarms
@@ -235,3 +241,24 @@ def test_the_world_market_pays_less_for_more_of_a_good() -> None:
     assert earnings(40.0, 2.0) == pytest.approx(2.0 * 40.0 * 4.0**-0.5)
     assert earnings(40.0, float("inf")) == pytest.approx(80.0)
     assert earnings(40.0, 0.5) < earnings(10.0, 0.5)  # inelastic: selling more earns less
+
+
+def test_the_expansion_under_way_finishes_on_the_calendar_and_needs_its_materials() -> None:
+    """Cohorts of the base year's expansion programme sit in the pipeline before the first
+    month; with materials enough they finish month by month as the shared calendar says
+    (the plan LP counts the same arrivals), and their remaining work is what the calendar's
+    materials add up to."""
+    economy = load_builtin("ussr-1928")
+    size, left = expansion_cohorts(economy)
+    months = 60
+    arrivals = expansion_arrivals(economy, months)
+    np.testing.assert_allclose(arrivals.sum(axis=1), size.sum(axis=1))
+    remaining = np.asarray(economy.B @ (size * left).sum(axis=1), dtype=float)
+    np.testing.assert_allclose(expansion_materials(economy, months).sum(axis=1), remaining)
+    pipeline = Pipeline.empty(economy.n, size.shape[1], construction_months(economy))
+    pipeline.size[:], pipeline.left[:] = size, left
+    plenty = np.full(economy.n, np.inf)
+    for month in range(months):
+        _, finished = pipeline.advance(economy.B, plenty, np.zeros(economy.n))
+        np.testing.assert_allclose(finished, arrivals[:, month], atol=1e-9)
+    assert arrivals[economy.index("coal")].sum() > 0

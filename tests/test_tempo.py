@@ -169,12 +169,13 @@ def test_impossible_tempo_names_bottlenecks_and_disproportions() -> None:
         "labour",
         "foreign_exchange",
     }
-    # Capacity fixed at its base level in year 1 holds the three branches back.
+    # Capacity fixed at its first-day level in year 1 holds the three branches back.
     short = report.disproportions[report.disproportions["input"] == "capacity"]
     first_year = short[short["year"] == 1].set_index("branch")["shortfall"]
     ussr = load_builtin("ussr-1928")
     for sector, rate in growth.items():
-        expected = rate * float(ussr.gross_output[ussr.index(sector)])
+        j = ussr.index(sector)
+        expected = (1.0 + rate) * float(ussr.gross_output[j]) - float(ussr.capacity[j])
         assert first_year[sector] == pytest.approx(expected, rel=1e-6)
     assert "breaks the proportions" in report.message
 
@@ -369,3 +370,16 @@ def test_a_tempo_beyond_bounds_is_refused_before_it_overflows() -> None:
         check_tempo(economy, {"industry_1": 1e300}, years=5)
     (line,) = caught.value.lines()
     assert "industry_1" in line and "at most 10" in line
+
+
+def test_inherited_construction_makes_a_modest_tempo_partly_feasible() -> None:
+    """The projects under way on the first day (the 1927/28 expansion programme) let coal
+    grow a little from year 1; without them (and the capacity they added in the base year)
+    no positive tempo fits year 1 and the feasible fraction is 0."""
+    ussr = load_builtin("ussr-1928")
+    with_programme = check_tempo(ussr, {"coal": 0.05}, years=5)
+    assert 0.0 < with_programme.max_fraction < 1.0
+    without = ussr.replace(
+        vectors={"expansion_under_way": np.zeros(ussr.n), "capacity": ussr.gross_output}
+    )
+    assert check_tempo(without, {"coal": 0.05}, years=5).max_fraction == 0.0

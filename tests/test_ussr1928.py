@@ -262,7 +262,12 @@ def test_balancing_items_are_plausible(economy: Economy) -> None:
 
 def test_every_source_is_a_named_publication_or_an_assumption(economy: Economy) -> None:
     publications: set[str] = set()
-    for file in ("calibration.csv", "branch_levels_1928.csv", "io_ussr_partial_flows.csv"):
+    for file in (
+        "calibration.csv",
+        "branch_levels_1928.csv",
+        "io_ussr_partial_flows.csv",
+        "events.csv",
+    ):
         for r in _history(file):
             text = r["source"].strip()
             if len(text) > 10 and not text.lower().startswith(("as above", "derived")):

@@ -143,6 +143,16 @@ SECTOR_FIELDS: tuple[FieldSpec, ...] = (
         default=0.0,
     ),
     FieldSpec(
+        "expansion_under_way",
+        "fraction of capacity per year",
+        FRACTION,
+        "New capacity the projects under way on the first day add each year, as a share of "
+        "base capacity: the base year's expansion programme, started evenly month by month "
+        "over the construction period and finishing month by month after the start with its "
+        "remaining materials still to be delivered; 0: only replacement is under way.",
+        default=0.0,
+    ),
+    FieldSpec(
         "consumption",
         "value unit",
         _amount(),

@@ -10,6 +10,11 @@ The plan counts in years and the simulator in months. They agree on these rules:
 - On the first day of the plan the base year's replacement programme is under way,
   its materials delivered: one cohort of ``depreciation * capacity / 12`` finishes in
   each month of years 1 .. lag + 1 and renews that month's wear.
+- The base year's expansion programme (``expansion_under_way``, a share of capacity a
+  year) is under way too: cohorts of a twelfth of it were started in each of the
+  ``12 (lag + 1) - 1`` months before the first day. The cohort started m months before
+  still has ``1 - m / (12 (lag + 1))`` of its work, and so of its materials, to do; it
+  finishes in month ``12 (lag + 1) - m`` of the plan.
 - The plan holds each year's output within the least capacity of the year's
   months (its last month), and its labour within the labour force at the year's
   start, so that a plan the LP calls feasible can be run month by month at an even
@@ -28,6 +33,9 @@ from planlab.economy import Economy
 __all__ = [
     "MONTHS_PER_YEAR",
     "construction_months",
+    "expansion_arrivals",
+    "expansion_cohorts",
+    "expansion_materials",
     "inherited_arrivals",
     "year_end_survival",
 ]
@@ -66,3 +74,46 @@ def inherited_arrivals(economy: Economy, months: int) -> FloatArray:
     renewing = month[None, :] < construction_months(economy)[:, None]
     arrivals: FloatArray = np.where(renewing, monthly[:, None], 0.0)
     return arrivals
+
+
+def expansion_cohorts(economy: Economy) -> tuple[FloatArray, FloatArray]:
+    """The expansion programme under way on the first day, as pipeline cohorts, oldest first.
+
+    Returns ``size`` (n, C), the capacity each cohort adds, and ``left`` (n, C), the share
+    of its work still to do, for the ``C = 12 (longest lag + 1) - 1`` months before the
+    start; column ``c`` holds the cohort started ``C - c`` months before, empty where a
+    branch's projects take fewer months.
+    """
+    months = construction_months(economy)
+    columns = max(int(months.max()) - 1, 0)
+    before = columns - np.arange(columns, dtype=float)
+    monthly = economy.vector("expansion_under_way") * economy.capacity / MONTHS_PER_YEAR
+    under_way = (before[None, :] < months[:, None]) & (monthly[:, None] > 0)
+    size: FloatArray = np.where(under_way, monthly[:, None], 0.0)
+    left: FloatArray = np.where(under_way, 1.0 - before[None, :] / months[:, None], 0.0)
+    return size, left
+
+
+def expansion_arrivals(economy: Economy, months: int) -> FloatArray:
+    """Capacity the expansion under way adds each month when built at full pace (n, months):
+    one cohort in each of months 0 .. 12 (lag + 1) - 2."""
+    month = np.arange(months)
+    monthly = economy.vector("expansion_under_way") * economy.capacity / MONTHS_PER_YEAR
+    finishing = month[None, :] <= construction_months(economy)[:, None] - 2
+    arrivals: FloatArray = np.where(finishing, monthly[:, None], 0.0)
+    return arrivals
+
+
+def expansion_materials(economy: Economy, months: int) -> FloatArray:
+    """Materials the expansion under way needs each month at full pace, per good (n, months).
+
+    In month m, ``12 (lag + 1) - m - 1`` cohorts are still at work, each needing
+    ``B`` times its size over the months a project takes.
+    """
+    span = construction_months(economy)
+    month = np.arange(months, dtype=float)
+    working = np.maximum(span[:, None] - month[None, :] - 1.0, 0.0)
+    monthly = economy.vector("expansion_under_way") * economy.capacity / MONTHS_PER_YEAR
+    pace = working * (monthly / span)[:, None]
+    materials: FloatArray = np.asarray(economy.B @ pace, dtype=float)
+    return materials

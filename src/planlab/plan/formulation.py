@@ -6,7 +6,7 @@ started, k capacity, m imports, e exports):
     balance        x + m - A x - B w - c - e >= g                  (material balances)
                    w(t) = sum_{tau=0..lag} v(t - tau) / (lag + 1)   (work on projects)
     capacity       x <= s k   (s = 1 in the years the inherited programme renews k0)
-    capacity_flow  k(1) = k0;  k(t) = r k(t-1) + v(t-1-lag) + pipeline(t)
+    capacity_flow  k(1) = k0;  k(t) = r k(t-1) + v(t-1-lag) + pipeline(t) + under_way(t)
     labour         l . x <= L0 (1 + growth)^(t-1)
     fx             p_m . m - p_e . e - credit(t) - draw(t) <= 0     (foreign exchange)
     reserves       sum_t draw(t) <= R0
@@ -18,7 +18,9 @@ The timing follows ``planlab.plan.calendar``, shared with the monthly simulator:
 projects spend their materials evenly over their ``lag + 1`` years (``w``); the
 replacement programme under way at the start (``pipeline``, its materials delivered
 before the plan) keeps the base capacity whole through years 1 .. lag + 1, as in a
-stationary base year (a stated modelling assumption); capacity wears monthly
+stationary base year (a stated modelling assumption); the base year's expansion
+programme under way (``under_way``) adds capacity as its cohorts finish and needs its
+remaining materials in the balances; capacity wears monthly
 (``r`` a year, ``s`` from a year's first month to its last), and each year's output
 fits the least capacity of its months and its labour the force at the year's start.
 Every family is built as sparse blocks (Kronecker products over years), never by
@@ -38,7 +40,12 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
-from planlab.plan.calendar import MONTHS_PER_YEAR, year_end_survival
+from planlab.plan.calendar import (
+    MONTHS_PER_YEAR,
+    expansion_arrivals,
+    expansion_materials,
+    year_end_survival,
+)
 from planlab.plan.lp import ConstraintBlock, LinearProgram, VariableBlock
 
 __all__ = [
@@ -265,6 +272,7 @@ def define_balances(model: PlanModel) -> None:
     A_t = sp.kron(e.A, over_years, format="csr")
     B_t = construction_work(e, T)
     state = _growth(e.vector("state"), model.settings.state_growth, T)
+    under_way = _yearly(expansion_materials(e, T * MONTHS_PER_YEAR), T)
     model.constraints["balance"] = model.lp.add_constraints(
         "balance",
         {"sector": e.names, "year": model.years},
@@ -277,8 +285,14 @@ def define_balances(model: PlanModel) -> None:
             (v["short_goods"], eye),
         ],
         ">=",
-        state.ravel(),
+        (state + under_way).ravel(),
     )
+
+
+def _yearly(monthly: FloatArray, T: int) -> FloatArray:
+    """Monthly amounts (n, 12 T) summed over each plan year (n, T)."""
+    yearly: FloatArray = monthly.reshape(monthly.shape[0], T, MONTHS_PER_YEAR).sum(axis=2)
+    return yearly
 
 
 def construction_work(e: Economy, T: int) -> sp.csr_array:
@@ -333,6 +347,9 @@ def define_capacity(model: PlanModel) -> None:
     k0 = e.capacity
     inherited = has_previous & (year <= lag[sector] + 1)
     pipeline = np.where(inherited, (1.0 - survival[sector]) * k0[sector], 0.0)
+    # The expansion under way: what arrived during the previous year counts from this one.
+    arrived = _yearly(expansion_arrivals(e, T * MONTHS_PER_YEAR), T)
+    pipeline += np.where(has_previous, np.roll(arrived, 1, axis=1).ravel(), 0.0)
     rhs = np.where(year == 0, k0[sector], pipeline)
     model.constraints["capacity_flow"] = model.lp.add_constraints(
         "capacity_flow",

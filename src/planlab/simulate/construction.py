@@ -27,15 +27,17 @@ class Pipeline:
     size: FloatArray
     left: FloatArray
     duration: FloatArray
+    origin: int = 0
+    """Column of the run's first month; the columns before it hold cohorts started earlier."""
 
     @classmethod
-    def empty(cls, n: int, months: int, duration: FloatArray) -> Pipeline:
+    def empty(cls, n: int, months: int, duration: FloatArray, origin: int = 0) -> Pipeline:
         """No projects yet; room for one cohort per branch and month."""
-        return cls(np.zeros((n, months)), np.zeros((n, months)), duration.astype(float))
+        return cls(np.zeros((n, months)), np.zeros((n, months)), duration.astype(float), origin)
 
     def copy(self) -> Pipeline:
         """An independent copy, so that a stage can change it without altering the state it got."""
-        return Pipeline(self.size.copy(), self.left.copy(), self.duration.copy())
+        return Pipeline(self.size.copy(), self.left.copy(), self.duration.copy(), self.origin)
 
     def start(self, month: int, capacity: FloatArray) -> None:
         """Start projects adding ``capacity`` (per branch) in this month's cohort."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from planlab.plan.calendar import MONTHS_PER_YEAR
+from planlab.plan.calendar import MONTHS_PER_YEAR, expansion_cohorts
 from planlab.simulate.construction import Pipeline
 from planlab.simulate.params import Params
 
@@ -22,7 +22,8 @@ __all__ = ["PIPELINE_OFFSET", "State", "initial_state"]
 FloatArray = NDArray[np.float64]
 
 PIPELINE_OFFSET = 1
-"""Pipeline columns before the first month: projects started before it (a plan's first year)."""
+"""Pipeline columns just before the first month: a plan's first-year projects. The
+expansion programme under way on the first day comes before them (oldest first)."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,13 @@ def initial_state(p: Params) -> State:
     x0 = e.gross_output
     input_base = np.asarray(e.A @ x0, dtype=float)
     stocks = np.maximum(x0, input_base) / MONTHS_PER_YEAR * p.initial["stock_months"]
-    pipeline = Pipeline.empty(e.n, PIPELINE_OFFSET + p.months + 1, p.duration)
+    size, left = expansion_cohorts(e)
+    before = size.shape[1] + PIPELINE_OFFSET
+    pipeline = Pipeline.empty(e.n, before + p.months + 1, p.duration, origin=before)
+    pipeline.size[:, : size.shape[1]] = size
+    pipeline.left[:, : size.shape[1]] = left
     if p.plan is not None:
-        pipeline.start(PIPELINE_OFFSET - 1, p.plan.new_capacity[0])
+        pipeline.start(before - 1, p.plan.new_capacity[0])
     currency = p.initial["currency"]
     workers_money = currency * p.initial["worker_money_share"]
     return State(

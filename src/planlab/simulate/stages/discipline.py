@@ -19,7 +19,7 @@ from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.params import Params
 from planlab.simulate.stages.production import Production
 from planlab.simulate.stages.targets import TargetPath
-from planlab.simulate.state import PIPELINE_OFFSET, State
+from planlab.simulate.state import State
 
 __all__ = ["QUARTER", "discipline"]
 
@@ -61,7 +61,7 @@ def discipline(
         starts = np.where(p.farm | (s.cancelled_next > 0), 0.0, starts)
     if np.any(starts > 0):
         pipeline = pipeline.copy()
-        pipeline.start(PIPELINE_OFFSET + t, starts)
+        pipeline.start(pipeline.origin + t, starts)
     state = dataclasses.replace(
         s,
         ratchet_factor=ratchet_factor,
