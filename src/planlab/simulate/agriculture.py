@@ -72,6 +72,10 @@ class Farms(Protocol):
     def census(self) -> Mapping[str, float]:
         """Stocks the farms report at the start of each month (the record's names)."""
 
+    def wealth_tax_collected(self) -> float:
+        """The wealth tax the farms were assessed this month (million roubles), paid into the
+        state budget."""
+
 
 @dataclass(frozen=True)
 class AggregateFarms:
@@ -136,6 +140,10 @@ class AggregateFarms:
     def census(self) -> Mapping[str, float]:
         """The aggregate farms report no households or herds."""
         return {}
+
+    def wealth_tax_collected(self) -> float:
+        """The aggregate farms hold no households' wealth to tax."""
+        return 0.0
 
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """Marketed in the base year's shares; procurement scaled by the policy."""
