@@ -35,9 +35,6 @@ class Hoarding:
     def census(self) -> Mapping[str, float]:
         return self.inner.census()
 
-    def wealth_tax_collected(self) -> float:
-        return self.inner.wealth_tax_collected()
-
 
 def test_farms_that_market_nothing_starve_the_industry_using_farm_goods() -> None:
     scenario = load_scenario("ussr-1928")

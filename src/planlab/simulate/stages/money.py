@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
-from planlab.simulate.agriculture import FarmPrices, Farms
+from planlab.simulate.agriculture import FarmPrices, Farms, TaxedFarms
 from planlab.simulate.markets import MarketMonth, clear_markets
 from planlab.simulate.params import Params
 from planlab.simulate.stages.building import Building
@@ -103,7 +103,8 @@ def money_and_markets(
     farm_income = procurement_paid + market.free_receipts
     tax = min(p.policy["agricultural_tax"][t] * farm_income, max(peasants_money, 0.0))
     peasants_money -= tax
-    wealth_tax = min(farms.wealth_tax_collected(), max(peasants_money, 0.0))
+    assessed = farms.wealth_tax_collected() if isinstance(farms, TaxedFarms) else 0.0
+    wealth_tax = min(assessed, max(peasants_money, 0.0))
     peasants_money -= wealth_tax
     loans = p.policy["loan_share"][t] / MONTHS_PER_YEAR * (workers_money + peasants_money)
     held = workers_money + peasants_money
