@@ -145,3 +145,12 @@ def test_a_failure_while_drawing_leaves_the_folder_as_it_was(
     with pytest.raises(RuntimeError):
         report_html.write_report(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["series.csv"]
+
+
+def test_the_budget_table_shows_each_course_s_sources_by_year(page: str) -> None:
+    budget = _first(r"<h2>The budget[^<]*</h2>(.*?)(?:<section>|</body>)", page)
+    for course in ("historical", "nep"):
+        assert f"<h3>{course}</h3>" in budget
+    for row in ("turnover tax", "scissors", "wealth tax", "loans", "emission"):
+        assert f"<td>{row} <small>(source)</small></td>" in budget
+    assert "<th>1928</th><th>1929</th><th>1930</th>" in budget

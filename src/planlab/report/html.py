@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from planlab.report.budget import budget_html, budget_table
 from planlab.report.figures import FIGURES, Drawn, draw, resolve_as_above
 from planlab.scenarios import Comparison, Course, calibration, compare, events, read_courses
 from planlab.scenarios import variables as record_variables
@@ -133,6 +134,13 @@ def render(
         "record's period. Each cell is the median over the variable's records the run "
         "covers; coverage is the share of records covered.</p>"
         f"{comparison_table(comparisons)}"
+        "<h2>The budget: how accumulation was financed</h2>"
+        "<p>The state's payments (uses) and where the money came from (sources), summed "
+        "over each calendar year of the run; procurement is valued at the state's own "
+        "selling prices, so that the scissors (what a procurement price held below them "
+        "leaves the state) is a source of its own, and emission is what the other "
+        "sources leave uncovered.</p>"
+        f"{budget_html([(c.name, budget_table(c.series)) for c in courses])}"
         f"{''.join(sections)}</body></html>\n"
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 
-__all__ = ["AggregateFarms", "FarmPrices", "FarmSplit", "Farms", "split_inputs"]
+__all__ = ["AggregateFarms", "FarmPrices", "FarmSplit", "Farms", "TaxedFarms", "split_inputs"]
 
 FloatArray = NDArray[np.float64]
 
@@ -71,6 +71,16 @@ class Farms(Protocol):
 
     def census(self) -> Mapping[str, float]:
         """Stocks the farms report at the start of each month (the record's names)."""
+
+
+@runtime_checkable
+class TaxedFarms(Protocol):
+    """Farms that hold households' wealth and pay a wealth tax on it: an optional part of a
+    ``Farms`` model (farms without it pay none)."""
+
+    def wealth_tax_collected(self) -> float:
+        """The wealth tax the farms were assessed this month (million roubles), paid into
+        the state budget."""
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ __all__ = ["HERD_UNITS", "HouseholdFarms"]
 
 FloatArray = NDArray[np.float64]
 
+ROUBLES_PER_MILLION = 1e6
+"""Households' wealth is counted in roubles (animals and implements at their prices in
+``planlab.simulate.households``); the budget in million roubles."""
 HERD_UNITS = MappingProxyType({"horses": 1.0, "cattle": 0.8, "pigs": 0.2, "sheep_goats": 0.1})
 """Livestock units per head, weighting the herds into one index (assumption: the usual
 livestock-unit conventions, rounded)."""
@@ -119,6 +122,8 @@ class HouseholdFarms:
     last_sold: float = field(init=False, default=0.0)
     last_hungry: float = field(init=False, default=0.0)
     last_need: float = field(init=False, default=0.0)
+    wealth_taxed: float = field(init=False, default=0.0)
+    """Wealth tax assessed in the latest month (million roubles)."""
     marketed_value: float = field(init=False, default=0.0)
     marketed_tonnes: float = field(init=False, default=0.0)
     industrial_sum: float = field(init=False, default=0.0)
@@ -175,7 +180,9 @@ class HouseholdFarms:
 
     def _tax_wealth(self, rate: float) -> None:
         """The kulak's accumulation taxed: a yearly ``rate`` of an individual household's
-        wealth above twice the mean, taken monthly (the yield is not booked to the budget)."""
+        wealth above twice the mean, taken monthly; the amount (``wealth_taxed``) is paid
+        into the budget."""
+        self.wealth_taxed = 0.0
         if rate <= 0:
             return
         h = self.households
@@ -186,7 +193,13 @@ class HouseholdFarms:
             return
         mean = float(h.wealth @ weights) / total
         excess = np.maximum(h.wealth - 2.0 * mean, 0.0) * alone
-        h.wealth -= rate / 12.0 * excess
+        taken = rate / 12.0 * excess
+        h.wealth -= taken
+        self.wealth_taxed = float(taken @ h.weight) / ROUBLES_PER_MILLION
+
+    def wealth_tax_collected(self) -> float:
+        """Wealth tax assessed this month (million roubles), for the budget."""
+        return self.wealth_taxed
 
     def _mechanised(self) -> float:
         """Share of the collectives' land that tractors work, the country over."""

@@ -104,6 +104,8 @@ class Recorder:
             "under_construction": float(s.pipeline.under_construction().sum()),
             "investment_spending": float(built.materials.sum()),
             "employment": money.employment,
+            "wealth_tax": money.wealth_tax,
+            "scissors": money.scissors,
         }
         for name, value in arrays.items():
             self.keep(name, value)

@@ -245,6 +245,15 @@ POLICIES = _specs(
         "kept back from exports, the state's use and the shops (0: building takes what the "
         "month leaves; 1: construction served first, as an executed plan always is).",
     ),
+    Spec(
+        "loan_subscription",
+        "share of pay",
+        0.0,
+        0.0,
+        0.5,
+        "Mass state loans: the share of wages and building-site pay subscribed to state loans, "
+        "deducted as it is paid.",
+    ),
 )
 """Levers a course sets, each a value with dated changes."""
 

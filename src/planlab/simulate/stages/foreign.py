@@ -4,8 +4,10 @@ In a course the state exports what foreign demand takes of the base year's
 exports (pushed as the course orders) and imports what production and
 construction lack; under an executed plan it exports and imports what the plan
 says. What the world market no longer supplies, the plan sets out to make at
-home (import substitution). The state's own use is served last, from what
-next month's production does not need.
+home (import substitution): the import gap, averaged over months, is capacity the
+planners start in the branch that makes the good (at its capital cost, finished
+after its lag) and output they set it to produce (``planlab.simulate.substitution``).
+The state's own use is served last, from what next month's production does not need.
 """
 
 from __future__ import annotations

@@ -3,10 +3,15 @@
 Workers are paid for output and building, peasants for what the state procures.
 State shops sell the consumer basket at the retail price (with the turnover tax)
 from what next month's production does not need; money that finds no goods bids
-for what the peasants offer on the free market. Taxes and loans come back to the
-budget; the rest of the state's cash deficit is printed. When the emission cap
-binds, unpaid building wages are withheld and next month the lowest-priority
-projects are cancelled to save as much.
+for what the peasants offer on the free market. The turnover tax inside the shops'
+prices, the agricultural and wealth taxes and loans (placed with households and
+subscribed from pay) come back to the budget; the rest of the state's cash deficit
+is printed. The budget also books the scissors: the procured goods at the price the state
+sells goods of the same base value for (the retail price index) less what it paid,
+the margin a procurement price held below its own prices leaves the state (an
+accounting row, matched on the uses' side by procurement valued at that price).
+When the emission cap binds, unpaid building wages are withheld and next month the
+lowest-priority projects are cancelled to save as much.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
-from planlab.simulate.agriculture import FarmPrices, Farms
+from planlab.simulate.agriculture import FarmPrices, Farms, TaxedFarms
 from planlab.simulate.markets import MarketMonth, clear_markets
 from planlab.simulate.params import Params
 from planlab.simulate.stages.building import Building
@@ -41,7 +46,13 @@ class Money:
     retail_price: float
     turnover_tax: float
     agricultural_tax: float
+    wealth_tax: float
+    """The wealth tax paid into the budget."""
+    scissors: float
+    """The state's margin on procured goods resold: their value at the state's selling price
+    (the retail price index) less what it paid (negative when it pays more)."""
     loans: float
+    """State loans: subscriptions from pay and placements with households."""
     emission: float
     employment: float
 
@@ -92,13 +103,22 @@ def money_and_markets(
     farm_income = procurement_paid + market.free_receipts
     tax = min(p.policy["agricultural_tax"][t] * farm_income, max(peasants_money, 0.0))
     peasants_money -= tax
+    assessed = farms.wealth_tax_collected() if isinstance(farms, TaxedFarms) else 0.0
+    wealth_tax = min(assessed, max(peasants_money, 0.0))
+    peasants_money -= wealth_tax
     loans = p.policy["loan_share"][t] / MONTHS_PER_YEAR * (workers_money + peasants_money)
     held = workers_money + peasants_money
     share_w = workers_money / held if held > 0 else 0.5
     workers_money -= loans * share_w
     peasants_money -= loans * (1.0 - share_w)
+    # Mass loans: subscriptions deducted from the month's pay.
+    subscribed = min(
+        p.policy["loan_subscription"][t] * (wages + site_wages), max(workers_money, 0.0)
+    )
+    workers_money -= subscribed
+    loans += subscribed
     payments = wages + site_wages + procurement_paid
-    receipts = market.retail_receipts + tax + loans
+    receipts = market.retail_receipts + tax + wealth_tax + loans
     deficit = payments - receipts
     cap = p.policy["emission_cap"][t]
     cancelled_next = 0.0
@@ -129,6 +149,8 @@ def money_and_markets(
         retail_price=index,
         turnover_tax=market.retail_receipts * turnover / retail_price,
         agricultural_tax=tax,
+        wealth_tax=wealth_tax,
+        scissors=float(farm.procured.sum()) * (index - procurement_price),
         loans=loans,
         emission=deficit,
         employment=employment,

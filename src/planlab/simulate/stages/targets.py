@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.params import Params
 from planlab.simulate.state import State
+from planlab.simulate.substitution import substitute_output
 
 __all__ = ["TargetPath", "revised_levels", "target_levels", "target_path", "targets"]
 
@@ -113,7 +114,8 @@ def target_path(p: Params) -> TargetPath:
 
 
 def targets(p: Params, s: State, t: int, path: TargetPath) -> FloatArray:
-    """The month's targets: the path, times the ratchet and the pull of last month's shortage."""
+    """The month's targets: the path, times the ratchet and the pull of last month's shortage,
+    plus the imports to be made at home."""
     pull = 1.0 + p.parameter["demand_pull"] * s.shortage_last * p.consumer
     rate: FloatArray = path(t, np.full(p.n, t / MONTHS_PER_YEAR)) * s.ratchet_factor * pull
-    return rate
+    return rate + substitute_output(p, s)
