@@ -67,13 +67,14 @@ P_JOIN_CONST, P_JOIN_PRESSURE, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2, 3
 P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 4, 5, 6
 P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 7, 8, 9, 10
 P_BIRTH, P_DEATH = 11, 15  # four animals each
-P_EASED = 19
-N_PARAMS = 20
+P_SAVING, P_DEPRECIATION = 19, 20
+N_PARAMS = 21
 
 # Layout of the per-block flow sums (weighted).
 F_JOINED, F_LEFT, F_REMOVED, F_BORN, F_DISSOLVED, F_TO_COLLECTIVES = 0, 1, 2, 3, 4, 5
 F_SLAUGHTERED, F_CONFISCATED, F_ANIMAL_BIRTHS, F_ANIMAL_DEATHS = 6, 10, 14, 18
-N_FLOWS = 22
+F_MIGRANTS, F_SETTLERS, F_FAMILIES_LEFT = 22, 23, 24
+N_FLOWS = 25
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -300,21 +301,25 @@ def _choices(
     status: NDArray[np.int8],
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
+    family: NDArray[np.float64],
+    workers: NDArray[np.float64],
     pressure: NDArray[np.float64],
     leave: NDArray[np.float64],
+    migration: NDArray[np.float64],
     params: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> np.uint64:
-    """Rows ``lo:hi``: joining (with slaughter first), leaving and removal; sums into ``out``."""
+    """Rows ``lo:hi``: joining (with slaughter first), leaving, removal and workers leaving
+    for towns (a family whose last worker goes leaves whole); sums into ``out``."""
     join_const = params[P_JOIN_CONST]
     join_pressure = params[P_JOIN_PRESSURE]
     join_wealth = params[P_JOIN_WEALTH]
     per_mean = 1.0 / params[P_MEAN_WEALTH]
     kill = params[P_KILL]
-    eased = params[P_EASED]
     collective = np.int8(int(params[P_COLLECTIVE]))
     removing = chosen.size > 0
     joined = left = removed = to_collectives = 0.0
+    migrants = settlers = families_left = 0.0
     s0 = s1 = s2 = s3 = c0 = c1 = c2 = c3 = 0.0
     for i in range(lo, hi):
         st = status[i]
@@ -347,15 +352,15 @@ def _choices(
                     contributed[i] = wealth[i]
                     status[i] = collective
                     joined += w
-                continue  # only kulaks are removed, and a kulak never joins
-        elif leave[region[i]] > 0.0 and pressure[region[i]] < eased:  # a member
+        elif leave[region[i]] > 0.0:  # a member, where pressure has eased below memory
             state, u = _uniform(state)
             if u < leave[region[i]]:
                 status[i] = INDIVIDUAL
-                contributed[i] = 0.0
+                contributed[i] = 0.0  # the leaver takes back what it brought
                 left += weight[i]
         if removing and chosen[i]:
             w = weight[i]
+            settlers += workers[i] * w
             c0 += horses[i] * w
             c1 += cattle[i] * w
             c2 += pigs[i] * w
@@ -365,7 +370,31 @@ def _choices(
             wealth[i] = 0.0
             removed += w
             status[i] = REMOVED
+            continue
+        m = migration[region[i]]
+        if m <= 0.0:
+            continue
+        n_workers = int(workers[i])
+        state, u = _uniform(state)
+        if u < 1.0 - n_workers * m:  # (1 - m)**n >= 1 - n m: nobody leaves
+            continue
+        state, gone = _binomial_at(n_workers, m, u, state)
+        if gone <= 0.0:
+            continue
+        w = weight[i]
+        migrants += gone * w
+        workers[i] -= gone
+        family[i] = max(family[i] - gone, 0.0)
+        if workers[i] <= 0.0:  # the last worker went: the family leaves whole, selling its herd
+            s0 += horses[i] * w
+            s1 += cattle[i] * w
+            s2 += pigs[i] * w
+            s3 += sheep_goats[i] * w
+            horses[i] = cattle[i] = pigs[i] = sheep_goats[i] = 0.0
+            families_left += w
+            status[i] = REMOVED
     out[F_JOINED], out[F_LEFT], out[F_REMOVED] = joined, left, removed
+    out[F_MIGRANTS], out[F_SETTLERS], out[F_FAMILIES_LEFT] = migrants, settlers, families_left
     out[F_TO_COLLECTIVES] = to_collectives
     out[F_SLAUGHTERED], out[F_SLAUGHTERED + 1] = s0, s1
     out[F_SLAUGHTERED + 2], out[F_SLAUGHTERED + 3] = s2, s3
@@ -389,12 +418,16 @@ def _growth(
     grain: NDArray[np.float64],
     wealth: NDArray[np.float64],
     contributed: NDArray[np.float64],
+    income: NDArray[np.float64],
     status: NDArray[np.int8],
     params: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> np.uint64:
-    """Rows ``lo:hi`` still present: herds, the wealth drift, division; sums into ``out``."""
+    """Rows ``lo:hi`` still present: herds, accumulation from income, division; sums into
+    ``out``."""
     market_open = params[P_MARKET_OPEN] > 0.0
+    saving = params[P_SAVING]
+    kept = 1.0 - params[P_DEPRECIATION]
     mu = params[P_DRIFT_MU]
     sigma = params[P_DRIFT_SIGMA]
     hh_birth = params[P_HH_BIRTH]
@@ -428,15 +461,24 @@ def _growth(
         nd1 += y1 * w
         nd2 += y2 * w
         nd3 += y3 * w
+        # wealth: the saved part of the month's net income, less wear; a member's saving
+        # stays in the collective's fund (its contributed capital); an individual farm
+        # turns its surplus into property only while the market is open
         value = wealth[i]
-        if market_open and st == INDIVIDUAL:
-            state, z = _normal(state)
-            value *= math.exp(mu + sigma * z)
-        wealth[i] = value * share
+        fund = contributed[i]
+        if st == INDIVIDUAL:
+            if market_open:
+                value += saving * income[i]
+                state, z = _normal(state)
+                value *= math.exp(mu + sigma * z)
+        else:
+            value += saving * income[i]
+            fund = max(fund + saving * income[i], 0.0) * kept
+        wealth[i] = max(value, 0.0) * kept * share
         land[i] *= share
         implements[i] *= share
         grain[i] *= share
-        contributed[i] *= share
+        contributed[i] = min(fund, wealth[i] / share) * share
         weight[i] = new_weight
     out[F_BORN], out[F_DISSOLVED] = born, dissolved
     out[F_ANIMAL_BIRTHS], out[F_ANIMAL_BIRTHS + 1] = nb0, nb1
@@ -462,15 +504,19 @@ def month(
     status: NDArray[np.int8],
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
+    family: NDArray[np.float64],
+    workers: NDArray[np.float64],
+    income: NDArray[np.float64],
     pressure: NDArray[np.float64],
     leave: NDArray[np.float64],
+    migration: NDArray[np.float64],
     params: NDArray[np.float64],
     key: np.uint64,
 ) -> NDArray[np.float64]:
     """One month of every household, in place; returns the flows summed over rows.
 
-    Each block of rows makes its choices (join, leave, removal) and then grows
-    (herds, wealth, division), two short loops over data still in cache.
+    Each block of rows makes its choices (join, leave, removal, migration) and then
+    grows (herds, wealth from income, division), two short loops over data still in cache.
     """
     n = status.size
     blocks = (n + BLOCK - 1) // BLOCK
@@ -481,11 +527,12 @@ def month(
         state = _stream(key, b)
         state = _choices(
             lo, hi, state, region, weight, horses, cattle, pigs, sheep_goats,
-            wealth, contributed, status, kulak, chosen, pressure, leave, params, out,
+            wealth, contributed, status, kulak, chosen, family, workers, pressure, leave,
+            migration, params, out,
         )  # fmt: skip
         _growth(
             lo, hi, state, weight, horses, cattle, pigs, sheep_goats, land,
-            implements, grain, wealth, contributed, status, params, out,
+            implements, grain, wealth, contributed, income, status, params, out,
         )  # fmt: skip
     total: NDArray[np.float64] = flows.sum(axis=0)
     return total
