@@ -63,7 +63,7 @@ BLOCK = 16_384
 INDIVIDUAL, REMOVED = 0, 4  # households.Status codes
 
 # Layout of the parameter vector handed to the month kernel.
-P_JOIN_CONST, P_JOIN_PRESSURE, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2, 3
+P_JOIN_CONST, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 2, 3  # 1 unused
 P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 4, 5, 6
 P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 7, 8, 9, 10
 P_BIRTH, P_DEATH = 11, 15  # four animals each
@@ -303,7 +303,7 @@ def _choices(
     chosen: NDArray[np.bool_],
     family: NDArray[np.float64],
     workers: NDArray[np.float64],
-    pressure: NDArray[np.float64],
+    push: NDArray[np.float64],
     leave: NDArray[np.float64],
     migration: NDArray[np.float64],
     params: NDArray[np.float64],
@@ -312,7 +312,6 @@ def _choices(
     """Rows ``lo:hi``: joining (with slaughter first), leaving, removal and workers leaving
     for towns (a family whose last worker goes leaves whole); sums into ``out``."""
     join_const = params[P_JOIN_CONST]
-    join_pressure = params[P_JOIN_PRESSURE]
     join_wealth = params[P_JOIN_WEALTH]
     per_mean = 1.0 / params[P_MEAN_WEALTH]
     kill = params[P_KILL]
@@ -327,7 +326,7 @@ def _choices(
             continue
         if st == INDIVIDUAL:
             if not kulak[i]:
-                x = join_const + join_pressure * pressure[region[i]]
+                x = join_const + push[region[i]]
                 x -= join_wealth * (wealth[i] * per_mean - 1.0)
                 state, u = _uniform(state)
                 if x >= 0.0:
@@ -507,7 +506,7 @@ def month(
     family: NDArray[np.float64],
     workers: NDArray[np.float64],
     income: NDArray[np.float64],
-    pressure: NDArray[np.float64],
+    push: NDArray[np.float64],
     leave: NDArray[np.float64],
     migration: NDArray[np.float64],
     params: NDArray[np.float64],
@@ -527,7 +526,7 @@ def month(
         state = _stream(key, b)
         state = _choices(
             lo, hi, state, region, weight, horses, cattle, pigs, sheep_goats,
-            wealth, contributed, status, kulak, chosen, family, workers, pressure, leave,
+            wealth, contributed, status, kulak, chosen, family, workers, push, leave,
             migration, params, out,
         )  # fmt: skip
         _growth(

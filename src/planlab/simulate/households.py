@@ -51,9 +51,10 @@ __all__ = [
     "effort",
     "gini",
     "initial_households",
-    "leave_probability",
+    "membership_rates",
     "production",
     "step",
+    "top_share",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -247,7 +248,7 @@ INITIAL_DRAW: Mapping[str, Figure | Stratified] = MappingProxyType(
         "working_age_share": Figure(
             0.53,
             "assumption after the 1926 census age structure: about 53% of the rural population "
-            "aged 16-59; each member is of working age with this probability, the head always",
+            "aged 16-59; each member is of working age with this probability (at least one)",
         ),
         "land_ha": Stratified(
             2.4,
@@ -348,8 +349,8 @@ def initial_households(
         _value("family_persons"), _value("poor_family_persons"), _value("kulak_family_persons")
     )
     family = 1.0 + rng.poisson(np.maximum(persons - 1.0, 0.0)).astype(float)
-    others = rng.binomial((family - 1.0).astype(np.int64), _value("working_age_share"))
-    workers = 1.0 + others.astype(float)
+    # the head always works: at least one worker
+    workers = np.maximum(rng.binomial(family.astype(np.int64), _value("working_age_share")), 1)
     # gamma(shape, scale) is scale times a standard gamma draw: the same numbers, faster
     land_shape, implements_shape = _value("land_shape"), _value("implements_shape")
     land = rng.standard_gamma(land_shape, n) * stratified("land_ha") / land_shape
@@ -373,7 +374,7 @@ def initial_households(
         ),
         weight=weight,
         family=family,
-        workers=workers,
+        workers=workers.astype(float),
         land=land,
         horses=horses,
         cattle=cattle,
@@ -462,6 +463,10 @@ class HouseholdRules:
     wealth_depreciation: float = 0.005
     """Monthly wear of property: animals age, implements wear (assumption: about 6% a
     year)."""
+    join_eased: float = 6.0
+    """Log-odds of joining lost per unit of eased pressure (remembered less current): an
+    easing is read as leave to stay out, as the retreat after 2 March 1930 (assumption: as
+    strong as pressure itself, the default ``join_pressure``)."""
     grain_roubles: float = 60.0
     """Roubles per tonne at which net grain income is valued (assumption: about a rouble a
     pood, the order of 1927/28 procurement prices; events.csv grain_export_value gives 43
@@ -556,8 +561,9 @@ def step(
 
     - joining: an individual, non-kulak household joins ``policy.collective_type`` with
       probability ``1 / (1 + exp(-odds))``, the odds summing the levers (pressure in its
-      region, a closed market, tax relief, machines, fear) less ``join_wealth`` times its
-      wealth relative to the weighted mean of the households present;
+      region less ``join_eased`` times the easing its region remembers, a closed market,
+      tax relief, machines, fear) less ``join_wealth`` times its wealth relative to the
+      weighted mean of the households present (``membership_rates``);
     - a joining household first kills or sells ``floor(herd * kill + u)`` of each herd
       (``u`` uniform, so ``herd * kill`` on average), where ``kill`` is
       ``slaughter_uncertain`` times the share of the animals' value that is not paid back
@@ -608,7 +614,6 @@ def step(
         + rules.join_machines * policy.machines
         + rules.join_fear * policy.fear
     )
-    params[_month.P_JOIN_PRESSURE] = rules.join_pressure
     params[_month.P_JOIN_WEALTH] = rules.join_wealth
     params[_month.P_MEAN_WEALTH] = mean_wealth
     params[_month.P_KILL] = rules.slaughter_uncertain * (1.0 - kept)
@@ -625,7 +630,7 @@ def step(
     params[_month.P_SAVING] = rules.saving_share
     params[_month.P_DEPRECIATION] = rules.wealth_depreciation
     pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
-    leave = leave_probability(h, pressure, policy.outside_premium, rules)
+    push, leave = membership_rates(h, pressure, policy.outside_premium, rules)
     migration = np.ascontiguousarray(
         np.clip(np.broadcast_to(policy.migration, pressure.shape), 0.0, 1.0), dtype=np.float64
     )
@@ -648,7 +653,7 @@ def step(
         h.family,
         h.workers,
         h.income,
-        pressure,
+        push,
         leave,
         migration,
         params,
@@ -687,22 +692,29 @@ _FLOAT_COLUMNS = (
 )
 
 
-def leave_probability(
+def membership_rates(
     h: Households, pressure: FloatArray, premium: float | FloatArray, rules: HouseholdRules
-) -> FloatArray:
-    """Each region's monthly probability that a member leaves, and the households' memory of
-    pressure moved on a month (in place).
+) -> tuple[FloatArray, FloatArray]:
+    """Per region, the push to join (log-odds) and the monthly probability that a member
+    leaves; the households' memory of pressure moves on a month (in place).
 
-    The hazard is ``leave_rate * premium * eased``, ``eased`` the remembered pressure less
-    the current one (at least 0); the memory then follows a rise at once and falls by
-    ``pressure_forgetting`` of the gap toward a lower pressure.
+    ``eased`` is the remembered pressure less the current one (at least 0). The push is
+    ``join_pressure * pressure - join_eased * eased``: an easing is read as leave to stay
+    out. The hazard of leaving is ``leave_rate * premium * eased``, its probability
+    ``1 - exp(-hazard)``. The memory then follows a rise at once and falls by
+    ``pressure_forgetting`` of the gap toward a lower pressure, so under steady pressure
+    nobody leaves and a retreat fades as the easing is forgotten.
     """
     if h.remembered_pressure.shape != pressure.shape:
         h.remembered_pressure = pressure.copy()
     eased = np.maximum(h.remembered_pressure - pressure, 0.0)
+    push = rules.join_pressure * pressure - rules.join_eased * eased
     hazard = rules.leave_rate * np.maximum(np.broadcast_to(premium, pressure.shape), 0.0) * eased
     h.remembered_pressure = pressure + (1.0 - rules.pressure_forgetting) * eased
-    return np.ascontiguousarray(-np.expm1(-hazard), dtype=np.float64)
+    return (
+        np.ascontiguousarray(push, dtype=np.float64),
+        np.ascontiguousarray(-np.expm1(-hazard), dtype=np.float64),
+    )
 
 
 def _prepare(h: Households) -> None:
@@ -792,6 +804,29 @@ def differentiation(
     return {"member_income_gini": gini(x, w), "rich_member_share": rich}
 
 
+def top_share(values: FloatArray, weights: FloatArray, top: float = 0.1) -> float:
+    """The share of the weighted total held by the richest ``top`` of the weight (the top
+    decile by default); large sets are taken on the even sample the Gini uses.
+
+    >>> top_share(np.arange(1.0, 11.0), np.ones(10))
+    0.18181818181818182
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if x.size > GINI_ROWS:
+        step_ = -(-x.size // GINI_ROWS)
+        x, w = x[::step_], w[::step_]
+    total = float(x @ w)
+    if x.size == 0 or total <= 0:
+        return 0.0
+    order = np.argsort(-x, kind="stable")
+    x, w = x[order], w[order]
+    reach = top * float(w.sum())
+    before = np.cumsum(w) - w
+    counted = np.clip(reach - before, 0.0, w)
+    return float(x @ counted) / total
+
+
 def census(h: Households) -> dict[str, float]:
     """The record's stocks from the households (names of history/variables.csv)."""
     present = h.present
@@ -802,6 +837,8 @@ def census(h: Households) -> dict[str, float]:
         "rural_workers_million": float(h.workers @ counted) / 1e6,
         "collectivised_share": float(h.weight[h.members].sum() / total) if total else 0.0,
         "wealth_gini": gini(h.wealth[present], h.weight[present]),
+        "wealth_top_decile_share": top_share(h.wealth[present], h.weight[present]),
+        "member_capital_gini": gini(h.contributed[h.members], h.weight[h.members]),
         "wealth_gini_individual": gini(
             h.wealth[present & (h.status == Status.INDIVIDUAL)],
             h.weight[present & (h.status == Status.INDIVIDUAL)],

@@ -460,6 +460,15 @@ HOUSEHOLD_PARAMETERS = _specs(
         "leave by how far pressure has eased below the remembered one.",
     ),
     Spec(
+        "join_eased",
+        "log-odds per unit of eased pressure",
+        _RULES.join_eased,
+        0.0,
+        30.0,
+        "How much an easing of pressure below the remembered one holds households back from "
+        "joining.",
+    ),
+    Spec(
         "effort_elasticity",
         "elasticity",
         _RULES.effort_elasticity,
