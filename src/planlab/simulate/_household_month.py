@@ -80,7 +80,12 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_TO_UNIT = 1.0 / 9007199254740992.0
+"""2**-53: 53 random bits to a uniform in [0, 1)."""
+
+_PART = 10.0
+"""Poisson and binomial draws are inverted in parts of at most this many expected events
+(a numerical choice: the inversion's sums stay short and exact)."""
 
 
 @_jit(inline="always")
@@ -109,7 +114,7 @@ def _poisson_at(lam: float, u: float, state: np.uint64) -> tuple[np.uint64, floa
     total = 0.0
     first = True
     while lam > 0.0:
-        part = min(lam, 10.0)
+        part = min(lam, _PART)
         lam -= part
         if not first:
             state, u = _uniform(state)
@@ -134,7 +139,7 @@ def _binomial_at(n: int, p: float, u: float, state: np.uint64) -> tuple[np.uint6
         return state, float(n)
     q = 1.0 - p
     ratio = p / q
-    largest = max(1, int(10.0 / p))
+    largest = max(1, int(_PART / p))
     total = 0.0
     first = True
     while n > 0:
@@ -156,7 +161,8 @@ def _binomial_at(n: int, p: float, u: float, state: np.uint64) -> tuple[np.uint6
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
-_PER32 = 1.0 / 4294967296.0  # 2**-32
+_PER32 = 1.0 / 4294967296.0
+"""2**-32: the leading 32 bits of a draw to a uniform."""
 
 
 @_jit(inline="always")
@@ -199,11 +205,18 @@ def _herd_month(
     return state, (herd + (born - died)) * share, born, died
 
 
+_ZIG_R = 3.6541528853610088
+"""Where the ziggurat's tail begins (Marsaglia and Tsang 2000, 256 layers)."""
+
+_ZIG_AREA = 0.00492867323397465524494
+"""The area of each of the ziggurat's 256 layers (Marsaglia and Tsang 2000)."""
+
+
 def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64]]:
     """Marsaglia and Tsang's ziggurat for the standard normal: 256 layers of equal area
     (the base layer with the tail), for 52-bit draws (as numpy's own normal)."""
     scale = 2.0**52
-    r, area = 3.6541528853610088, 0.00492867323397465524494
+    r, area = _ZIG_R, _ZIG_AREA
     k, w, f = np.zeros(256), np.zeros(256), np.zeros(256)
     x = r
     q = area / math.exp(-0.5 * x * x)
@@ -223,7 +236,6 @@ def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray
 _ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
 for _table in (_ZIG_K, _ZIG_W, _ZIG_F):
     _table.flags.writeable = False
-_ZIG_R = 3.6541528853610088
 _LOW8 = np.uint64(0xFF)
 _S8, _S9 = np.uint64(8), np.uint64(9)
 _ONE = np.uint64(1)

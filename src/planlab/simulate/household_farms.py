@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
 from planlab.simulate.grain import (
@@ -203,7 +204,7 @@ class HouseholdFarms:
             return
         mean = float(h.wealth @ weights) / total
         excess = np.maximum(h.wealth - WEALTH_TAX_ABOVE_MEAN * mean, 0.0) * alone
-        h.wealth -= rate / 12.0 * excess
+        h.wealth -= rate / MONTHS_PER_YEAR * excess
 
     def _mechanised(self) -> float:
         """Share of the collectives' land that tractors work, the country over."""

@@ -142,9 +142,9 @@ CENSUS_1927: Mapping[str, Figure] = MappingProxyType(
 
 REGIONS = ("ukraine", "north_caucasus", "volga", "black_earth", "siberia", "other")
 REGION_SHARES = np.array([0.21, 0.07, 0.09, 0.12, 0.07, 0.44])
-REGION_SHARES.flags.writeable = False
 """Assumption: households by grain region, rounded shares of the rural population; the
 record holds no regional split. Regions carry their own administrative pressure."""
+REGION_SHARES.flags.writeable = False
 
 
 @dataclass
@@ -804,7 +804,11 @@ def differentiation(
     return {"member_income_gini": gini(x, w), "rich_member_share": rich}
 
 
-def top_share(values: FloatArray, weights: FloatArray, top: float = 0.1) -> float:
+TOP_DECILE = 0.1
+"""The richest tenth of households, whose share of wealth measures differentiation."""
+
+
+def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) -> float:
     """The share of the weighted total held by the richest ``top`` of the weight (the top
     decile by default); large sets are taken on the even sample the Gini uses.
 
