@@ -90,3 +90,16 @@ def test_no_bare_float_literal_in_the_simulator() -> None:
         for line, value in bare_literals(path.read_text())
     ]
     assert found == [], "name these numbers in a documented parameter table:\n" + "\n".join(found)
+
+
+def test_the_households_page_lists_every_household_parameter() -> None:
+    import dataclasses
+
+    from planlab.simulate.households import CENSUS_1927, INITIAL_DRAW, HouseholdRules
+
+    page = (SIMULATE.parents[2] / "docs" / "households.md").read_text()
+    names = [f.name for f in dataclasses.fields(HouseholdRules)]
+    names += list(INITIAL_DRAW)
+    missing = [name for name in names if f"`{name}`" not in page]
+    assert missing == []
+    assert all(figure.source for figure in (*CENSUS_1927.values(), *INITIAL_DRAW.values()))
