@@ -215,6 +215,24 @@ def test_with_the_market_open_income_concentrates_wealth_beyond_luck() -> None:
     assert abs(neither) < 0.005
 
 
+def test_members_capital_grows_with_what_they_save_and_goes_with_a_leaver() -> None:
+    h = start()
+    rules = HouseholdRules()
+    rng = np.random.default_rng(4)
+    for _ in range(4):
+        step(h, calm(pressure=np.full(len(REGIONS), 0.9)), rules, rng)
+    members = h.members.copy()
+    before = h.contributed.copy()
+    h.income = np.where(members, 100.0, 0.0)
+    step(h, calm(pressure=np.full(len(REGIONS), 0.9)), rules, rng)
+    still = members & h.members
+    assert np.all(h.contributed[still] > before[still])
+    h.income = np.zeros(len(h))
+    step(h, calm(pressure=np.full(len(REGIONS), 0.1), outside_premium=2.0), rules, rng)
+    gone = members & (h.status == Status.INDIVIDUAL)
+    assert gone.any() and np.all(h.contributed[gone] == 0.0)
+
+
 def capital_gini_change(kind: int) -> float:
     scenario = course(
         "opposition", collectivisation_pressure=0.7, collective_type=float(kind), wealth_tax=0.0

@@ -63,12 +63,12 @@ BLOCK = 16_384
 INDIVIDUAL, REMOVED = 0, 4  # households.Status codes
 
 # Layout of the parameter vector handed to the month kernel.
-P_JOIN_CONST, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 2, 3  # 1 unused
-P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 4, 5, 6
-P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 7, 8, 9, 10
-P_BIRTH, P_DEATH = 11, 15  # four animals each
-P_SAVING, P_DEPRECIATION = 19, 20
-N_PARAMS = 21
+P_JOIN_CONST, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2
+P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 3, 4, 5
+P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 6, 7, 8, 9
+P_BIRTH, P_DEATH = 10, 14  # four animals each
+P_SAVING, P_DEPRECIATION = 18, 19
+N_PARAMS = 20
 
 # Layout of the per-block flow sums (weighted).
 F_JOINED, F_LEFT, F_REMOVED, F_BORN, F_DISSOLVED, F_TO_COLLECTIVES = 0, 1, 2, 3, 4, 5
