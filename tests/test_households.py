@@ -242,18 +242,3 @@ def test_herds_follow_their_birth_and_death_rates() -> None:
         assert died[animal] / standing[animal] == pytest.approx(rules.death_rates[k], rel=0.02), (
             animal
         )
-
-
-def test_pressure_counts_as_eased_below_the_leaving_threshold() -> None:
-    """At a pressure of 0.3 members stay under the default threshold (0.2) and leave under a
-    threshold of 0.5: the threshold is a parameter, not a constant of the kernel."""
-    left = {}
-    for threshold in (0.2, 0.5):
-        h = start()
-        months(h, calm(pressure=np.full(6, 0.9)), 4)
-        rules = dataclasses.replace(HouseholdRules(), leave_below_pressure=threshold)
-        rng = np.random.default_rng(3)
-        policy = calm(pressure=np.full(6, 0.3), outside_premium=0.5)
-        left[threshold] = sum(step(h, policy, rules, rng).left for _ in range(3))
-    assert left[0.2] == 0.0
-    assert left[0.5] > 0.0

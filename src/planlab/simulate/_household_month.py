@@ -63,23 +63,29 @@ BLOCK = 16_384
 INDIVIDUAL, REMOVED = 0, 4  # households.Status codes
 
 # Layout of the parameter vector handed to the month kernel.
-P_JOIN_CONST, P_JOIN_PRESSURE, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2, 3
-P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 4, 5, 6
-P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 7, 8, 9, 10
-P_BIRTH, P_DEATH = 11, 15  # four animals each
-P_EASED = 19
+P_JOIN_CONST, P_JOIN_WEALTH, P_MEAN_WEALTH = 0, 1, 2
+P_KILL, P_COLLECTIVE, P_MARKET_OPEN = 3, 4, 5
+P_DRIFT_MU, P_DRIFT_SIGMA, P_HH_BIRTH, P_HH_DEATH = 6, 7, 8, 9
+P_BIRTH, P_DEATH = 10, 14  # four animals each
+P_SAVING, P_DEPRECIATION = 18, 19
 N_PARAMS = 20
 
 # Layout of the per-block flow sums (weighted).
 F_JOINED, F_LEFT, F_REMOVED, F_BORN, F_DISSOLVED, F_TO_COLLECTIVES = 0, 1, 2, 3, 4, 5
 F_SLAUGHTERED, F_CONFISCATED, F_ANIMAL_BIRTHS, F_ANIMAL_DEATHS = 6, 10, 14, 18
-N_FLOWS = 22
+F_MIGRANTS, F_SETTLERS, F_FAMILIES_LEFT = 22, 23, 24
+N_FLOWS = 25
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_TO_UNIT = 1.0 / 9007199254740992.0
+"""2**-53: 53 random bits to a uniform in [0, 1)."""
+
+_PART = 10.0
+"""Poisson and binomial draws are inverted in parts of at most this many expected events
+(a numerical choice: the inversion's sums stay short and exact)."""
 
 
 @_jit(inline="always")
@@ -108,7 +114,7 @@ def _poisson_at(lam: float, u: float, state: np.uint64) -> tuple[np.uint64, floa
     total = 0.0
     first = True
     while lam > 0.0:
-        part = min(lam, 10.0)
+        part = min(lam, _PART)
         lam -= part
         if not first:
             state, u = _uniform(state)
@@ -133,7 +139,7 @@ def _binomial_at(n: int, p: float, u: float, state: np.uint64) -> tuple[np.uint6
         return state, float(n)
     q = 1.0 - p
     ratio = p / q
-    largest = max(1, int(10.0 / p))
+    largest = max(1, int(_PART / p))
     total = 0.0
     first = True
     while n > 0:
@@ -155,7 +161,8 @@ def _binomial_at(n: int, p: float, u: float, state: np.uint64) -> tuple[np.uint6
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
-_PER32 = 1.0 / 4294967296.0  # 2**-32
+_PER32 = 1.0 / 4294967296.0
+"""2**-32: the leading 32 bits of a draw to a uniform."""
 
 
 @_jit(inline="always")
@@ -198,11 +205,18 @@ def _herd_month(
     return state, (herd + (born - died)) * share, born, died
 
 
+_ZIG_R = 3.6541528853610088
+"""Where the ziggurat's tail begins (Marsaglia and Tsang 2000, 256 layers)."""
+
+_ZIG_AREA = 0.00492867323397465524494
+"""The area of each of the ziggurat's 256 layers (Marsaglia and Tsang 2000)."""
+
+
 def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64]]:
     """Marsaglia and Tsang's ziggurat for the standard normal: 256 layers of equal area
     (the base layer with the tail), for 52-bit draws (as numpy's own normal)."""
     scale = 2.0**52
-    r, area = 3.6541528853610088, 0.00492867323397465524494
+    r, area = _ZIG_R, _ZIG_AREA
     k, w, f = np.zeros(256), np.zeros(256), np.zeros(256)
     x = r
     q = area / math.exp(-0.5 * x * x)
@@ -222,7 +236,6 @@ def _ziggurat_tables() -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray
 _ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
 for _table in (_ZIG_K, _ZIG_W, _ZIG_F):
     _table.flags.writeable = False
-_ZIG_R = 3.6541528853610088
 _LOW8 = np.uint64(0xFF)
 _S8, _S9 = np.uint64(8), np.uint64(9)
 _ONE = np.uint64(1)
@@ -300,21 +313,24 @@ def _choices(
     status: NDArray[np.int8],
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
-    pressure: NDArray[np.float64],
+    family: NDArray[np.float64],
+    workers: NDArray[np.float64],
+    push: NDArray[np.float64],
     leave: NDArray[np.float64],
+    migration: NDArray[np.float64],
     params: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> np.uint64:
-    """Rows ``lo:hi``: joining (with slaughter first), leaving and removal; sums into ``out``."""
+    """Rows ``lo:hi``: joining (with slaughter first), leaving, removal and workers leaving
+    for towns (a family whose last worker goes leaves whole); sums into ``out``."""
     join_const = params[P_JOIN_CONST]
-    join_pressure = params[P_JOIN_PRESSURE]
     join_wealth = params[P_JOIN_WEALTH]
     per_mean = 1.0 / params[P_MEAN_WEALTH]
     kill = params[P_KILL]
-    eased = params[P_EASED]
     collective = np.int8(int(params[P_COLLECTIVE]))
     removing = chosen.size > 0
     joined = left = removed = to_collectives = 0.0
+    migrants = settlers = families_left = 0.0
     s0 = s1 = s2 = s3 = c0 = c1 = c2 = c3 = 0.0
     for i in range(lo, hi):
         st = status[i]
@@ -322,7 +338,7 @@ def _choices(
             continue
         if st == INDIVIDUAL:
             if not kulak[i]:
-                x = join_const + join_pressure * pressure[region[i]]
+                x = join_const + push[region[i]]
                 x -= join_wealth * (wealth[i] * per_mean - 1.0)
                 state, u = _uniform(state)
                 if x >= 0.0:
@@ -347,15 +363,15 @@ def _choices(
                     contributed[i] = wealth[i]
                     status[i] = collective
                     joined += w
-                continue  # only kulaks are removed, and a kulak never joins
-        elif leave[region[i]] > 0.0 and pressure[region[i]] < eased:  # a member
+        elif leave[region[i]] > 0.0:  # a member, where pressure has eased below memory
             state, u = _uniform(state)
             if u < leave[region[i]]:
                 status[i] = INDIVIDUAL
-                contributed[i] = 0.0
+                contributed[i] = 0.0  # the leaver takes back what it brought
                 left += weight[i]
         if removing and chosen[i]:
             w = weight[i]
+            settlers += workers[i] * w
             c0 += horses[i] * w
             c1 += cattle[i] * w
             c2 += pigs[i] * w
@@ -365,7 +381,31 @@ def _choices(
             wealth[i] = 0.0
             removed += w
             status[i] = REMOVED
+            continue
+        m = migration[region[i]]
+        if m <= 0.0:
+            continue
+        n_workers = int(workers[i])
+        state, u = _uniform(state)
+        if u < 1.0 - n_workers * m:  # (1 - m)**n >= 1 - n m: nobody leaves
+            continue
+        state, gone = _binomial_at(n_workers, m, u, state)
+        if gone <= 0.0:
+            continue
+        w = weight[i]
+        migrants += gone * w
+        workers[i] -= gone
+        family[i] = max(family[i] - gone, 0.0)
+        if workers[i] <= 0.0:  # the last worker went: the family leaves whole, selling its herd
+            s0 += horses[i] * w
+            s1 += cattle[i] * w
+            s2 += pigs[i] * w
+            s3 += sheep_goats[i] * w
+            horses[i] = cattle[i] = pigs[i] = sheep_goats[i] = 0.0
+            families_left += w
+            status[i] = REMOVED
     out[F_JOINED], out[F_LEFT], out[F_REMOVED] = joined, left, removed
+    out[F_MIGRANTS], out[F_SETTLERS], out[F_FAMILIES_LEFT] = migrants, settlers, families_left
     out[F_TO_COLLECTIVES] = to_collectives
     out[F_SLAUGHTERED], out[F_SLAUGHTERED + 1] = s0, s1
     out[F_SLAUGHTERED + 2], out[F_SLAUGHTERED + 3] = s2, s3
@@ -389,12 +429,16 @@ def _growth(
     grain: NDArray[np.float64],
     wealth: NDArray[np.float64],
     contributed: NDArray[np.float64],
+    income: NDArray[np.float64],
     status: NDArray[np.int8],
     params: NDArray[np.float64],
     out: NDArray[np.float64],
 ) -> np.uint64:
-    """Rows ``lo:hi`` still present: herds, the wealth drift, division; sums into ``out``."""
+    """Rows ``lo:hi`` still present: herds, accumulation from income, division; sums into
+    ``out``."""
     market_open = params[P_MARKET_OPEN] > 0.0
+    saving = params[P_SAVING]
+    kept = 1.0 - params[P_DEPRECIATION]
     mu = params[P_DRIFT_MU]
     sigma = params[P_DRIFT_SIGMA]
     hh_birth = params[P_HH_BIRTH]
@@ -428,15 +472,24 @@ def _growth(
         nd1 += y1 * w
         nd2 += y2 * w
         nd3 += y3 * w
+        # wealth: the saved part of the month's net income, less wear; a member's saving
+        # stays in the collective's fund (its contributed capital); an individual farm
+        # turns its surplus into property only while the market is open
         value = wealth[i]
-        if market_open and st == INDIVIDUAL:
-            state, z = _normal(state)
-            value *= math.exp(mu + sigma * z)
-        wealth[i] = value * share
+        fund = contributed[i]
+        if st == INDIVIDUAL:
+            if market_open:
+                value += saving * income[i]
+                state, z = _normal(state)
+                value *= math.exp(mu + sigma * z)
+        else:
+            value += saving * income[i]
+            fund = max(fund + saving * income[i], 0.0) * kept
+        wealth[i] = max(value, 0.0) * kept * share
         land[i] *= share
         implements[i] *= share
         grain[i] *= share
-        contributed[i] *= share
+        contributed[i] = min(fund, wealth[i] / share) * share
         weight[i] = new_weight
     out[F_BORN], out[F_DISSOLVED] = born, dissolved
     out[F_ANIMAL_BIRTHS], out[F_ANIMAL_BIRTHS + 1] = nb0, nb1
@@ -462,15 +515,19 @@ def month(
     status: NDArray[np.int8],
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
-    pressure: NDArray[np.float64],
+    family: NDArray[np.float64],
+    workers: NDArray[np.float64],
+    income: NDArray[np.float64],
+    push: NDArray[np.float64],
     leave: NDArray[np.float64],
+    migration: NDArray[np.float64],
     params: NDArray[np.float64],
     key: np.uint64,
 ) -> NDArray[np.float64]:
     """One month of every household, in place; returns the flows summed over rows.
 
-    Each block of rows makes its choices (join, leave, removal) and then grows
-    (herds, wealth, division), two short loops over data still in cache.
+    Each block of rows makes its choices (join, leave, removal, migration) and then
+    grows (herds, wealth from income, division), two short loops over data still in cache.
     """
     n = status.size
     blocks = (n + BLOCK - 1) // BLOCK
@@ -481,11 +538,12 @@ def month(
         state = _stream(key, b)
         state = _choices(
             lo, hi, state, region, weight, horses, cattle, pigs, sheep_goats,
-            wealth, contributed, status, kulak, chosen, pressure, leave, params, out,
+            wealth, contributed, status, kulak, chosen, family, workers, push, leave,
+            migration, params, out,
         )  # fmt: skip
         _growth(
             lo, hi, state, weight, horses, cattle, pigs, sheep_goats, land,
-            implements, grain, wealth, contributed, status, params, out,
+            implements, grain, wealth, contributed, income, status, params, out,
         )  # fmt: skip
     total: NDArray[np.float64] = flows.sum(axis=0)
     return total

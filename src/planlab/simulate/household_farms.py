@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
 from planlab.simulate.grain import (
@@ -36,11 +37,13 @@ from planlab.simulate.households import (
     REGIONS,
     HouseholdRules,
     Households,
+    MonthFlows,
     MonthPolicy,
     Status,
     census,
     differentiation,
     divide_income,
+    effort,
     initial_households,
     production,
     step,
@@ -76,6 +79,11 @@ HP_PER_TRACTOR = 15.0
 INITIAL_TRACTORS = 26_700.0
 """Tractors in agriculture, physical units, 1 January 1929 (calibration.csv tractors_thousand,
 26.7): the start's park of many small machines, about 10 hp each (0.27 million hp / 26,700)."""
+
+WEALTH_TAX_ABOVE_MEAN = 2.0
+"""The wealth tax falls on an individual household's wealth above this multiple of the mean
+(assumption: the 'rich layer' the source text would tax, a kulak holding some twice the
+middle peasant's)."""
 
 FEAR_SCALE = 50_000.0
 """Deportations a month that make fear complete (assumption: about the pace of February and
@@ -132,6 +140,16 @@ class HouseholdFarms:
         init=False, default=None, repr=False
     )
     """Each household's grain, each region's mechanised share and collective land."""
+    migration: float | FloatArray = 0.0
+    """Monthly probability that a worker leaves for town, per region or one for all; the
+    engine sets it before each month (``MonthPolicy.migration``)."""
+    last_flows: MonthFlows = field(init=False, default_factory=MonthFlows)
+    """The flows of the last month's household step."""
+    effort: FloatArray = field(init=False, default_factory=lambda: np.ones(len(REGIONS)))
+    """Members' effort per region (``households.effort``), from last month's pay."""
+    pay: FloatArray = field(init=False, default_factory=lambda: np.ones(len(REGIONS)))
+    """Per region, what a labour-day in the collective pays against a worker's earnings on
+    an individual farm, last month (1 equal)."""
 
     def __post_init__(self) -> None:
         self.sown = np.ones(len(self.households))
@@ -150,7 +168,7 @@ class HouseholdFarms:
             )
             total = float(land.sum())
             hp = land / total * self.tractor_hp if total > 0 else np.zeros(len(REGIONS))
-            grown, mechanised = production(h, hp, self.rules)
+            grown, mechanised = production(h, hp, self.rules, self.effort)
             self._cache = (grown, mechanised, land)
         return self._cache
 
@@ -192,8 +210,8 @@ class HouseholdFarms:
         if total <= 0:
             return
         mean = float(h.wealth @ weights) / total
-        excess = np.maximum(h.wealth - 2.0 * mean, 0.0) * alone
-        taken = rate / 12.0 * excess
+        excess = np.maximum(h.wealth - WEALTH_TAX_ABOVE_MEAN * mean, 0.0) * alone
+        taken = rate / MONTHS_PER_YEAR * excess
         h.wealth -= taken
         self.wealth_taxed = float(taken @ h.weight) / ROUBLES_PER_MILLION
 
@@ -220,8 +238,9 @@ class HouseholdFarms:
             self.policies(self.month),
             outside_premium=self._premium(),
             machines=self._mechanised(),
+            migration=self.migration,
         )
-        step(self.households, policy, self.rules, self.rng)
+        self.last_flows = step(self.households, policy, self.rules, self.rng)
         self._changed()
         self._tax_wealth(self.wealth_tax(self.month))
         if (self.first_month - 1 + self.month) % 12 + 1 == self.sowing_month:
@@ -337,12 +356,44 @@ class HouseholdFarms:
             exchange=prices is None or prices.market_open,
         )
         self.last_hungry, self.last_need = flows.hungry, float(need @ h.weight)
+        self._earn(inflow, need, quota)
         self.last_delivered, self.last_sold = flows.delivered, flows.sold
         procured, free_supply = out.procured.copy(), out.free_supply.copy()
         procured[g] = net[g] * flows.delivered / tonnes
         free_supply[g] = net[g] * flows.sold / tonnes
         own_use = np.where(self.base.farm, net, 0.0) - procured - free_supply
         return FarmSplit(procured, free_supply, own_use)
+
+    def _earn(self, inflow: FloatArray, need: FloatArray, quota: FloatArray) -> None:
+        """The month's net income of each household, and what a labour-day paid.
+
+        An individual farm earns its harvest less its food and its quota; a collective's
+        harvest less its quota is divided among its members by its rule
+        (``divide_income``), and each member earns its part less its food. Incomes are
+        valued at ``grain_roubles`` and accumulate next month (``households.step``). Per
+        region, the collective's grain per labour-day (workers times effort) against an
+        individual farm's grain per worker sets next month's effort.
+        """
+        h = self.households
+        kept = np.maximum(inflow - quota, 0.0)
+        earned = kept.copy()
+        for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE):
+            members = h.status == kind
+            if members.any():
+                total = float(kept[members] @ h.weight[members])
+                earned[members] = divide_income(h, total, members, kind)[members]
+        h.income = np.where(h.present, (earned - need) * self.rules.grain_roubles, 0.0)
+        regions = len(REGIONS)
+        grain = _month.region_means(h.region, h.weight, kept, h.status, regions)
+        hands = _month.region_means(h.region, h.weight, h.workers, h.status, regions)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            member = grain[2] / (hands[2] * self.effort)
+            alone = grain[0] / hands[0]
+            pay = member / alone
+        known = np.isfinite(pay) & (hands[2] > 0) & (alone > 0)
+        self.pay = np.where(known, pay, self.pay)
+        self.effort = effort(self.pay, self.rules)
+        self._changed()
 
     def census(self) -> Mapping[str, float]:
         """The record's stocks (households, collectivised share, herds, tractors) and the

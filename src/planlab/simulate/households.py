@@ -39,17 +39,22 @@ from planlab.simulate import _household_month as _month
 __all__ = [
     "ANIMALS",
     "CENSUS_1927",
+    "INITIAL_DRAW",
     "HouseholdRules",
     "Households",
+    "MonthFlows",
     "MonthPolicy",
     "Status",
     "census",
     "differentiation",
     "divide_income",
+    "effort",
     "gini",
     "initial_households",
+    "membership_rates",
     "production",
     "step",
+    "top_share",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -137,9 +142,9 @@ CENSUS_1927: Mapping[str, Figure] = MappingProxyType(
 
 REGIONS = ("ukraine", "north_caucasus", "volga", "black_earth", "siberia", "other")
 REGION_SHARES = np.array([0.21, 0.07, 0.09, 0.12, 0.07, 0.44])
-REGION_SHARES.flags.writeable = False
 """Assumption: households by grain region, rounded shares of the rural population; the
 record holds no regional split. Regions carry their own administrative pressure."""
+REGION_SHARES.flags.writeable = False
 
 
 @dataclass
@@ -163,7 +168,14 @@ class Households:
     status: NDArray[np.int8]
     kulak: NDArray[np.bool_]
     contributed: FloatArray = field(default_factory=lambda: np.zeros(0))
-    """Value of the means of production a member brought into the collective."""
+    """Value of the means of production a member holds in the collective: what it brought
+    at joining and the saved part of its income since, less wear (roubles)."""
+    income: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Last month's net income (roubles): output less the family's food and what it owes;
+    empty means none yet."""
+    remembered_pressure: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Per region, the collectivisation pressure the households remember (it follows a
+    rise at once and a fall only slowly); empty until the first month."""
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -189,6 +201,103 @@ class Households:
         return here
 
 
+@dataclass(frozen=True)
+class Stratified:
+    """A holding's mean per stratum (poor, middle, kulak), with its unit and source."""
+
+    poor: float
+    middle: float
+    kulak: float
+    unit: str
+    source: str
+
+
+INITIAL_DRAW: Mapping[str, Figure | Stratified] = MappingProxyType(
+    {
+        "poor_cattle": Figure(
+            0.8,
+            "assumption: a poor household had at most a cow (cattle per household; the middle "
+            "stratum's mean is the residual that makes the national herd)",
+        ),
+        "poor_pigs": Figure(
+            0.4, "assumption: pigs per poor household (the middle is the residual)"
+        ),
+        "kulak_pigs": Figure(
+            2.0, "assumption: pigs per kulak household (the record gives draught animals and cows)"
+        ),
+        "poor_sheep_goats": Figure(
+            2.0, "assumption: sheep and goats per poor household (the middle is the residual)"
+        ),
+        "kulak_sheep_goats": Figure(
+            12.0, "assumption: sheep and goats per kulak household, six times the poor's"
+        ),
+        "family_persons": Figure(
+            5.0,
+            "1926 All-Union census: about 5.0 persons per peasant household (the commonly cited "
+            "average; the record files hold no household size): the national mean, the middle "
+            "stratum's mean is the residual",
+        ),
+        "poor_family_persons": Figure(
+            4.2, "assumption: poor households were smaller (fewer hands, earlier division)"
+        ),
+        "kulak_family_persons": Figure(
+            2_437_062 / 517_665,
+            "events.csv evicted_kulaks_registry_families: 517,665 families, 2,437,062 persons "
+            "(OGPU special-settler department, publ. Zemskov 2003): 4.7 persons per kulak family",
+        ),
+        "working_age_share": Figure(
+            0.53,
+            "assumption after the 1926 census age structure: about 53% of the rural population "
+            "aged 16-59; each member is of working age with this probability (at least one)",
+        ),
+        "land_ha": Stratified(
+            2.4,
+            4.4,
+            12.0,
+            "hectares per household",
+            "assumption: 2.4, 4.4 and 12 ha, about 102 million ha in all, near the sown area that "
+            "yield_per_ha assumes (some 90 million ha of grain); the record holds no land count",
+        ),
+        "land_shape": Figure(
+            4.0,
+            "assumption: gamma shape of land within a stratum (coefficient of variation one half)",
+        ),
+        "implements_roubles": Stratified(
+            30.0,
+            90.0,
+            300.0,
+            "roubles per household",
+            "assumption: implements and buildings worth 30, 90 and 300 roubles, a tenfold spread "
+            "between poor and kulak like the draught animals' (2.3 against 0.4 horses, over 5x)",
+        ),
+        "implements_shape": Figure(
+            2.0, "assumption: gamma shape of implements within a stratum (coefficient 0.7)"
+        ),
+        "horse_roubles": Figure(
+            60.0,
+            "assumption: wealth counts animals at relative values, a horse worth one and a half "
+            "head of cattle, four pigs or twelve sheep (roubles of about 1927/28)",
+        ),
+        "cattle_roubles": Figure(40.0, "assumption: see horse_roubles"),
+        "pig_roubles": Figure(15.0, "assumption: see horse_roubles"),
+        "sheep_goat_roubles": Figure(5.0, "assumption: see horse_roubles"),
+        "grain_tonnes_per_ha": Figure(
+            0.3,
+            "assumption: a stock of about four months' harvest at the start (0.8 t/ha a year); "
+            "a run of the simulator resets it to reserve_months of need in its first month",
+        ),
+    }
+)
+"""The initial draw's holdings beyond the record's totals, each with its unit and source
+(herd means in head per household, family in persons)."""
+
+
+def _value(name: str) -> float:
+    figure = INITIAL_DRAW[name]
+    assert isinstance(figure, Figure)
+    return figure.value
+
+
 def initial_households(
     rng: np.random.Generator,
     sample: int = 100,
@@ -198,7 +307,8 @@ def initial_households(
 
     Strata (poor, middle, kulak) take the record's shares; holdings are drawn
     around the record's averages (Poisson counts), and the middle stratum's
-    averages are whatever makes the national herds match the record.
+    averages are whatever makes the national herds and family size match the record.
+    Every other number is in ``INITIAL_DRAW``.
     """
     if sample < 1:
         raise ValueError("sample is at least 1")
@@ -216,23 +326,46 @@ def initial_households(
         """A value per household from its stratum's value."""
         return np.array([poor, middle, kulak])[stratum]
 
-    def spread(national: float, poor_mean: float, kulak_mean: float) -> FloatArray:
-        per_household = national * 1e6 / total
+    def means(per_household: float, poor_mean: float, kulak_mean: float) -> FloatArray:
         middle_mean = (per_household - shares[0] * poor_mean - shares[2] * kulak_mean) / shares[1]
-        means = np.maximum(by_stratum(poor_mean, middle_mean, kulak_mean), 0.0)
-        return rng.poisson(means).astype(float)
+        return np.maximum(by_stratum(poor_mean, middle_mean, kulak_mean), 0.0)
+
+    def spread(national: float, poor_mean: float, kulak_mean: float) -> FloatArray:
+        return rng.poisson(means(national * 1e6 / total, poor_mean, kulak_mean)).astype(float)
+
+    def stratified(name: str) -> FloatArray:
+        figure = INITIAL_DRAW[name]
+        assert isinstance(figure, Stratified)
+        return by_stratum(figure.poor, figure.middle, figure.kulak)
 
     cows_to_cattle = c["cattle_per_cow"]
     horses = spread(c["horses_million"], c["poor_horses"], c["kulak_draught_animals"])
-    cattle = spread(c["cattle_million"], 0.8, c["kulak_cows"] * cows_to_cattle)
-    pigs = spread(c["pigs_million"], 0.4, 2.0)
-    sheep = spread(c["sheep_goats_million"], 2.0, 12.0)
-    family = 1.0 + rng.poisson(by_stratum(3.2, 4.2, 5.5))
-    workers = np.minimum(family, 1.0 + rng.poisson(by_stratum(1.2, 1.2, 2.0), n))
+    cattle = spread(c["cattle_million"], _value("poor_cattle"), c["kulak_cows"] * cows_to_cattle)
+    pigs = spread(c["pigs_million"], _value("poor_pigs"), _value("kulak_pigs"))
+    sheep = spread(
+        c["sheep_goats_million"], _value("poor_sheep_goats"), _value("kulak_sheep_goats")
+    )
+    persons = means(
+        _value("family_persons"), _value("poor_family_persons"), _value("kulak_family_persons")
+    )
+    family = 1.0 + rng.poisson(np.maximum(persons - 1.0, 0.0)).astype(float)
+    # the head always works: at least one worker
+    workers = np.maximum(rng.binomial(family.astype(np.int64), _value("working_age_share")), 1)
     # gamma(shape, scale) is scale times a standard gamma draw: the same numbers, faster
-    land = rng.standard_gamma(4.0, n) * by_stratum(0.6, 1.1, 3.0)
-    implements = rng.standard_gamma(2.0, n) * by_stratum(15.0, 45.0, 150.0)
-    wealth = 60.0 * horses + 40.0 * cattle + 15.0 * pigs + 5.0 * sheep + implements
+    land_shape, implements_shape = _value("land_shape"), _value("implements_shape")
+    land = rng.standard_gamma(land_shape, n) * stratified("land_ha") / land_shape
+    implements = (
+        rng.standard_gamma(implements_shape, n)
+        * stratified("implements_roubles")
+        / implements_shape
+    )
+    wealth = (
+        _value("horse_roubles") * horses
+        + _value("cattle_roubles") * cattle
+        + _value("pig_roubles") * pigs
+        + _value("sheep_goat_roubles") * sheep
+        + implements
+    )
     status = np.where(rng.random(n) < c["collectivised_share"], Status.GUILD, Status.INDIVIDUAL)
     return Households(
         id=np.arange(n, dtype=np.int64),
@@ -240,7 +373,7 @@ def initial_households(
             np.int8
         ),
         weight=weight,
-        family=family.astype(float),
+        family=family,
         workers=workers.astype(float),
         land=land,
         horses=horses,
@@ -248,7 +381,7 @@ def initial_households(
         pigs=pigs,
         sheep_goats=sheep,
         implements=implements,
-        grain=land * 0.3,
+        grain=land * _value("grain_tonnes_per_ha"),
         wealth=wealth,
         status=status.astype(np.int8),
         kulak=kulak,
@@ -263,20 +396,24 @@ class HouseholdRules:
     join_base: float = -6.0
     """Log-odds of joining in a month with no push at all (about 0.25% a month)."""
     join_pressure: float = 6.0
+    """Log-odds of joining per unit of the region's administrative pressure (0-1)."""
     join_market_closed: float = 1.5
+    """Log-odds added while the free market is closed (assumption)."""
     join_tax_relief: float = 1.0
+    """Log-odds per unit of tax relief for collectives (assumption)."""
     join_machines: float = 2.0
+    """Log-odds per unit of the share of collective land tractors work (assumption)."""
     join_fear: float = 2.0
+    """Log-odds per unit of fear, the pace of deportations against ``FEAR_SCALE``
+    (assumption)."""
     join_wealth: float = 1.5
     """Richer households resist: log-odds fall with wealth relative to the mean."""
     slaughter_uncertain: float = 0.5
     """Share of its herd a joining household kills or sells when compensation is nil."""
     leave_rate: float = 0.3
-    """Monthly probability of leaving per unit of (outside option / collective pay - 1)
-    when pressure has eased."""
-    leave_below_pressure: float = 0.2
-    """Pressure below which members may leave: pressure counts as eased (assumption: the
-    record dates the easing, 2 March 1930, not a level; a fifth of full pressure)."""
+    """Monthly hazard of leaving per unit of outside premium (outside option / collective
+    pay - 1) and per unit of eased pressure (remembered less current): the probability is
+    ``1 - exp(-hazard)``, never certain."""
     birth_rates: tuple[float, ...] = (0.006, 0.02, 0.08, 0.03)
     """Monthly births per animal: horses, cattle, pigs, sheep and goats (assumption)."""
     death_rates: tuple[float, ...] = (0.005, 0.017, 0.07, 0.027)
@@ -286,10 +423,12 @@ class HouseholdRules:
     drift_sigma: float = 0.05
     """Monthly spread of individual households' wealth growth with the market open."""
     drift_mu: float = 0.0
+    """Mean of the monthly log wealth shock (0: luck alone does not enrich)."""
     kulak_to_collective: float = 0.55
     """Share of confiscated kulak property that reaches the collectives (events.csv:
     property worth over 175 million roubles passed to kolkhoz indivisible funds)."""
     household_birth: float = 0.001
+    """Monthly rate of household division into new households (assumption)."""
     household_death: float = 0.0008
     """Monthly rates of household division (new households) and dissolution (assumption)."""
     yield_per_ha: float = 0.8
@@ -305,6 +444,33 @@ class HouseholdRules:
     scale_gain: float = 0.3
     """Extra yield of a fully mechanised collective: scale gains come only with machines
     ('a ship from a flock of fishing boats')."""
+    pressure_forgetting: float = 0.3
+    """Monthly share by which the pressure households remember falls toward a lower current
+    pressure (a rise is remembered at once). Members leave by how far the pressure has
+    eased below the remembered one, so the retreat follows an easing and fades as it is
+    forgotten (assumption: the retreat of March 1930 ran about three months, 1 March to
+    1 June, calibration.csv collectivised_share; 0.7**3 = 0.34 of the easing is left)."""
+    effort_elasticity: float = 0.5
+    """Elasticity of a member's effort in the collective's fields to what a labour-day pays
+    against what the same work earns on the household's own farm (assumption; below 1)."""
+    effort_floor: float = 0.5
+    """The least effort a member gives the collective, under compulsion (assumption: the
+    statutes' minimum of labour-days)."""
+    saving_share: float = 0.3
+    """Share of a household's net income (output less food and quota, in roubles) that
+    adds to its property; a loss is taken from property at the same share (assumption: the
+    rest buys manufactures and pays taxes not modelled here)."""
+    wealth_depreciation: float = 0.005
+    """Monthly wear of property: animals age, implements wear (assumption: about 6% a
+    year)."""
+    join_eased: float = 6.0
+    """Log-odds of joining lost per unit of eased pressure (remembered less current): an
+    easing is read as leave to stay out, as the retreat after 2 March 1930 (assumption: as
+    strong as pressure itself, the default ``join_pressure``)."""
+    grain_roubles: float = 60.0
+    """Roubles per tonne at which net grain income is valued (assumption: about a rouble a
+    pood, the order of 1927/28 procurement prices; events.csv grain_export_value gives 43
+    roubles per tonne for the crisis year 1930)."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +491,9 @@ class MonthPolicy:
     collective_type: int = Status.GUILD
     outside_premium: float | FloatArray = 0.0
     """How much more an individual farm earns than collective membership (relative)."""
+    migration: float | FloatArray = 0.0
+    """Monthly probability that a worker of a present peasant household leaves for town, per
+    region (an array of ``len(REGIONS)``) or one for all."""
 
 
 GINI_ROWS = 1 << 19
@@ -373,6 +542,14 @@ class MonthFlows:
     slaughtered: dict[str, float] = field(default_factory=dict)
     confiscated: dict[str, float] = field(default_factory=dict)
     to_collectives: float = 0.0
+    migrants: float = 0.0
+    """Workers who left for town this month (weighted)."""
+    settlers: float = 0.0
+    """Workers of households removed by dekulakisation this month, sent to construction,
+    timber and mining as special settlers (weighted)."""
+    families_left: float = 0.0
+    """Households that left whole because their last worker went (weighted; counted as
+    removed from the countryside, their herds sold off as ``slaughtered``)."""
 
 
 def step(
@@ -384,24 +561,35 @@ def step(
 
     - joining: an individual, non-kulak household joins ``policy.collective_type`` with
       probability ``1 / (1 + exp(-odds))``, the odds summing the levers (pressure in its
-      region, a closed market, tax relief, machines, fear) less ``join_wealth`` times its
-      wealth relative to the weighted mean of the households present;
+      region less ``join_eased`` times the easing its region remembers, a closed market,
+      tax relief, machines, fear) less ``join_wealth`` times its wealth relative to the
+      weighted mean of the households present (``membership_rates``);
     - a joining household first kills or sells ``floor(herd * kill + u)`` of each herd
       (``u`` uniform, so ``herd * kill`` on average), where ``kill`` is
       ``slaughter_uncertain`` times the share of the animals' value that is not paid back
       (compensation times the collective type's return on capital); it brings its wealth
       into the collective (``contributed``);
-    - leaving: a member that did not join this month, in a region whose pressure is below
-      ``leave_below_pressure``, leaves with probability ``leave_rate * outside_premium``
-      (clipped to 0-1; the premium may differ by region);
+    - leaving: a member that did not join this month leaves with probability
+      ``1 - exp(-leave_rate * outside_premium * eased)``, where ``eased`` is how far its
+      region's pressure lies below the pressure the households remember
+      (``remembered_pressure``: it follows a rise at once and falls toward a lower pressure
+      by ``pressure_forgetting`` a month); under steady pressure nobody leaves, and a
+      retreat follows an easing and fades as it is forgotten;
     - dekulakisation: with a quota, the richest kulak households present (ties in row
       order) are removed while their weight adds up to at most the quota; their animals
       and wealth are confiscated, ``kulak_to_collective`` of the wealth reaching the
       collectives;
+    - migration: each worker of a household still present leaves for town with probability
+      ``policy.migration`` (per region), Binomial on its workers; the family shrinks with
+      them, and a household whose last worker went leaves whole (removed, its herds sold);
+      the workers of dekulakised households are counted as special settlers;
     - each remaining household's herds have Poisson(``herd * birth_rate``) births and
-      Binomial(``floor(herd)``, ``death_rate``) deaths;
-    - with the market open, an individual household's wealth is multiplied by
-      ``exp(N(drift_mu, drift_sigma))``;
+      Binomial deaths (see ``_herd_month``);
+    - wealth accumulates from income: ``saving_share`` of last month's net income
+      (``h.income``, roubles) is added, for a member to its contributed capital as well; an
+      individual household accumulates only with the market open, where its wealth is also
+      multiplied by ``exp(N(drift_mu, drift_sigma))`` (luck); all property wears by
+      ``wealth_depreciation`` a month and never falls below zero;
     - households divide and dissolve as weight: the row's weight grows by
       ``1 + household_birth - household_death`` and its holdings (herds, land,
       implements, grain, wealth, contributed) are shared out over the new weight.
@@ -426,7 +614,6 @@ def step(
         + rules.join_machines * policy.machines
         + rules.join_fear * policy.fear
     )
-    params[_month.P_JOIN_PRESSURE] = rules.join_pressure
     params[_month.P_JOIN_WEALTH] = rules.join_wealth
     params[_month.P_MEAN_WEALTH] = mean_wealth
     params[_month.P_KILL] = rules.slaughter_uncertain * (1.0 - kept)
@@ -440,13 +627,12 @@ def step(
         rules.herd_birth_scale
     )
     params[_month.P_DEATH : _month.P_DEATH + 4] = rules.death_rates
-    params[_month.P_EASED] = rules.leave_below_pressure
+    params[_month.P_SAVING] = rules.saving_share
+    params[_month.P_DEPRECIATION] = rules.wealth_depreciation
     pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
-    leave = np.ascontiguousarray(
-        np.clip(
-            rules.leave_rate * np.broadcast_to(policy.outside_premium, pressure.shape), 0.0, 1.0
-        ),
-        dtype=np.float64,
+    push, leave = membership_rates(h, pressure, policy.outside_premium, rules)
+    migration = np.ascontiguousarray(
+        np.clip(np.broadcast_to(policy.migration, pressure.shape), 0.0, 1.0), dtype=np.float64
     )
     key = rng.integers(0, np.iinfo(np.int64).max, dtype=np.int64).astype(np.uint64)
     totals = _month.month(
@@ -464,8 +650,12 @@ def step(
         h.status,
         h.kulak,
         chosen,
-        pressure,
+        h.family,
+        h.workers,
+        h.income,
+        push,
         leave,
+        migration,
         params,
         key,
     )
@@ -476,6 +666,9 @@ def step(
         born=float(totals[_month.F_BORN]),
         dissolved=float(totals[_month.F_DISSOLVED]),
         to_collectives=rules.kulak_to_collective * float(totals[_month.F_TO_COLLECTIVES]),
+        migrants=float(totals[_month.F_MIGRANTS]),
+        settlers=float(totals[_month.F_SETTLERS]),
+        families_left=float(totals[_month.F_FAMILIES_LEFT]),
     )
     for k, animal in enumerate(ANIMALS):
         flows.slaughtered[animal] = float(totals[_month.F_SLAUGHTERED + k])
@@ -487,17 +680,47 @@ def step(
 
 _FLOAT_COLUMNS = (
     "weight",
+    "family",
+    "workers",
     *ANIMALS,
     "land",
     "implements",
     "grain",
     "wealth",
     "contributed",
+    "income",
 )
+
+
+def membership_rates(
+    h: Households, pressure: FloatArray, premium: float | FloatArray, rules: HouseholdRules
+) -> tuple[FloatArray, FloatArray]:
+    """Per region, the push to join (log-odds) and the monthly probability that a member
+    leaves; the households' memory of pressure moves on a month (in place).
+
+    ``eased`` is the remembered pressure less the current one (at least 0). The push is
+    ``join_pressure * pressure - join_eased * eased``: an easing is read as leave to stay
+    out. The hazard of leaving is ``leave_rate * premium * eased``, its probability
+    ``1 - exp(-hazard)``. The memory then follows a rise at once and falls by
+    ``pressure_forgetting`` of the gap toward a lower pressure, so under steady pressure
+    nobody leaves and a retreat fades as the easing is forgotten.
+    """
+    if h.remembered_pressure.shape != pressure.shape:
+        h.remembered_pressure = pressure.copy()
+    eased = np.maximum(h.remembered_pressure - pressure, 0.0)
+    push = rules.join_pressure * pressure - rules.join_eased * eased
+    hazard = rules.leave_rate * np.maximum(np.broadcast_to(premium, pressure.shape), 0.0) * eased
+    h.remembered_pressure = pressure + (1.0 - rules.pressure_forgetting) * eased
+    return (
+        np.ascontiguousarray(push, dtype=np.float64),
+        np.ascontiguousarray(-np.expm1(-hazard), dtype=np.float64),
+    )
 
 
 def _prepare(h: Households) -> None:
     """Give every column the contiguous dtype the compiled month works on (no copy if so)."""
+    if h.income.size == 0:
+        h.income = np.zeros(len(h))
     for column in _FLOAT_COLUMNS:
         setattr(h, column, np.ascontiguousarray(getattr(h, column), dtype=np.float64))
     h.region = np.ascontiguousarray(h.region, dtype=np.int8)
@@ -581,6 +804,33 @@ def differentiation(
     return {"member_income_gini": gini(x, w), "rich_member_share": rich}
 
 
+TOP_DECILE = 0.1
+"""The richest tenth of households, whose share of wealth measures differentiation."""
+
+
+def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) -> float:
+    """The share of the weighted total held by the richest ``top`` of the weight (the top
+    decile by default); large sets are taken on the even sample the Gini uses.
+
+    >>> top_share(np.arange(1.0, 11.0), np.ones(10))
+    0.18181818181818182
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if x.size > GINI_ROWS:
+        step_ = -(-x.size // GINI_ROWS)
+        x, w = x[::step_], w[::step_]
+    total = float(x @ w)
+    if x.size == 0 or total <= 0:
+        return 0.0
+    order = np.argsort(-x, kind="stable")
+    x, w = x[order], w[order]
+    reach = top * float(w.sum())
+    before = np.cumsum(w) - w
+    counted = np.clip(reach - before, 0.0, w)
+    return float(x @ counted) / total
+
+
 def census(h: Households) -> dict[str, float]:
     """The record's stocks from the households (names of history/variables.csv)."""
     present = h.present
@@ -588,8 +838,11 @@ def census(h: Households) -> dict[str, float]:
     total = float(counted.sum())
     out = {
         "peasant_households_million": total / 1e6,
+        "rural_workers_million": float(h.workers @ counted) / 1e6,
         "collectivised_share": float(h.weight[h.members].sum() / total) if total else 0.0,
         "wealth_gini": gini(h.wealth[present], h.weight[present]),
+        "wealth_top_decile_share": top_share(h.wealth[present], h.weight[present]),
+        "member_capital_gini": gini(h.contributed[h.members], h.weight[h.members]),
         "wealth_gini_individual": gini(
             h.wealth[present & (h.status == Status.INDIVIDUAL)],
             h.weight[present & (h.status == Status.INDIVIDUAL)],
@@ -600,8 +853,27 @@ def census(h: Households) -> dict[str, float]:
     return out
 
 
+def effort(pay: float | FloatArray, rules: HouseholdRules) -> FloatArray:
+    """Members' effort in the collective's fields (1 full) from ``pay``: what a labour-day
+    pays against what the same work earns on the household's own farm (1 equal).
+
+    ``clip(pay ** effort_elasticity, effort_floor, 1)``: members work fully when a
+    labour-day pays as well as their own farm, and withdraw effort toward the statutes'
+    minimum as it pays less.
+
+    >>> effort(np.array([0.25, 1.0, 2.0]), HouseholdRules()).tolist()
+    [0.5, 1.0, 1.0]
+    """
+    ratio = np.maximum(np.asarray(pay, dtype=float), 0.0)
+    out: FloatArray = np.clip(ratio**rules.effort_elasticity, rules.effort_floor, 1.0)
+    return out
+
+
 def production(
-    h: Households, tractor_hp: FloatArray, rules: HouseholdRules
+    h: Households,
+    tractor_hp: FloatArray,
+    rules: HouseholdRules,
+    member_effort: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Grain each household grows in a normal season (tonnes), and each region's mechanised share.
 
@@ -609,8 +881,9 @@ def production(
     members' land and horses per region and adds the tractor horsepower machine-tractor
     stations bring there (``tractor_hp`` per region). Yield falls with the share of the
     land the draught power cannot work; a collective gains ``scale_gain`` on the share of
-    its land tractors work, and nothing from pooling alone. Members share the
-    collective's harvest in proportion to the land they brought.
+    its land tractors work, and nothing from pooling alone; its yield is multiplied by its
+    members' ``member_effort`` per region (``effort``; full effort when not given). Members
+    share the collective's harvest in proportion to the land they brought.
     """
     regions = len(tractor_hp)
     land, horses = _month.pooled_land_and_horses(
@@ -628,6 +901,8 @@ def production(
         * worked**rules.draught_elasticity
         * (1.0 + rules.scale_gain * mechanised)
     )
+    if member_effort is not None:
+        per_ha = per_ha * member_effort
     grown = _month.grown(
         h.region,
         h.land,

@@ -18,6 +18,10 @@ __all__ = ["input_limit", "produce", "wear_and_brak"]
 
 FloatArray = NDArray[np.float64]
 
+BRAK_CEILING = 0.9
+"""The largest share of output that can be defective however hard equipment is forced
+(assumption: some output always passes inspection)."""
+
 
 def input_limit(A_csc: sp.csc_array, ratio: FloatArray) -> FloatArray:
     """For each branch j, the least supply ratio among the inputs it uses (1 if none)."""
@@ -71,5 +75,5 @@ def wear_and_brak(
         utilisation = np.where(capacity > 0, output_rate / capacity, 0.0)
     overuse = np.maximum(0.0, utilisation - 1.0)
     wear = capacity * depreciation / MONTHS_PER_YEAR * (1.0 + wear_elasticity * overuse)
-    brak = np.minimum(0.9, brak_base + brak_elasticity * overuse)
+    brak = np.minimum(BRAK_CEILING, brak_base + brak_elasticity * overuse)
     return overuse, np.minimum(wear, capacity), brak

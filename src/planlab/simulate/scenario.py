@@ -457,16 +457,41 @@ HOUSEHOLD_PARAMETERS = _specs(
         _RULES.leave_rate,
         0.0,
         10.0,
-        "Monthly leaving per unit of outside premium once pressure has eased.",
+        "Monthly hazard of leaving per unit of outside premium and of eased pressure.",
     ),
     Spec(
-        "leave_below_pressure",
-        "0 to 1",
-        _RULES.leave_below_pressure,
+        "pressure_forgetting",
+        "share of the gap per month",
+        _RULES.pressure_forgetting,
         0.0,
         1.0,
-        "Collectivisation pressure below which members may leave (pressure counts as eased); "
-        "assumption: the record dates the easing, not a level.",
+        "How fast the pressure households remember falls toward a lower pressure; members "
+        "leave by how far pressure has eased below the remembered one.",
+    ),
+    Spec(
+        "join_eased",
+        "log-odds per unit of eased pressure",
+        _RULES.join_eased,
+        0.0,
+        30.0,
+        "How much an easing of pressure below the remembered one holds households back from "
+        "joining.",
+    ),
+    Spec(
+        "effort_elasticity",
+        "elasticity",
+        _RULES.effort_elasticity,
+        0.0,
+        0.95,
+        "How strongly members' effort follows what a labour-day pays against their own farm.",
+    ),
+    Spec(
+        "saving_share",
+        "share of net income",
+        _RULES.saving_share,
+        0.0,
+        1.0,
+        "Share of a household's net income that adds to (or, a loss, takes from) its property.",
     ),
     Spec(
         "herd_birth_scale",
