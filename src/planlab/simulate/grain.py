@@ -356,7 +356,7 @@ def hunger(
     """Who went below the food ration this month, and the deaths that follows: each person in
     a family that ate ``eaten`` (tonnes, the month) against ``ration`` (tonnes a person a
     month) dies with probability ``deaths_at_nothing`` times the ration's share not eaten;
-    ``weight`` is 0 for households not present.
+    ``weight`` is 0 for households not present (their gap is 0).
 
     >>> h = hunger(np.array([0.0, 1.0]), np.array([2.0, 2.0]), np.ones(2), 0.5, 0.1)
     >>> h.share, h.deaths
@@ -365,7 +365,7 @@ def hunger(
     persons = family * weight
     allowed = family * ration
     with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.where(allowed > 0, np.clip(1.0 - eaten / allowed, 0.0, 1.0), 0.0)
+        gap = np.where((allowed > 0) & (weight > 0), np.clip(1.0 - eaten / allowed, 0, 1), 0.0)
     return Hunger(
         below=float(persons @ (gap > 0)),
         people=float(persons.sum()),
