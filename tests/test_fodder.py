@@ -122,7 +122,8 @@ def test_a_bad_harvest_kills_animals_through_their_fodder() -> None:
 
 def test_a_heavier_quota_kills_animals() -> None:
     """A plan of 22 Mt against one of 10 Mt leaves fewer animals (at least 2% fewer livestock
-    units over the winter): the quota is served before the herds eat. Switched off (``unfed_loss=0``) the herds do not differ."""
+    units over the winter): the quota is served before the herds eat. Switched off
+    (``unfed_loss=0``) the herds do not differ."""
     light = farms_run(scenario_with({"procurement_quota_mt": 10.0}), MONTHS)
     heavy = farms_run(scenario_with({"procurement_quota_mt": 22.0}), MONTHS)
     assert livestock_units(heavy) < 0.98 * livestock_units(light)
