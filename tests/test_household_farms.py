@@ -57,11 +57,18 @@ def test_the_same_seed_gives_the_same_household_run() -> None:
 
 
 def test_pressure_without_compensation_costs_horses_and_raises_procurement() -> None:
-    """Livestock sold before joining, and collectives delivering more, in the full model."""
+    """Livestock sold before joining cuts the harvest (draught power binds), and collectives
+    deliver more: with the same push, the collectives' delivery uplift raises procurement."""
     calm = household_run(with_policies(collectivisation_pressure=0.0)).wide()
-    pushed = household_run(with_policies(collectivisation_pressure=0.8, compensation=0.0)).wide()
+    scenario = with_policies(collectivisation_pressure=0.8, compensation=0.0)
+    pushed = household_run(scenario).wide()
     assert pushed["horses_million"].iloc[-1] < calm["horses_million"].iloc[-1]
-    assert pushed["grain_procurement_mt"].sum() > calm["grain_procurement_mt"].sum()
+    assert pushed["grain_harvest_mt"].sum() < calm["grain_harvest_mt"].sum()
+    flat = dataclasses.replace(
+        scenario, parameters={**scenario.parameters, "delivery_uplift": Setting(0.0)}
+    )
+    level = household_run(flat).wide()
+    assert pushed["grain_procurement_mt"].sum() > level["grain_procurement_mt"].sum()
 
 
 def test_differentiation_inside_collectives_is_reported_monthly() -> None:

@@ -578,9 +578,11 @@ def grown(
     yield_per_ha: float,
     ha_per_horse: float,
     elasticity: float,
+    hired: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Each household's grain: a member's land at its region's collective yield; an
-    individual farm's at the full yield times the share its horses can work, to the power
+    individual farm's at the full yield times the share its own horses and the draught it
+    hires (``hired``, per region, the share of its shortfall covered) can work, to the power
     ``elasticity``; nothing for a removed household."""
     out = np.empty(region.size)
     for i in range(region.size):
@@ -591,6 +593,7 @@ def grown(
         else:
             need = land[i] / ha_per_horse
             own = min(1.0, horses[i] / need) if need > 0 else 1.0
+            own += (1.0 - own) * hired[region[i]]
             worked = math.sqrt(own) if elasticity == 0.5 else own**elasticity
             out[i] = land[i] * yield_per_ha * worked
     return out

@@ -20,9 +20,21 @@ from numpy.typing import NDArray
 
 from planlab.economy import Economy
 
-__all__ = ["AggregateFarms", "FarmPrices", "FarmSplit", "Farms", "TaxedFarms", "split_inputs"]
+__all__ = [
+    "FARM_FLOWS",
+    "AggregateFarms",
+    "FarmPrices",
+    "FarmSplit",
+    "Farms",
+    "TaxedFarms",
+    "split_inputs",
+]
 
 FloatArray = NDArray[np.float64]
+
+FARM_FLOWS = frozenset({"excess_deaths_thousand"})
+"""Names in a farms' ``census`` that are the past month's flow, not a stock: the series
+books the value reported at the start of a month to the month before."""
 
 
 def split_inputs(economy: Economy, farm: NDArray[np.bool_]) -> tuple[sp.csc_array, sp.csr_array]:
@@ -70,7 +82,8 @@ class Farms(Protocol):
         """The month's prices, once the markets have cleared."""
 
     def census(self) -> Mapping[str, float]:
-        """Stocks the farms report at the start of each month (the record's names)."""
+        """Stocks the farms report at the start of each month (the record's names), and the
+        past month's flows named in ``FARM_FLOWS``."""
 
 
 @runtime_checkable

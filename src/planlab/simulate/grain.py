@@ -2,8 +2,9 @@
 
 Each household holds a grain stock (tonnes). In a month its share of the harvest
 comes in; the family eats what it needs; it delivers its procurement quota out of
-what lies above the reserve it keeps; with the market open it sells part of the
-rest, more when grain buys more manufactured goods; what is left is hoarded. A
+what lies above the reserve it keeps; its animals eat their grain ration from what is
+left (``fodder.py``); with the market open it sells part of the rest, more when grain
+buys more manufactured goods; what is left is hoarded. A
 collective's quota is a first claim: it is delivered before the members eat. With
 the market open, families that grew too little to eat buy from their neighbours'
 sales (money is not followed household by household); with it closed they go short.
@@ -11,7 +12,7 @@ Once a year, at the spring sowing, an individual household sows less of its land
 when grain has paid badly in manufactured goods (the 1927/28 "grain strike");
 collectives sow all their land, as the plan sets it. All rules are vectorised over
 households; the stock balance holds exactly:
-``stock after = stock before + harvest - eaten - delivered - sold``.
+``stock after = stock before + harvest - eaten - delivered - sold - fed``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ from numpy.typing import NDArray
 
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
 
-__all__ = ["GrainFlows", "GrainRules", "grain_month", "sown_share", "terms_of_trade"]
+__all__ = [
+    "GrainFlows",
+    "GrainRules",
+    "Hunger",
+    "grain_month",
+    "hunger",
+    "quota_in_tonnes",
+    "sown_share",
+    "terms_of_trade",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -46,6 +56,15 @@ class GrainRules:
     delivery_uplift: float = 0.5
     """How much larger a collective's quota is, per tonne grown, than an individual
     farm's (assumption: deliveries were first claims on collective harvests)."""
+    food_ration: float = 0.8
+    """The food ration, below which a person counts as hungry, as a share of the grain a
+    rural person ate in the base year (assumption: a subsistence diet of about 1,900 kcal a
+    day from grain, 0.2 t a year at 3,400 kcal a kilogram, against about 0.25 t a year
+    eaten per rural person in the grain balances of the late 1920s)."""
+    hunger_deaths: float = 0.02
+    """Excess deaths a month per person with no food at all, scaled by the share of the
+    ration a family went without (assumption: potatoes, surrogates and stock keep most
+    of the starving alive for months; 2% a month at no grain, about a fifth a year)."""
 
 
 @dataclass(frozen=True)
@@ -59,11 +78,13 @@ class GrainFlows:
     """Sold off the farms (after what neighbours bought to eat)."""
     hungry: float
     """Need not met: grain the families went without."""
+    fed: float = 0.0
+    """Grain the animals ate."""
 
     @property
     def hoarded(self) -> float:
-        """The change of the households' stocks: harvest - eaten - delivered - sold."""
-        return self.harvest - self.eaten - self.delivered - self.sold
+        """The change of the households' stocks: harvest - eaten - delivered - sold - fed."""
+        return self.harvest - self.eaten - self.delivered - self.sold - self.fed
 
 
 def terms_of_trade(grain_price: float, industrial_price: float) -> float:
@@ -99,6 +120,9 @@ def grain_month(
     first_claim: NDArray[np.bool_] | None = None,
     cap: float = np.inf,
     exchange: bool = False,
+    fodder: FloatArray | None = None,
+    eaten_out: FloatArray | None = None,
+    fed_out: FloatArray | None = None,
 ) -> GrainFlows:
     """One month of each household's grain, updating ``stock`` in place (tonnes per household).
 
@@ -108,10 +132,14 @@ def grain_month(
     ``first_claim`` is set (collectives), the quota is taken from all the grain there
     is before anyone eats. With ``exchange``, households short of their ``need`` buy
     from the others' sales, each short household getting the same share of its
-    shortfall; only the rest of the sales leaves the village. When the weighted
-    deliveries and sales together exceed ``cap`` (what the month's harvest can carry to
-    procurement and market), both are scaled down to it and the rest stays in the
-    households' stocks.
+    shortfall; only the rest of the sales leaves the village. The weighted deliveries and
+    sales together never exceed ``cap`` (what the month's harvest can carry to
+    procurement and market): deliveries come first, sales take what room is left, and what
+    neither may carry stays in the households' stocks. ``fodder`` is each household's grain
+    ration for its animals, fed from what lies above the reserve once the quota is met and
+    before anything is sold;
+    ``eaten_out`` and ``fed_out``, when given, receive each family's food (bought grain
+    included) and each herd's grain.
 
     >>> s = np.array([1.0]); f = grain_month(s, np.ones(1), np.array([2.0]), np.array([1.0]),
     ...     np.array([0.5]), np.array([1.0]), np.array([1.0]))
@@ -119,8 +147,21 @@ def grain_month(
     (1.0, 0.5, 0.5, [1.0])
     """
     first = np.zeros(stock.shape, dtype=np.bool_) if first_claim is None else first_claim
+    none = np.zeros(0)
     totals = _grain_pass(
-        stock, weight, harvest, need, quota, reserve, sell, first, float(cap), bool(exchange)
+        stock,
+        weight,
+        harvest,
+        need,
+        quota,
+        reserve,
+        sell,
+        first,
+        float(cap),
+        bool(exchange),
+        none if fodder is None else fodder,
+        none if eaten_out is None else eaten_out,
+        none if fed_out is None else fed_out,
     )
     return GrainFlows(
         harvest=float(totals[0]),
@@ -128,20 +169,29 @@ def grain_month(
         delivered=float(totals[2]),
         sold=float(totals[3]),
         hungry=float(totals[4]),
+        fed=float(totals[5]),
     )
 
 
 @_jit()
 def _decide(
-    available: float, quota: float, need: float, reserve: float, sell: float, first: bool
-) -> tuple[float, float, float, float]:
+    available: float,
+    quota: float,
+    need: float,
+    reserve: float,
+    sell: float,
+    first: bool,
+    fodder: float,
+) -> tuple[float, float, float, float, float]:
     """One household's month before any trade between neighbours: what it eats, what it
-    delivers, what it offers for sale, and how short of its need it is."""
+    delivers, what its animals eat, what it offers for sale, and how short of its need it is.
+    The animals get what lies above the reserve once the quota is met, before any sale."""
     claimed = min(quota, available) if first else 0.0
     eaten = min(available - claimed, need)
     spare = max(available - claimed - eaten - reserve, 0.0)
     owed = 0.0 if first else min(quota, spare)
-    return eaten, claimed + owed, (spare - owed) * sell, need - eaten
+    fed = min(spare - owed, fodder)
+    return eaten, claimed + owed, fed, (spare - owed - fed) * sell, need - eaten
 
 
 @_jit()
@@ -156,20 +206,28 @@ def _grain_pass(
     first: NDArray[np.bool_],
     cap: float,
     exchange: bool,
+    fodder: FloatArray,
+    eaten_out: FloatArray,
+    fed_out: FloatArray,
 ) -> FloatArray:
     """The month's rules over the rows, in two passes (totals first, then the stocks),
-    compiled so that the countryside's grain costs two reads of its columns."""
+    compiled so that the countryside's grain costs two reads of its columns. ``fodder``
+    (empty: none) is each herd's grain ration; ``eaten_out`` and ``fed_out`` (empty: not
+    wanted) receive what each family ate (bought grain included) and each herd got."""
     n = stock.size
     one_share = sell.size == 1
+    feeding = fodder.size == n
+    per_row = eaten_out.size == n
     wanted = offered = delivered_total = 0.0
     for i in range(n):
-        _, delivered, offer, short = _decide(
+        _, delivered, _, offer, short = _decide(
             stock[i] + harvest[i],
             quota[i],
             need[i],
             reserve[i],
             sell[0 if one_share else i],
             first[i],
+            fodder[i] if feeding else 0.0,
         )
         wanted += short * weight[i]
         offered += offer * weight[i]
@@ -177,24 +235,37 @@ def _grain_pass(
     traded = min(wanted, offered) if exchange else 0.0
     bought_share = traded / wanted if traded > 0 else 0.0
     kept_share = 1.0 - traded / offered if traded > 0 else 1.0
-    out = delivered_total + offered * kept_share
-    scale = max(cap, 0.0) / out if out > cap else 1.0
-    totals = np.zeros(5)
+    room = max(cap, 0.0)
+    deliver_scale = room / delivered_total if delivered_total > room else 1.0
+    left = room - delivered_total * deliver_scale
+    selling = offered * kept_share
+    sell_scale = left / selling if selling > left else 1.0
+    totals = np.zeros(6)
     for i in range(n):
         available = stock[i] + harvest[i]
-        eaten, delivered, offer, short = _decide(
-            available, quota[i], need[i], reserve[i], sell[0 if one_share else i], first[i]
+        eaten, delivered, fed, offer, short = _decide(
+            available,
+            quota[i],
+            need[i],
+            reserve[i],
+            sell[0 if one_share else i],
+            first[i],
+            fodder[i] if feeding else 0.0,
         )
         bought = short * bought_share
-        sold = offer * kept_share * scale
-        delivered *= scale
-        stock[i] = available - eaten - delivered - sold - offer * (1.0 - kept_share)
+        sold = offer * kept_share * sell_scale
+        delivered *= deliver_scale
+        stock[i] = available - eaten - delivered - fed - sold - offer * (1.0 - kept_share)
+        if per_row:
+            eaten_out[i] = eaten + bought
+            fed_out[i] = fed
         w = weight[i]
         totals[0] += harvest[i] * w
         totals[1] += (eaten + bought) * w
         totals[2] += delivered * w
         totals[3] += sold * w
         totals[4] += max(short - bought, 0.0) * w
+        totals[5] += fed * w
     return totals
 
 
@@ -242,3 +313,62 @@ def household_inputs(
         quota[i] = surplus * quota_rate * level * ((1.0 + uplift) if member[i] else 1.0)
         reserve[i] = need[i] * reserve_months / max(level, 1.0)
     return inflow, need, quota, reserve, member
+
+
+def quota_in_tonnes(expected: FloatArray, weight: FloatArray, due: float) -> FloatArray:
+    """Each household's share of a quota of ``due`` tonnes, in proportion to what it is
+    expected to grow in a normal season (the plan was assessed on the sown area, not on
+    the harvest; ``weight`` is 0 for households not present).
+
+    >>> quota_in_tonnes(np.array([1.0, 3.0]), np.ones(2), 2.0).tolist()
+    [0.5, 1.5]
+    """
+    total = float(expected @ weight)
+    share: FloatArray = expected * (due / total) if total > 0 else np.zeros_like(expected)
+    return share * (weight > 0)
+
+
+@dataclass(frozen=True)
+class Hunger:
+    """A month's hunger among the rural people (weighted persons)."""
+
+    below: float
+    """People whose families ate less than the food ration."""
+    people: float
+    deaths: float
+    """Excess deaths from hunger."""
+    gap: FloatArray
+    """Each household's share of the ration it went without, 0 to 1."""
+
+    @property
+    def share(self) -> float:
+        """Share of the rural people below the food ration."""
+        return self.below / self.people if self.people > 0 else 0.0
+
+
+def hunger(
+    eaten: FloatArray,
+    family: FloatArray,
+    weight: FloatArray,
+    ration: float,
+    deaths_at_nothing: float,
+) -> Hunger:
+    """Who went below the food ration this month, and the deaths that follows: each person in
+    a family that ate ``eaten`` (tonnes, the month) against ``ration`` (tonnes a person a
+    month) dies with probability ``deaths_at_nothing`` times the ration's share not eaten;
+    ``weight`` is 0 for households not present (their gap is 0).
+
+    >>> h = hunger(np.array([0.0, 1.0]), np.array([2.0, 2.0]), np.ones(2), 0.5, 0.1)
+    >>> h.share, h.deaths
+    (0.5, 0.2)
+    """
+    persons = family * weight
+    allowed = family * ration
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.where((allowed > 0) & (weight > 0), np.clip(1.0 - eaten / allowed, 0, 1), 0.0)
+    return Hunger(
+        below=float(persons @ (gap > 0)),
+        people=float(persons.sum()),
+        deaths=float(persons @ gap) * deaths_at_nothing,
+        gap=gap,
+    )

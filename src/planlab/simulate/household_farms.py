@@ -12,6 +12,7 @@ Collectives sow all their land and owe larger quotas.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -23,10 +24,14 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
+from planlab.simulate.draught import worked_area
+from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
 from planlab.simulate.grain import (
     GrainRules,
     grain_month,
     household_inputs,
+    hunger,
+    quota_in_tonnes,
     sown_share,
     sown_total,
     terms_of_trade,
@@ -120,6 +125,13 @@ class HouseholdFarms:
     sowing_month: int = 4
     """The spring sowing campaign, when individual farms decide how much to sow."""
     month: int = 0
+    fodder_rules: FodderRules = field(default_factory=FodderRules)
+    feed_per_unit: float = 0.0
+    """The economy's grain input per unit of livestock output (its feed coefficient): the
+    feed the farm branches keep, which the households hold and ration to their herds."""
+    quota_mt: Callable[[int], float] = field(default=lambda month: math.nan)
+    """Grain procurement plan of the agricultural year in force in a month (million tonnes;
+    NaN: the share rule)."""
     base_grain: float = field(init=False, default=1.0)
     base_herd: float = field(init=False, default=1.0)
     sown: FloatArray = field(init=False)
@@ -128,14 +140,23 @@ class HouseholdFarms:
     quota_rate: float | None = field(init=False, default=None)
     last_delivered: float = field(init=False, default=0.0)
     last_sold: float = field(init=False, default=0.0)
-    last_hungry: float = field(init=False, default=0.0)
-    last_need: float = field(init=False, default=0.0)
     wealth_taxed: float = field(init=False, default=0.0)
     """Wealth tax assessed in the latest month (million roubles)."""
     marketed_value: float = field(init=False, default=0.0)
     marketed_tonnes: float = field(init=False, default=0.0)
     industrial_sum: float = field(init=False, default=0.0)
     industrial_months: int = field(init=False, default=0)
+    weather: float = field(init=False, default=1.0)
+    feed_tonnes: float = field(init=False, default=0.0)
+    feed_ratio: float | None = field(init=False, default=None)
+    """Feed grain per tonne of the households' net grain: the economy's feed flow against
+    its net grain in the first month; a poor harvest cuts the feed with the rest."""
+    meadows: FloatArray | None = field(init=False, default=None)
+    """Roughage each region's meadows and pasture give in a normal year (tonnes of hay a
+    month): the ration of the herds of the start."""
+    last_fodder_share: float = field(init=False, default=1.0)
+    last_hunger_share: float = field(init=False, default=0.0)
+    last_deaths: float = field(init=False, default=0.0)
     _cache: tuple[FloatArray, FloatArray, FloatArray] | None = field(
         init=False, default=None, repr=False
     )
@@ -250,8 +271,12 @@ class HouseholdFarms:
         grain_index = self._grain() / self.base_grain
         herd_index = self._herd() / self.base_herd
         scaled = rate * grain_index
+        self.weather = harvest
         if self.livestock is not None:
             scaled[self.livestock] = rate[self.livestock] * herd_index
+            if self.feed_ratio is None:
+                feed = self.feed_per_unit * scaled[self.livestock] / MONTHS_PER_YEAR
+                self.feed_tonnes = feed * self.tonnes_per_unit
         return scaled
 
     def observe(self, output: FloatArray, imports: FloatArray) -> None:
@@ -343,6 +368,25 @@ class HouseholdFarms:
             sell = np.array([min(1.0, terms**rules.sell_elasticity)])
         else:
             sell = np.zeros(1)
+        # the feed grain grown with the month's grain (in the first month's proportion to it)
+        # comes to each household by its herds' grain ration
+        if self.feed_ratio is None:
+            self.feed_ratio = self.feed_tonnes / tonnes
+        self.feed_tonnes = self.feed_ratio * tonnes
+        herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
+        fodder = monthly_ration(*herds, self.fodder_rules.grain_ration)
+        rations = float(fodder @ (h.weight * present))
+        if rations > 0:
+            inflow = inflow + fodder * (self.feed_tonnes / rations)
+        due = self.quota_mt(max(self.month - 1, 0))
+        if math.isfinite(due):
+            # the plan in tonnes: a first claim on every household, whatever the harvest
+            quota = quota_in_tonnes(
+                grown * self.sown, h.weight * present, due * 1e6 / MONTHS_PER_YEAR
+            )
+            reserve = need * rules.reserve_months
+            members = present
+        eaten, fed = np.zeros(len(h)), np.zeros(len(h))
         flows = grain_month(
             h.grain,
             h.weight,
@@ -354,9 +398,16 @@ class HouseholdFarms:
             first_claim=members,
             cap=tonnes,
             exchange=prices is None or prices.market_open,
+            fodder=fodder,
+            eaten_out=eaten,
+            fed_out=fed,
         )
-        self.last_hungry, self.last_need = flows.hungry, float(need @ h.weight)
         self._earn(inflow, need, quota)
+        self._feed(fed)
+        ration = rules.food_ration * self.need_per_person
+        hungry = hunger(eaten, h.family, h.weight * present, ration, rules.hunger_deaths)
+        h.family -= h.family * hungry.gap * rules.hunger_deaths
+        self.last_hunger_share, self.last_deaths = hungry.share, hungry.deaths
         self.last_delivered, self.last_sold = flows.delivered, flows.sold
         procured, free_supply = out.procured.copy(), out.free_supply.copy()
         procured[g] = net[g] * flows.delivered / tonnes
@@ -395,6 +446,33 @@ class HouseholdFarms:
         self.effort = effort(self.pay, self.rules)
         self._changed()
 
+    def _feed(self, fed: FloatArray) -> None:
+        """The herds eat their grain (``fed``, per household) and the roughage of their
+        region's meadows and common pasture, shared by head: the meadows give the herds of
+        the start their ration in a normal year and follow the weather. Animals the fodder
+        cannot keep are lost."""
+        h = self.households
+        counted = h.weight * h.present
+        herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
+        ration = monthly_ration(*herds, self.fodder_rules.roughage_ration)
+        regions = len(REGIONS)
+        asked: FloatArray = np.bincount(h.region, ration * counted, regions).astype(float)
+        meadows = asked if self.meadows is None else self.meadows
+        self.meadows = meadows
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(asked > 0, np.minimum(1.0, meadows * self.weather / asked), 1.0)
+        meadow = ration * share[h.region]
+        feeding = feed_herds(
+            herds,
+            h.weight,
+            h.status,
+            fed,
+            meadow,
+            self.fodder_rules,
+        )
+        self.last_fodder_share = feeding.share
+        self._changed()
+
     def census(self) -> Mapping[str, float]:
         """The record's stocks (households, collectivised share, herds, tractors) and the
         differentiation inside the collectives: Gini of member income, the share of
@@ -405,7 +483,20 @@ class HouseholdFarms:
         out["tractor_horsepower_thousand"] = self.tractor_hp / 1000.0
         out["peasant_grain_stocks_mt"] = float(h.grain @ (h.weight * h.present)) / 1e6
         land = h.land * h.weight * h.present
-        out["grain_hunger_share"] = self.last_hungry / self.last_need if self.last_need else 0.0
+        out["grain_hunger_share"] = self.last_hunger_share
+        out["excess_deaths_thousand"] = self.last_deaths / 1000.0
+        out["fodder_share"] = self.last_fodder_share
+        grown, mechanised, _ = self._production()
+        area = worked_area(
+            grown,
+            self.sown,
+            h.members,
+            h.region,
+            mechanised,
+            self.rules.yield_per_ha,
+            self.rules.scale_gain,
+        )
+        out["sown_area_million_ha"] = float(area @ (h.weight * h.present)) / 1e6
         out["sown_share"] = float(self.sown @ land) / float(land.sum()) if land.sum() > 0 else 0.0
         grown = self._production()[0]
         incomes = np.zeros(len(h))
@@ -444,6 +535,7 @@ class HouseholdFarms:
                 "tax_relief",
                 "wealth_tax",
                 "tractor_programme",
+                "procurement_quota_mt",
             )
         }
         factor = np.array([scenario.region_pressure.get(r, 1.0) for r in REGIONS])
@@ -471,6 +563,8 @@ class HouseholdFarms:
         harvest = next(
             (i for i in e.indicators if i.sector == e.names[grain] and "grain" in i.name), None
         )
+        livestock = find("livestock")
+        feed = float(e.A[grain, livestock]) if livestock is not None else 0.0
         return cls(
             households=households,
             base=base,
@@ -481,7 +575,9 @@ class HouseholdFarms:
             grain_rules=replace(GrainRules(), **settings(GRAIN_PARAMETERS)),
             rng=rng,
             grain=grain,
-            livestock=find("livestock"),
+            livestock=livestock,
+            feed_per_unit=feed,
+            quota_mt=lambda month: float(paths["procurement_quota_mt"][month]),
             machinery=machinery,
             tractors_per_unit=tractors.per_unit if tractors is not None else 0.0,
             tractor_hp=INITIAL_TRACTOR_HP,

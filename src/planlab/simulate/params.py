@@ -110,6 +110,8 @@ def setting_problems(
     for where, value in values:
         if not isinstance(value, int | float) or isinstance(value, bool):
             found.append(Problem(file, f"{group}.{name}.{where}", "a number", repr(value)))
+        elif math.isnan(value) and math.isnan(spec.default):
+            continue  # NaN is this setting's 'not set' (as its default)
         elif math.isnan(value) or not spec.low <= value <= spec.high:
             found.append(
                 Problem(

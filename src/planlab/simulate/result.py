@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
+from planlab.simulate.agriculture import FARM_FLOWS
 from planlab.simulate.scenario import TRACTOR_OUTPUT, Scenario
 
 __all__ = ["Run", "build_series"]
@@ -67,8 +68,13 @@ def build_series(
 
     stock("currency_million_rub", h["currency"])
     for key in h:
-        if key.startswith("farms:"):
-            stock(key.removeprefix("farms:"), h[key])
+        name = key.removeprefix("farms:")
+        if name == key:
+            continue
+        if name in FARM_FLOWS:
+            flow(name, h[key][1:])  # reported at the start of the month after
+        else:
+            stock(name, h[key])
     stock("fx_reserves_million_gold_rub", h["reserves"])
     stock("foreign_debt_million_gold_rub", h["debt"])
     for j, name in enumerate(e.names):

@@ -129,6 +129,17 @@ POLICIES = _specs(
         "output; above the marketed share it takes from the peasants' own consumption.",
     ),
     Spec(
+        "procurement_quota_mt",
+        "million tonnes per agricultural year",
+        float("nan"),
+        0.0,
+        INF,
+        "Grain procurement plan in tonnes for the agricultural year (July-June), as decreed: "
+        "a first claim on every household's grain, a twelfth each month, shared out by what "
+        "each sows in a normal season, whatever the harvest (household runs); NaN (the "
+        "default) keeps the share rule of procurement_level.",
+    ),
+    Spec(
         "procurement_price",
         "index, 1928 = 1",
         1.0,

@@ -1,0 +1,71 @@
+"""Draught power: how much of their land the households' horses (and hired horses) can work.
+
+A horse works ``ha_per_horse`` hectares in a season. An individual farm whose own
+horses cannot work all its land hires draught from neighbours in its region whose
+horses have time to spare (the horseless peasant's hired team): each region's spare
+horse-hectares on individual farms are shared out over its farms short of draught, in
+proportion to their shortfall. What neither covers is not worked, so losing horses cuts
+the sown area unless tractors (on collective land) replace them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.simulate._household_month import INDIVIDUAL, _jit
+
+__all__ = ["hired_share", "worked_area"]
+
+FloatArray = NDArray[np.float64]
+
+
+@_jit()
+def hired_share(
+    region: NDArray[np.int8],
+    weight: FloatArray,
+    land: FloatArray,
+    horses: FloatArray,
+    status: NDArray[np.int8],
+    ha_per_horse: float,
+    regions: int,
+) -> FloatArray:
+    """Per region, the share of individual farms' draught shortfall (hectares their own
+    horses cannot work) that neighbours' spare horse-hectares cover, 0 to 1."""
+    spare = np.zeros(regions)
+    short = np.zeros(regions)
+    for i in range(region.size):
+        if status[i] != INDIVIDUAL:
+            continue
+        gap = land[i] - horses[i] * ha_per_horse
+        if gap > 0.0:
+            short[region[i]] += gap * weight[i]
+        else:
+            spare[region[i]] -= gap * weight[i]
+    out = np.ones(regions)
+    for r in range(regions):
+        if short[r] > 0.0:
+            out[r] = min(1.0, spare[r] / short[r])
+    return out
+
+
+def worked_area(
+    grown: FloatArray,
+    sown: FloatArray,
+    member: NDArray[np.bool_],
+    region: NDArray[np.int8],
+    mechanised: FloatArray,
+    yield_per_ha: float,
+    scale_gain: float,
+) -> FloatArray:
+    """Hectares each household sows and works: its normal-season grain over the yield of a
+    fully worked hectare (a collective's scale gain from machines divided out), times the
+    share of its land it chose to sow.
+
+    >>> worked_area(np.array([1.6, 2.6]), np.array([0.5, 1.0]), np.array([False, True]),
+    ...     np.zeros(2, dtype=np.int8), np.array([1.0]), 0.8, 0.3).round(3).tolist()
+    [1.0, 2.5]
+    """
+    gain = 1.0 + scale_gain * np.where(member, mechanised[region], 0.0)
+    area: FloatArray = grown / (yield_per_ha * gain) * sown
+    return area

@@ -1,0 +1,192 @@
+"""Fodder: what the herds eat, and what happens to animals the village cannot feed.
+
+Each species has a yearly ration per head of grain (oats, barley, bran) and of roughage
+(hay, straw and pasture), counted together in feed units (the Soviet ``kormovaya
+edinitsa``: the feed value of one tonne of oats). A household's animals get their grain
+from what is left after the quota and the family's food (``grain.py``), and their
+roughage from its meadows and pasture, which give the base herd its ration in a normal
+year and follow the year's weather. A household's roughage is shared over its animals in
+proportion to their roughage rations, then its grain in proportion to their grain
+rations and the roughage they went without (grain stands in for hay, never the
+reverse): pigs, on grain alone, feel a grain squeeze at once. A species fed a share
+``f`` of its ration loses ``unfed_loss * (1 - f)`` of its head that month, slaughtered
+or starved, so that a herd shrinks towards what its fodder keeps. A bad harvest or a
+heavy quota kills animals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planlab.plan.calendar import MONTHS_PER_YEAR
+from planlab.simulate._household_month import REMOVED, _jit
+
+__all__ = ["Feeding", "FodderRules", "feed_herds", "monthly_ration"]
+
+FloatArray = NDArray[np.float64]
+
+
+SPECIES = 4
+"""Horses, cattle, pigs, sheep and goats (``households.ANIMALS``)."""
+
+
+@dataclass(frozen=True)
+class FodderRules:
+    """Rations per head and year (tonnes) for horses, cattle, pigs, sheep and goats, in the
+    order of ``households.ANIMALS``, and how herds answer a shortfall."""
+
+    grain_ration: tuple[float, ...] = (0.46, 0.06, 0.18, 0.006)
+    """Grain per head and year. Assumption for the proportions (no per-head series in the
+    record): a working peasant horse got oats, well below the feed-unit norms of state
+    stables; a cow some bran and meal; a pig mostly grain; sheep and goats almost none.
+    The level is derived: the herds of summer 1928 (calibration.csv) eat 25.4 Mt, the
+    economy's own feed flow in its first month (ussr-1928 A.csv, grain into livestock 0.43
+    per unit of livestock output), so that households ration the feed the farm branches
+    keep; it is about a third of the harvest, as in the grain balances of the late 1920s."""
+    roughage_ration: tuple[float, ...] = (2.0, 1.6, 0.0, 0.25)
+    """Hay, straw and pasture per head and year, tonnes of hay (assumption: a winter's
+    stall feed of six to seven months at 8-10 kg a day for a horse or a cow, pasture the
+    rest of the year counted as its hay equivalent; pigs on grain and scraps)."""
+    roughage_feed_value: float = 0.45
+    """Feed units in a tonne of meadow hay, against 1 for a tonne of oats (the Soviet
+    feed-unit convention; the value of meadow hay is an assumption from the usual feed
+    tables, 0.4-0.5)."""
+    unfed_loss: float = 1.0 / 3.0
+    """Share of a species' unfed head lost in a month, slaughtered or starved (assumption:
+    a peasant slaughters what he cannot feed within about a season, three months)."""
+
+    def __post_init__(self) -> None:
+        for name in ("grain_ration", "roughage_ration"):
+            values = getattr(self, name)
+            if len(values) != SPECIES or min(values) < 0:
+                raise ValueError(f"{name} holds one non-negative ration per species")
+        if not 0.0 <= self.unfed_loss <= 1.0:
+            raise ValueError("unfed_loss is a share of a month, 0 to 1")
+        if self.roughage_feed_value < 0.0:
+            raise ValueError("roughage_feed_value is not negative")
+
+
+def monthly_ration(
+    horses: FloatArray,
+    cattle: FloatArray,
+    pigs: FloatArray,
+    sheep_goats: FloatArray,
+    per_head: tuple[float, ...],
+) -> FloatArray:
+    """Each household's ration for its animals in a month, from a yearly ``per_head`` ration
+    of each species (``FodderRules.grain_ration`` or ``roughage_ration``), tonnes.
+
+    >>> one = np.ones(1)
+    >>> round(float(monthly_ration(one, one, one, one, FodderRules().grain_ration)[0] * 12), 3)
+    0.706
+    """
+    yearly: FloatArray = (
+        per_head[0] * horses + per_head[1] * cattle + per_head[2] * pigs + per_head[3] * sheep_goats
+    )
+    return yearly / MONTHS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class Feeding:
+    """A month's feeding, per species in the order of ``households.ANIMALS`` (weighted)."""
+
+    lost: FloatArray
+    """Head slaughtered or starved for want of fodder."""
+    needed: FloatArray
+    """Feed units the rations ask."""
+    fed: FloatArray
+    """Feed units given."""
+
+    @property
+    def share(self) -> float:
+        """Share of all the herds' rations fed, in feed units (1 with no animals)."""
+        total = float(self.needed.sum())
+        return float(self.fed.sum()) / total if total > 0 else 1.0
+
+
+def feed_herds(
+    herds: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    weight: FloatArray,
+    status: NDArray[np.int8],
+    grain: FloatArray,
+    roughage: FloatArray,
+    rules: FodderRules,
+) -> Feeding:
+    """A month of feeding, updating the herds in place: ``grain`` and ``roughage`` (tonnes
+    of hay) per household are what its animals get.
+
+    >>> herds = (np.ones(1), np.ones(1), np.ones(1), np.zeros(1))
+    >>> f = feed_herds(herds, np.ones(1), np.zeros(1, dtype=np.int8),
+    ...     np.full(1, 0.05), np.full(1, 0.3), FodderRules())
+    >>> (f.fed[:3] / f.needed[:3]).round(2).tolist(), round(float(herds[2][0]), 3)
+    ([0.95, 0.99, 0.86], 0.952)
+    """
+    lost, needed, fed = _feed(
+        herds[0],
+        herds[1],
+        herds[2],
+        herds[3],
+        weight,
+        status,
+        grain,
+        roughage,
+        np.array(rules.grain_ration) / MONTHS_PER_YEAR,
+        np.array(rules.roughage_ration) / MONTHS_PER_YEAR,
+        rules.roughage_feed_value,
+        rules.unfed_loss,
+    )
+    return Feeding(lost, needed, fed)
+
+
+@_jit()
+def _feed(
+    horses: FloatArray,
+    cattle: FloatArray,
+    pigs: FloatArray,
+    sheep_goats: FloatArray,
+    weight: FloatArray,
+    status: NDArray[np.int8],
+    grain: FloatArray,
+    roughage: FloatArray,
+    grain_ration: FloatArray,
+    roughage_ration: FloatArray,
+    value: float,
+    unfed_loss: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each household's roughage shared over its animals in proportion to their roughage
+    rations; its grain then in proportion to their grain rations and the roughage they
+    went without (a tonne of oats for ``1 / value`` tonnes of hay). Per species the
+    weighted loss, feed units needed and feed units fed."""
+    lost = np.zeros(4)
+    needed = np.zeros(4)
+    fed = np.zeros(4)
+    herd = np.zeros(4)
+    for i in range(horses.size):
+        if status[i] == REMOVED:
+            continue
+        herd[0], herd[1], herd[2], herd[3] = horses[i], cattle[i], pigs[i], sheep_goats[i]
+        rough_need = 0.0
+        for k in range(4):
+            rough_need += herd[k] * roughage_ration[k]
+        r = min(1.0, roughage[i] / rough_need) if rough_need > 0.0 else 1.0
+        grain_need = 0.0
+        for k in range(4):
+            grain_need += herd[k] * (grain_ration[k] + (1.0 - r) * roughage_ration[k] * value)
+        g = min(1.0, grain[i] / grain_need) if grain_need > 0.0 else 1.0
+        w = weight[i]
+        for k in range(4):
+            need = herd[k] * (grain_ration[k] + roughage_ration[k] * value)
+            if need <= 0.0:
+                continue
+            rough = r * roughage_ration[k] * value
+            got = herd[k] * (rough + g * (grain_ration[k] + roughage_ration[k] * value - rough))
+            loss = herd[k] * unfed_loss * (1.0 - got / need)
+            herd[k] -= loss
+            lost[k] += loss * w
+            needed[k] += need * w
+            fed[k] += got * w
+        horses[i], cattle[i], pigs[i], sheep_goats[i] = herd[0], herd[1], herd[2], herd[3]
+    return lost, needed, fed
