@@ -376,6 +376,7 @@ class HouseholdFarms:
         herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
         fodder = monthly_ration(*herds, self.fodder_rules.grain_ration)
         rations = float(fodder @ (h.weight * present))
+        harvest = inflow
         if rations > 0:
             inflow = inflow + fodder * (self.feed_tonnes / rations)
         due = self.quota_mt(max(self.month - 1, 0))
@@ -402,7 +403,8 @@ class HouseholdFarms:
             eaten_out=eaten,
             fed_out=fed,
         )
-        self._earn(inflow, need, quota)
+        # Income counts the harvest, not the feed grain that comes to the herds with it.
+        self._earn(harvest, need, quota)
         self._feed(fed)
         ration = rules.food_ration * self.need_per_person
         hungry = hunger(eaten, h.family, h.weight * present, ration, rules.hunger_deaths)
