@@ -132,7 +132,7 @@ def build_series(
     flow("real_wage_index", real / real[0] if T and real[0] > 0 else real)
     flow("employment", h["employment"])
     flow("labour_scale", h["labour_scale"])
-    towns(scenario, h, flow)
+    towns(scenario, h, stock, flow)
     flow("projects_started", h["started"].sum(axis=1))
     flow("projects_cancelled", h["cancelled"])
     flow("capacity_under_construction", h["under_construction"])
@@ -151,20 +151,24 @@ def build_series(
 
 
 def towns(
-    scenario: Scenario, h: Mapping[str, FloatArray], flow: Callable[[str, FloatArray], None]
+    scenario: Scenario,
+    h: Mapping[str, FloatArray],
+    stock: Callable[[str, FloatArray], None],
+    flow: Callable[[str, FloatArray], None],
 ) -> None:
     """The towns' labour: migration in persons (the record's net migration into towns),
     registered unemployment, the monthly migration rate and the workers and employees,
-    who move with employment off the farms."""
+    who move with employment off the farms (on the first day, the base year's)."""
     share = scenario.value("parameters", "migrant_worker_share")
     flow("urban_net_migration_million", h["migrant_workers"] / share / 1000.0)
     flow("special_settlers_thousand", h["settlers"])
     flow("town_unemployed_million", h["town_unemployed"] / 1000.0)
     flow("migration_rate", h["migration_rate"])
     wage_earners = scenario.value("initial", "wage_earners")
-    if wage_earners > 0 and h["employment"].size and h["employment"][0] > 0:
-        base = _base_employment(scenario)
-        flow("wage_earners_million", wage_earners * h["employment"] / base / 1000.0)
+    base = _base_employment(scenario)
+    if wage_earners > 0 and base > 0:
+        employed = np.r_[base, h["employment"]]
+        stock("wage_earners_million", wage_earners * employed / base / 1000.0)
 
 
 def _base_employment(scenario: Scenario) -> float:

@@ -82,11 +82,15 @@ def production(
     if labour_scale < 1.0:
         planned_rate = np.where(farm, planned_rate, planned_rate * labour_scale)
     planned = planned_rate / MONTHS_PER_YEAR
-    output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks)
+    defects = _brak(p, s, planned_rate)
+    # Industry's goods made this month serve users within it, net of the defective share
+    # at the planned pace (output at or below it has no more defects).
+    within = np.where(farm, 0.0, 1.0 - defects)
+    output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks, within)
     # Peasant farms go on working when industrial supplies run short: they take what
     # inputs there are, but their output follows land, labour and weather.
     farm_inputs = np.asarray(p.A_stock @ (planned * farm), dtype=float)
-    farm_take = np.minimum(farm_inputs, np.maximum(s.stocks - use, 0.0))
+    farm_take = np.minimum(farm_inputs, np.maximum(s.stocks + within * output - use, 0.0))
     output = np.where(farm, planned, output)
     use = use + farm_take
     overuse, wear, brak = wear_and_brak(
@@ -113,4 +117,18 @@ def production(
         labour_need=need,
         labour_room=room,
     )
-    return dataclasses.replace(s, stocks=s.stocks - use), month
+    # Industry's usable output goes to stocks now; the farms' goes through procurement.
+    stocks = s.stocks - use + np.where(farm, 0.0, month.usable)
+    return dataclasses.replace(s, stocks=stocks), month
+
+
+def _brak(p: Params, s: State, planned_rate: FloatArray) -> FloatArray:
+    """The defective share at the planned pace."""
+    return wear_and_brak(
+        planned_rate,
+        s.capacity,
+        p.depreciation,
+        p.parameter["wear_elasticity"],
+        p.parameter["brak_base"],
+        p.parameter["brak_elasticity"],
+    )[2]
