@@ -33,6 +33,11 @@ def _settings(doc: CourseDocument) -> list[str]:
     for group in ("growth", "revised_growth"):
         for name, entry in getattr(doc, group).items():
             rows.append(f"| {group} `{name}` | {entry.value:g} | {_one_line(entry.source)} |")
+    for name, entry in doc.export_plan.items():
+        rows.append(f"| export plan `{name}` | {_path(entry)} | {_one_line(entry.source)} |")
+    if doc.priority:
+        ranks = ", ".join(f"{k} {v:g}" for k, v in doc.priority.items())
+        rows.append(f"| priority | {ranks} | {_one_line(doc.priority_source or '')} |")
     if doc.default_growth is not None:
         rows.append(
             f"| default growth | {doc.default_growth.value:g} | "
