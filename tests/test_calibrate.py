@@ -105,10 +105,25 @@ def test_worker_processes_give_the_same_calibration() -> None:
     assert pooled == serial
 
 
+def test_sobol_indices_are_written_for_the_identified_parameters() -> None:
+    """Asked for, Saltelli's design around the fit gives each identified parameter its
+    first-order and total index; the others have none."""
+    found = calibrate(knobs=knobs_named(NAMES[:2]), sobol=2, **{**SMALL, "evaluations": 2})
+    assert set(found.sobol) == {n for n, known in found.identified.items() if known}
+    document = calibration_document(found)
+    for name, entry in document["parameters"].items():
+        has = {"sobol_first", "sobol_total"} <= set(entry["sensitivity"])
+        assert has == (name in found.sobol)
+        if has:
+            assert all(
+                math.isfinite(entry["sensitivity"][k]) for k in ("sobol_first", "sobol_total")
+            )
+
+
 def test_bad_settings_are_one_line_each() -> None:
     with pytest.raises(InputError) as caught:
-        calibrate(method="annealing", evaluations=0, seeds=(), workers=0, trajectories=1)
-    assert len(caught.value.lines()) == 5
+        calibrate(method="annealing", evaluations=0, seeds=(), workers=0, trajectories=1, sobol=3)
+    assert len(caught.value.lines()) == 6
     with pytest.raises(InputError) as unknown:
         knobs_named(["no_such_parameter"])
     assert "no_such_parameter" in unknown.value.lines()[0]

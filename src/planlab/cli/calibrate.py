@@ -42,6 +42,12 @@ def calibrate_scenario(
     ] = None,
     trajectories: Annotated[int, typer.Option(help="Morris screening trajectories.")] = 4,
     workers: Annotated[int, typer.Option(help="Worker processes running the points.")] = 2,
+    sobol: Annotated[
+        int,
+        typer.Option(
+            help="Sobol indices around the fit from N base samples (a power of two; 0: none)."
+        ),
+    ] = 0,
     knob: Annotated[
         list[str] | None,
         typer.Option(help="Fit only this parameter (repeat for several; default all)."),
@@ -75,6 +81,8 @@ def calibrate_scenario(
         raise fail([f"--trajectories: field 'trajectories': {trajectories} (rule: at least 2)"])
     if workers < 1:
         raise fail([f"--workers: field 'workers': {workers} (rule: at least 1)"])
+    if sobol < 0 or (sobol > 0 and sobol & (sobol - 1)):
+        raise fail([f"--sobol: field 'sobol': {sobol} (rule: 0 or a power of two)"])
     chosen = knobs_named(knob or [])
     with progress_bar(TextColumn("best {task.fields[best]}")) as bar:
         task = bar.add_task(f"calibrating {scenario} {course}: points", total=None, best="-")
@@ -93,6 +101,7 @@ def calibrate_scenario(
             method=method,
             trajectories=trajectories,
             workers=workers,
+            sobol=sobol,
             progress=advance,
         )
     document = calibration_document(result)

@@ -35,8 +35,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any, cast
 
 import cma
@@ -44,7 +44,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
 from scipy.optimize import Bounds, differential_evolution
 
 from planlab.errors import InputError, Problem
@@ -154,6 +156,9 @@ class Calibration:
     """Morris's mean absolute elementary effect on the objective, per parameter."""
     sigma: dict[str, float]
     """Morris's spread of the elementary effects (interactions, non-linearity)."""
+    sobol: dict[str, tuple[float, float]]
+    """Sobol's first-order and total indices (S1, ST) of each identified parameter, around
+    the fit (empty unless asked for: each costs ``sobol * (k + 2)`` points)."""
     before: dict[str, float]
     """Mean error per variable with the start values."""
     after: dict[str, float]
@@ -327,6 +332,25 @@ def _screen(
     return mu_star, sigma
 
 
+def _sobol(
+    evaluate: _Evaluator, knobs: tuple[Knob, ...], samples: int, seed: int
+) -> dict[str, tuple[float, float]]:
+    """Sobol's first-order and total indices of the objective over ``knobs`` (Saltelli's
+    design, no second order), the other parameters held where ``evaluate`` fixes them."""
+    problem = {
+        "num_vars": len(knobs),
+        "names": [k.name for k in knobs],
+        "bounds": [[k.low, k.high] for k in knobs],
+    }
+    X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    Y = np.asarray(evaluate(X.tolist()), dtype=float)
+    found = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
+    return {
+        k.name: (float(first), float(total))
+        for k, first, total in zip(knobs, found["S1"], found["ST"], strict=True)
+    }
+
+
 def identified_by(mu_star: Mapping[str, float]) -> dict[str, bool]:
     """Which parameters the record identifies: Morris ``mu_star`` at least
     ``IDENTIFIED_SHARE`` of the largest (none when nothing moves the objective)."""
@@ -401,7 +425,7 @@ def knobs_named(names: Sequence[str]) -> tuple[Knob, ...]:
 
 
 def _problems(
-    method: str, evaluations: int, seeds: Sequence[int], workers: int, trajectories: int
+    method: str, evaluations: int, seeds: Sequence[int], workers: int, trajectories: int, sobol: int
 ) -> list[Problem]:
     problems = []
     if method not in METHODS:
@@ -414,6 +438,8 @@ def _problems(
         problems.append(Problem("calibrate", "workers", "at least 1", str(workers)))
     if trajectories < 2:
         problems.append(Problem("calibrate", "trajectories", "at least 2", str(trajectories)))
+    if sobol < 0 or (sobol > 0 and sobol & (sobol - 1)):
+        problems.append(Problem("calibrate", "sobol", "0 or a power of two", str(sobol)))
     return problems
 
 
@@ -427,12 +453,14 @@ def calibrate(
     method: str = "cma",
     trajectories: int = 4,
     workers: int = 1,
+    sobol: int = 0,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Calibration:
     """Fit ``knobs`` to the record (see the module's docstring); ``progress(done, total,
     best objective)`` after each point. ``evaluations`` bounds the search's points; the
-    screening adds ``trajectories * (len(knobs) + 1)``."""
-    problems = _problems(method, evaluations, seeds, workers, trajectories)
+    screening adds ``trajectories * (len(knobs) + 1)``, and ``sobol`` (a power of two, 0 for
+    none) Saltelli's ``sobol * (identified + 2)`` around the fit."""
+    problems = _problems(method, evaluations, seeds, workers, trajectories, sobol)
     if problems:
         raise InputError(problems)
     began = time.perf_counter()
@@ -479,6 +507,11 @@ def calibrate(
                 evaluations,
                 seed_list[0],
             )
+        indices: dict[str, tuple[float, float]] = {}
+        if sobol > 0 and fitted:
+            best = min(search.trials, key=lambda key: search.trials[key][0])
+            around = dataclasses.replace(search, fixed=search.values(best), trials={}, knobs=fitted)
+            indices = _sobol(around, fitted, sobol, seed_list[0])
     # Candidates: the start and the search's points (the screening's move every knob).
     candidates = {
         tuple(search.values(key)[k.name] for k in knobs): t for key, t in search.trials.items()
@@ -513,6 +546,7 @@ def calibrate(
         identified=identified,
         mu_star=mu_star,
         sigma=sigma,
+        sobol=indices,
         before=before,
         after=after,
         objective_before=objective_before,
@@ -564,6 +598,14 @@ def calibration_document(result: Calibration, knobs: tuple[Knob, ...] = KNOBS) -
             "sensitivity": {
                 "mu_star": round(result.mu_star[knob.name], 6),
                 "sigma": round(result.sigma[knob.name], 6),
+                **(
+                    {
+                        "sobol_first": round(result.sobol[knob.name][0], 6),
+                        "sobol_total": round(result.sobol[knob.name][1], 6),
+                    }
+                    if knob.name in result.sobol
+                    else {}
+                ),
             },
         }
     return {
