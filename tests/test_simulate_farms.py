@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from planlab.scenarios import load_scenario
 from planlab.simulate import run
-from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
+from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class Hoarding:
 
     def census(self) -> Mapping[str, float]:
         return self.inner.census()
+
+    def migrate(self, rate: float, rural_workers: float) -> Departures:
+        return self.inner.migrate(rate, rural_workers)
 
 
 def test_farms_that_market_nothing_starve_the_industry_using_farm_goods() -> None:

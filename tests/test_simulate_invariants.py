@@ -240,6 +240,7 @@ STOCK_NAMES = (
     "currency_million_rub",
     "fx_reserves_million_gold_rub",
     "foreign_debt_million_gold_rub",
+    "wage_earners_million",
 )
 
 

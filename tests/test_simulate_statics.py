@@ -121,17 +121,22 @@ def spare_capacity_scenario(**policies: float) -> Scenario:
 
 
 def test_tempo_beyond_proportions_a_short_input_stops_the_chain_below_it() -> None:
-    """Tempo beyond proportions: with too little ore, metal falls the next month and tools
-    the month after (Leontief: output is the least its inputs allow)."""
+    """Tempo beyond proportions: with too little ore, metal falls once the ore in stock is
+    gone and tools once the metal in stock is gone (Leontief: output is the least its
+    inputs allow)."""
     full = history(chain_scenario(1.0), 12)
     short = history(chain_scenario(0.5), 12)
     ore, metal, tools = 0, 1, 2
     assert np.all(short["output"][:, ore] < full["output"][:, ore])
-    # Stocks carry each user for as long as they last, then the shortage arrives.
+    # A month of ore in stock, and the month's own ore, carry metal through the first
+    # month; the stock's rest with the second month's ore nearly through the second.
     assert short["output"][0, metal] == pytest.approx(full["output"][0, metal])
-    assert np.all(short["output"][1:, metal] < 0.6 * full["output"][1:, metal])
-    assert short["output"][:2, tools] == pytest.approx(full["output"][:2, tools])
-    assert np.all(short["output"][2:, tools] < 0.6 * full["output"][2:, tools])
+    assert short["output"][1, metal] < full["output"][1, metal]
+    assert np.all(short["output"][2:, metal] < 0.6 * full["output"][2:, metal])
+    # Metal in stock carries tools for longer; then the shortage arrives there too.
+    assert short["output"][:3, tools] == pytest.approx(full["output"][:3, tools])
+    assert short["output"][3, tools] < full["output"][3, tools]
+    assert np.all(short["output"][4:, tools] < 0.6 * full["output"][4:, tools])
     assert np.all(short["supply_ratio"][1:, ore] < 1.0)
 
 
@@ -285,16 +290,22 @@ def test_excess_demand_pulls_consumer_branches_over_plan(ussr: Scenario) -> None
 
 def test_foreign_trade_lower_export_prices_fewer_machines_slower_growth(ussr: Scenario) -> None:
     """Foreign trade is the narrowest point: lower world prices for exports buy fewer
-    machinery imports, and heavy industry's capacity grows more slowly."""
+    machinery imports, and heavy industry's capacity grows more slowly, unless planners
+    build at home what can no longer be bought (here they do not: import substitution
+    would raise the capacity of the very branches the imports fed)."""
     months = 60
-    steady = history(with_exogenous(ussr, world_export_price=1.0), months)
-    crisis = history(with_exogenous(ussr, world_export_price=0.5), months)
+    alone = with_parameters(ussr, import_substitution=0.0)
+    steady = history(with_exogenous(alone, world_export_price=1.0), months)
+    crisis = history(with_exogenous(alone, world_export_price=0.5), months)
     assert crisis["earnings"].sum() < steady["earnings"].sum()
     assert crisis["machinery_bill"].sum() < steady["machinery_bill"].sum()
     economy = ussr.economy
-    for sector in ("iron_steel", "machine_building", "coal", "electricity"):
-        j = economy.index(sector)
-        assert crisis["capacity"][-1, j] < steady["capacity"][-1, j], sector
+    heavy = [economy.index(s) for s in ("iron_steel", "machine_building", "coal", "electricity")]
+    # No branch grows faster; those whose projects finish within the five years grow slower
+    # (iron and steel and electricity build for four years, so their later starts have not
+    # finished).
+    assert np.all(crisis["capacity"][-1, heavy] <= steady["capacity"][-1, heavy])
+    assert crisis["capacity"][-1, heavy].sum() < steady["capacity"][-1, heavy].sum()
 
 
 # --- foreign credit has two blades -------------------------------------------------------

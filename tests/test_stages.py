@@ -39,6 +39,21 @@ def test_produce_holds_each_branch_to_its_scarcest_input() -> None:
     np.testing.assert_allclose(use, [5.0, 1.0])
 
 
+def test_produce_draws_on_the_months_own_output_its_maker_first() -> None:
+    """Steel needs 0.2 steel a unit, machines 0.5; no steel in stock, 0.6 of steel's output
+    usable within the month. The mill serves its own 2 from its 6 usable first; the 4 left
+    go to machines, which need 5: they run at 0.8 and the mill at its plan. Without the
+    month's own output (stocks only) nothing can run."""
+    A = sp.csc_array(np.array([[0.2, 0.5], [0.0, 0.0]]))
+    planned = np.array([10.0, 10.0])
+    output, use, share = produce(A, planned, np.zeros(2), np.array([0.6, 1.0]))
+    np.testing.assert_allclose(output, [10.0, 8.0])
+    np.testing.assert_allclose(use, [0.2 * 10 + 0.5 * 8, 0.0])
+    np.testing.assert_allclose(share, [0.8, 1.0])
+    stalled, _, _ = produce(A, planned, np.zeros(2))
+    np.testing.assert_allclose(stalled, [0.0, 0.0])
+
+
 def test_produce_with_ample_stocks_makes_the_plan() -> None:
     A = sp.csc_array(np.array([[0.1, 0.2], [0.3, 0.1]]))
     planned = np.array([4.0, 6.0])

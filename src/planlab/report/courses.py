@@ -33,6 +33,11 @@ def _settings(doc: CourseDocument) -> list[str]:
     for group in ("growth", "revised_growth"):
         for name, entry in getattr(doc, group).items():
             rows.append(f"| {group} `{name}` | {entry.value:g} | {_one_line(entry.source)} |")
+    for name, entry in doc.export_plan.items():
+        rows.append(f"| export plan `{name}` | {_path(entry)} | {_one_line(entry.source)} |")
+    if doc.priority:
+        ranks = ", ".join(f"{k} {v:g}" for k, v in doc.priority.items())
+        rows.append(f"| priority | {ranks} | {_one_line(doc.priority_source or '')} |")
     if doc.default_growth is not None:
         rows.append(
             f"| default growth | {doc.default_growth.value:g} | "
@@ -86,16 +91,24 @@ def courses_markdown(scenario: str | os.PathLike[str]) -> str:
             "",
             f"`{procedure.get('command', 'planlab calibrate')}`: {procedure.get('method', '')}; "
             f"objective: {procedure.get('objective', '')}; {procedure.get('evaluations', '?')} "
-            f"runs of the {procedure.get('course', '?')} course to the end of the record, "
-            f"households sampled 1 in {procedure.get('households_sample', '?')}, seed "
-            f"{procedure.get('seed', '?')}. Only `calibration.csv` enters; everything after 1930 "
-            "is prediction. The parameters apply to every course.",
+            f"points of the {procedure.get('course', '?')} course to the end of the record, "
+            f"households sampled 1 in {procedure.get('households_sample', '?')}, seeds "
+            f"{procedure.get('seeds', procedure.get('seed', '?'))}. Only `calibration.csv` "
+            "enters; everything after 1930 is prediction. The parameters apply to every course. "
+            "The range is what fits the record about as well as the value; a parameter the "
+            "record does not identify keeps its assumed value and its whole range.",
             "",
-            "| parameter | value | source |",
-            "| --- | --- | --- |",
+            "| parameter | value | range | identified | Morris mu_star | source |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
         for name, entry in fitted.parameters.items():
-            lines.append(f"| `{name}` | {entry.value:.4g} | {_one_line(entry.source)} |")
+            span = f"[{entry.range[0]:.4g}, {entry.range[1]:.4g}]" if entry.range else ""
+            known = {True: "yes", False: "no", None: ""}[entry.identified]
+            mu = f"{entry.sensitivity['mu_star']:.3g}" if "mu_star" in entry.sensitivity else ""
+            lines.append(
+                f"| `{name}` | {entry.value:.4g} | {span} | {known} | {mu} | "
+                f"{_one_line(entry.source)} |"
+            )
         per_variable = fitted.fit.get("mean_error_per_variable", {})
         medians = fitted.fit.get("median_error_per_variable", {})
         lines += [

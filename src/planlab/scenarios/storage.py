@@ -54,7 +54,7 @@ __all__ = [
 
 SCENARIO_FORMAT = "planlab-scenario/1"
 COURSE_FORMAT = "planlab-course/1"
-CALIBRATION_FORMAT = "planlab-calibration/1"
+CALIBRATION_FORMAT = "planlab-calibration/2"
 CALIBRATION_NAME = "calibration.yaml"
 YAML_NAME = "scenario.yaml"
 COURSES = "courses"
@@ -176,15 +176,24 @@ class CourseDocument(_Strict):
     initial: dict[str, SettingEntry] = {}
 
 
+class CalibratedEntry(SettingEntry):
+    """A calibrated parameter: its value and source, the range that fits the record about as
+    well, whether the record identifies it, and its sensitivity (Morris)."""
+
+    range: list[float] | None = Field(None, min_length=2, max_length=2)
+    identified: bool | None = None
+    sensitivity: dict[str, float] = {}
+
+
 class CalibrationDocument(_Strict):
     """Parameters fitted to the record by ``planlab calibrate``, with the fit and settings."""
 
-    format: Literal["planlab-calibration/1"]
+    format: Literal["planlab-calibration/2"]
     scenario: str
     procedure: dict[str, Any]
     fit: dict[str, Any]
     summary: str = ""
-    parameters: dict[str, SettingEntry]
+    parameters: dict[str, CalibratedEntry]
 
 
 _MERGED = (

@@ -6,7 +6,7 @@ through the ``Farms`` protocol (``AggregateFarms`` and ``HouseholdFarms`` are th
 built in).
 """
 
-from planlab.simulate.agriculture import AggregateFarms, FarmPrices, Farms, FarmSplit
+from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, Farms, FarmSplit
 from planlab.simulate.engine import Model, run
 from planlab.simulate.household_farms import HouseholdFarms
 from planlab.simulate.params import Params, PlanDecisions, resolve
@@ -20,6 +20,7 @@ __all__ = [
     "PARAMETERS",
     "POLICIES",
     "AggregateFarms",
+    "Departures",
     "FarmPrices",
     "FarmSplit",
     "Farms",

@@ -10,6 +10,7 @@ into the same place.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -23,6 +24,7 @@ from planlab.economy import Economy
 __all__ = [
     "FARM_FLOWS",
     "AggregateFarms",
+    "Departures",
     "FarmPrices",
     "FarmSplit",
     "Farms",
@@ -65,6 +67,21 @@ class FarmPrices:
     market_open: bool
 
 
+@dataclass(frozen=True)
+class Departures:
+    """Who left the villages this month (thousand workers), and the hunger there."""
+
+    workers: float
+    """Workers who left for the towns."""
+    settlers: float
+    """Workers of deported families sent to construction, timber and mining."""
+    hunger: float
+    """Share of rural people short of food this month (0 where the model does not know)."""
+    rural_workers: float = math.nan
+    """Workers the farms have after the month (thousand); NaN for farms that keep no people
+    of their own (the engine counts them)."""
+
+
 class Farms(Protocol):
     """What the engine needs from a model of the peasant economy."""
 
@@ -84,6 +101,12 @@ class Farms(Protocol):
     def census(self) -> Mapping[str, float]:
         """Stocks the farms report at the start of each month (the record's names), and the
         past month's flows named in ``FARM_FLOWS``."""
+
+    def migrate(self, rate: float, rural_workers: float) -> Departures:
+        """Rural workers leave for the towns with monthly probability ``rate``; who left.
+
+        ``rural_workers`` is the engine's count of the peasant economy's workers
+        (thousand), for farms that keep no people of their own."""
 
 
 @runtime_checkable
@@ -159,6 +182,10 @@ class AggregateFarms:
     def census(self) -> Mapping[str, float]:
         """The aggregate farms report no households or herds."""
         return {}
+
+    def migrate(self, rate: float, rural_workers: float) -> Departures:
+        """As many leave as the rate says on average; no one is deported or counted hungry."""
+        return Departures(workers=rate * rural_workers, settlers=0.0, hunger=0.0)
 
     def split(self, net: FloatArray, procurement_level: float) -> FarmSplit:
         """Marketed in the base year's shares; procurement scaled by the policy."""

@@ -13,7 +13,8 @@ month's stages (``planlab.simulate.stages``), in order:
 5. foreign trade: exports at world prices, imports within earnings, credit, reserves;
 6. money and markets: wages and procurement paid, shops and the free market
    cleared, the deficit printed within its cap;
-7. discipline: the ratchet at each quarter's end, and new projects.
+7. towns: people leave the villages for the towns' labour, which industry hires from;
+8. discipline: the ratchet at each quarter's end, and new projects.
 
 With ``plan`` the engine executes a plan computed by ``planlab.plan``: its output
 targets, construction starts, imports and exports. The loop runs over months only;
@@ -44,6 +45,7 @@ from planlab.simulate.stages import (
     production,
     target_path,
     targets,
+    towns,
 )
 from planlab.simulate.state import State, initial_state
 
@@ -102,8 +104,9 @@ class Model:
         s, built = construction(p, s, t, made)
         s, foreign = foreign_trade(p, s, t, made, built, farms)
         s, money = money_and_markets(p, s, t, made, farm, built, farms)
+        s, moved = towns(p, s, t, made, farm, money, farms)
         s, starts = discipline(p, s, t, target, made, self.path)
-        self.recorder.month(s, target, made, farm, built, foreign, money, starts)
+        self.recorder.month(s, target, made, farm, built, foreign, money, moved, starts)
         self.recorder.stocks(s, farms)
         self.state, self.month = s, t + 1
         return s

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
-from planlab.simulate.agriculture import AggregateFarms, FarmPrices, FarmSplit
+from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
 from planlab.simulate.draught import worked_area
 from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
 from planlab.simulate.grain import (
@@ -70,6 +70,10 @@ FloatArray = NDArray[np.float64]
 ROUBLES_PER_MILLION = 1e6
 """Households' wealth is counted in roubles (animals and implements at their prices in
 ``planlab.simulate.households``); the budget in million roubles."""
+
+PER_THOUSAND = 1000.0
+"""Persons in a thousand (the engine counts labour in thousands)."""
+
 HERD_UNITS = MappingProxyType({"horses": 1.0, "cattle": 0.8, "pigs": 0.2, "sheep_goats": 0.1})
 """Livestock units per head, weighting the herds into one index (assumption: the usual
 livestock-unit conventions, rounded)."""
@@ -513,6 +517,20 @@ class HouseholdFarms:
         total = float(incomes @ h.weight)
         out["capital_income_share"] = capital_paid / total if total > 0 else 0.0
         return out
+
+    def migrate(self, rate: float, rural_workers: float) -> Departures:
+        """Workers leave in the households' next month with monthly probability ``rate``
+        (each worker a Binomial draw, whole families when the last goes); who left in this
+        month's draw, the month's hunger, and the workers still on the farms (thousand)."""
+        self.migration = rate
+        h = self.households
+        flows = self.last_flows
+        return Departures(
+            workers=flows.migrants / PER_THOUSAND,
+            settlers=flows.settlers / PER_THOUSAND,
+            hunger=self.last_hunger_share,
+            rural_workers=float(h.workers @ (h.weight * h.present)) / PER_THOUSAND,
+        )
 
     @classmethod
     def from_scenario(

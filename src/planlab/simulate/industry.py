@@ -2,8 +2,9 @@
 
 Pure functions over arrays. A branch produces the least of what its target,
 its (forced) capacity, its labour and each of its inputs allow; an input in
-short supply is rationed in proportion among its users, so a shortage in one
-branch propagates to every branch downstream of it.
+short supply (stocks and the month's usable output of it) is rationed in
+proportion among its users, so a shortage in one branch propagates to every
+branch downstream of it.
 """
 
 from __future__ import annotations
@@ -36,25 +37,52 @@ def input_limit(A_csc: sp.csc_array, ratio: FloatArray) -> FloatArray:
     return out
 
 
+RATIONING_ROUNDS = 200
+"""Most rounds of the rationing's fixed point; each round is two sparse products, and the
+shares stop moving (to ``RATIONING_TOLERANCE``) in a few dozen at most."""
+
+RATIONING_TOLERANCE = 1e-10
+"""Relative change of every supply share below which the rationing has settled."""
+
+
 def produce(
     A_csc: sp.csc_array,
     planned: FloatArray,
     stocks: FloatArray,
+    within: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Output, input use and each good's supply ratio when inputs come from ``stocks``.
+    """Output, input use and each good's supply share when inputs come from ``stocks`` and
+    from what the month makes.
 
-    ``planned`` is what targets, capacity and labour allow. Inputs short of
-    demand are shared in proportion, and each branch is held to its scarcest
-    input, so input use never exceeds stocks.
+    ``planned`` is what targets, capacity and labour allow; ``within`` is the share of each
+    good's own output that users can draw in the same month (its usable share; 0 or None:
+    only stocks). A good short of what its users need is shared in proportion to what
+    they use, and each branch is held to its scarcest input. The shares are the largest
+    at which every good's use fits its stock and its usable output: starting from full
+    shares, each round cuts every good's share by what it lacks, until none lacks
+    anything. Counting the month's own output keeps a disproportion from spiralling:
+    a good made short of what its users need holds every user at that proportion, rather
+    than at that proportion of last month's, and so on down.
     """
-    demand = A_csc @ planned
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand > 0, np.minimum(1.0, stocks / demand), 1.0)
-    ratio = np.clip(ratio, 0.0, 1.0)
-    output = planned * input_limit(A_csc, ratio)
-    use = A_csc @ output
-    use = np.minimum(use, stocks)
-    return output, use, ratio
+    share = np.ones_like(planned)
+    made = np.zeros_like(planned) if within is None else np.asarray(within, dtype=float)
+    # A branch serves its own use of its good from its own output first.
+    own = np.minimum(A_csc.diagonal(), made)
+    others = sp.csc_array(A_csc - sp.diags_array(own, format="csc"))
+    others.eliminate_zeros()
+    output = planned
+    for _ in range(RATIONING_ROUNDS):
+        output = planned * input_limit(others, share)
+        use = others @ output
+        supply = stocks + (made - own) * output
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lacking = np.where(use > supply, supply / use, 1.0)
+        lacking = np.clip(np.nan_to_num(lacking, nan=1.0), 0.0, 1.0)
+        if lacking.min() >= 1.0 - RATIONING_TOLERANCE:
+            break
+        share = share * lacking
+    use = np.minimum(A_csc @ output, stocks + made * output)
+    return output, use, share
 
 
 def wear_and_brak(

@@ -17,6 +17,7 @@ from planlab.simulate.stages.farming import FarmMonth
 from planlab.simulate.stages.foreign import Foreign
 from planlab.simulate.stages.money import Money
 from planlab.simulate.stages.production import Production
+from planlab.simulate.stages.towns import TownsMonth
 from planlab.simulate.state import State
 
 __all__ = ["Recorder"]
@@ -53,6 +54,7 @@ class Recorder:
         built: Building,
         foreign: Foreign,
         money: Money,
+        moved: TownsMonth,
         starts: FloatArray,
     ) -> None:
         """The month's flows, then the state it ends in (``s``)."""
@@ -106,6 +108,12 @@ class Recorder:
             "employment": money.employment,
             "wealth_tax": money.wealth_tax,
             "scissors": money.scissors,
+            "migration_rate": moved.rate,
+            "migrant_workers": moved.migrant_workers,
+            "settlers": moved.settlers,
+            "town_unemployed": moved.unemployed,
+            "town_labour": s.town_labour,
+            "labour_need": made.labour_need,
         }
         for name, value in arrays.items():
             self.keep(name, value)

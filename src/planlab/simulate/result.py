@@ -9,7 +9,7 @@ historical record carry the record's names and units (``coal_mt``,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import FARM_FLOWS
 from planlab.simulate.scenario import TRACTOR_OUTPUT, Scenario
+from planlab.simulate.towns import cost_of_living
 
 __all__ = ["Run", "build_series"]
 
@@ -133,18 +134,14 @@ def build_series(
     flow("agricultural_price_index", farm_price)
     flow("industrial_price_index", industrial)
     flow("price_scissors", _ratio(industrial, farm_price))
-    spent = h["retail_receipts"] + h["free_receipts"]
-    state_weight = _ratio(h["retail_receipts"], spent)
-    living = np.where(
-        np.isfinite(state_weight),
-        state_weight * industrial
-        + (1 - np.nan_to_num(state_weight)) * np.nan_to_num(h["free_price"]),
-        industrial,
+    living = cost_of_living(
+        h["retail_price"], h["shortage"], h["free_price"], h["retail_receipts"], h["free_receipts"]
     )
     real = h["wage"] / living
     flow("real_wage_index", real / real[0] if T and real[0] > 0 else real)
     flow("employment", h["employment"])
     flow("labour_scale", h["labour_scale"])
+    towns(scenario, h, stock, flow)
     flow("projects_started", h["started"].sum(axis=1))
     flow("projects_cancelled", h["cancelled"])
     flow("capacity_under_construction", h["under_construction"])
@@ -160,3 +157,31 @@ def build_series(
     )
     table["date"] = pd.to_datetime(table["date"])
     return table.sort_values(["date", "variable"], kind="stable").reset_index(drop=True)
+
+
+def towns(
+    scenario: Scenario,
+    h: Mapping[str, FloatArray],
+    stock: Callable[[str, FloatArray], None],
+    flow: Callable[[str, FloatArray], None],
+) -> None:
+    """The towns' labour: migration in persons (the record's net migration into towns),
+    registered unemployment, the monthly migration rate and the workers and employees,
+    who move with employment off the farms (on the first day, the base year's)."""
+    share = scenario.value("parameters", "migrant_worker_share")
+    flow("urban_net_migration_million", h["migrant_workers"] / share / 1000.0)
+    flow("special_settlers_thousand", h["settlers"])
+    flow("town_unemployed_million", h["town_unemployed"] / 1000.0)
+    flow("migration_rate", h["migration_rate"])
+    wage_earners = scenario.value("initial", "wage_earners")
+    base = _base_employment(scenario)
+    if wage_earners > 0 and base > 0:
+        employed = np.r_[base, h["employment"]]
+        stock("wage_earners_million", wage_earners * employed / base / 1000.0)
+
+
+def _base_employment(scenario: Scenario) -> float:
+    """Labour the branches off the farms employed in the base year."""
+    e = scenario.economy
+    farm = np.array([name in scenario.agriculture for name in e.names])
+    return float(e.labour[~farm] @ e.gross_output[~farm])

@@ -386,6 +386,61 @@ PARAMETERS = _specs(
         "own coefficients do not hold: seasonal workers from the villages).",
     ),
     Spec(
+        "migration_rate",
+        "share of rural workers a month",
+        0.0,
+        0.0,
+        0.05,
+        "Monthly probability that a rural worker leaves for town when the towns pay and hire "
+        "as in the base year, no one goes hungry and there is no pressure; 0: no migration "
+        "(the towns' labour grows at the labour force's rate only).",
+    ),
+    Spec(
+        "migrant_worker_share",
+        "workers per migrant",
+        0.6,
+        0.45,
+        1.0,
+        "Workers among the people who move to town (the rest are their dependants).",
+    ),
+    Spec(
+        "migration_wage_elasticity",
+        "elasticity",
+        1.0,
+        0.0,
+        10.0,
+        "How migration follows the urban real wage against farm income per rural worker, "
+        "both relative to the base year: the rate is multiplied by their ratio to this power.",
+    ),
+    Spec(
+        "migration_hunger",
+        "log-rate per unit of hunger share",
+        2.0,
+        0.0,
+        20.0,
+        "How hunger drives people off the land: the rate is multiplied by exp(this x the "
+        "share of rural people short of food last month).",
+    ),
+    Spec(
+        "migration_pressure",
+        "log-rate per unit of pressure",
+        1.0,
+        0.0,
+        10.0,
+        "How collectivisation pressure and fear drive flight to the towns: the rate is "
+        "multiplied by exp(this x pressure).",
+    ),
+    Spec(
+        "migration_demand_elasticity",
+        "elasticity",
+        1.0,
+        0.0,
+        10.0,
+        "How the towns' demand for labour draws migrants (recruitment, orgnabor): the rate "
+        "is multiplied by (labour the targets need over the towns' labour, relative to the "
+        "base month) to this power.",
+    ),
+    Spec(
         "harvest_noise",
         "standard deviation of log yield",
         0.0,
@@ -616,6 +671,24 @@ INITIAL = _specs(
         0.0,
         24.0,
         "Inventories at the start, as months of each branch's output.",
+    ),
+    Spec(
+        "town_unemployed",
+        "thousand persons",
+        0.0,
+        0.0,
+        INF,
+        "Registered unemployed in the towns at the start: labour industry can hire beyond "
+        "the economy's base-year labour.",
+    ),
+    Spec(
+        "wage_earners",
+        "thousand persons",
+        0.0,
+        0.0,
+        INF,
+        "Workers and employees at the start; they move with employment outside the peasant "
+        "farms (0: not reported).",
     ),
     Spec(
         "worker_money_share",

@@ -47,6 +47,18 @@ class State:
     cancelled_next: float
     struck_from_plan: FloatArray
     substitution: FloatArray
+    town_labour: float
+    """Labour the towns have for the branches off the farms (thousand persons, employed or
+    not)."""
+    rural_workers: float
+    """Workers of the peasant economy (thousand), as the engine counts them."""
+    hunger_last: float
+    """Share of rural people short of food last month."""
+    pull: float
+    """The urban real wage over farm income per rural worker, relative to the base month,
+    averaged over the months peasants remember (1 until the first month is known)."""
+    towns_base: tuple[float, float, float] | None
+    """The base month's real wage, farm income per rural worker and demand for labour."""
 
 
 def initial_state(p: Params) -> State:
@@ -63,6 +75,7 @@ def initial_state(p: Params) -> State:
     if p.plan is not None:
         pipeline.start(before - 1, p.plan.new_capacity[0])
     currency = p.initial["currency"]
+    farm_labour = float(e.labour[p.farm] @ x0[p.farm])
     workers_money = currency * p.initial["worker_money_share"]
     return State(
         capacity=e.capacity.astype(float).copy(),
@@ -82,4 +95,9 @@ def initial_state(p: Params) -> State:
         cancelled_next=0.0,
         struck_from_plan=np.zeros(e.n),
         substitution=np.zeros(e.n),
+        town_labour=e.scalars["labour_force"] - farm_labour + p.initial["town_unemployed"],
+        rural_workers=farm_labour,
+        hunger_last=0.0,
+        pull=1.0,
+        towns_base=None,
     )

@@ -7,6 +7,7 @@ from planlab.simulate.stages.foreign import Foreign, foreign_trade
 from planlab.simulate.stages.money import Money, money_and_markets
 from planlab.simulate.stages.production import Production, production
 from planlab.simulate.stages.targets import TargetPath, target_path, targets
+from planlab.simulate.stages.towns import TownsMonth, towns
 
 __all__ = [
     "Building",
@@ -15,6 +16,7 @@ __all__ = [
     "Money",
     "Production",
     "TargetPath",
+    "TownsMonth",
     "agriculture",
     "construction",
     "discipline",
@@ -23,4 +25,5 @@ __all__ = [
     "production",
     "target_path",
     "targets",
+    "towns",
 ]

@@ -1,4 +1,4 @@
-"""Stage 7, discipline and the ratchet: targets raised after a fulfilled quarter, projects started.
+"""Stage 8, discipline and the ratchet: targets raised after a fulfilled quarter, projects started.
 
 At each quarter's end the targets of industrial branches that fulfilled it are
 raised by the ratchet ("forward, without stopping"). In a course the planners

@@ -4,8 +4,8 @@ The farms keep their feed and seed, and their model (aggregate or households)
 splits the rest into procurement for the state, supply to the free market and
 the peasants' own consumption; under an executed plan the state procures at
 least what the plan needs of them, and in a course at least the exports it orders
-beyond the base year's. Procured farm goods and all usable industrial
-output go into the state's stocks.
+beyond the base year's. Procured farm goods go into the state's stocks
+(industry's usable output went there in production).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class FarmMonth:
 def agriculture(
     p: Params, s: State, t: int, made: Production, farms: Farms
 ) -> tuple[State, FarmMonth]:
-    """Split the farms' output; add procurement and industry's usable output to stocks."""
+    """Split the farms' output; add procurement to stocks."""
     farm = p.farm
     farm_need = np.asarray(p.A_farm @ made.output, dtype=float)
     farm_use = np.minimum(farm_need, made.usable * farm)
@@ -56,7 +56,7 @@ def agriculture(
         procured = procured + extra
         own_use = own_use - from_own
         free_supply = np.maximum(free_supply - (extra - from_own), 0.0)
-    stocks = s.stocks + np.where(farm, procured, made.usable)
+    stocks = s.stocks + np.where(farm, procured, 0.0)
     month = FarmMonth(farm_use, procured, free_supply, own_use)
     return dataclasses.replace(s, stocks=stocks), month
 

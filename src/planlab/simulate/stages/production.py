@@ -42,25 +42,26 @@ class Production:
     usable: FloatArray
     labour_scale: float
     """Share of industry's planned output the labour force allowed (1: labour did not bind)."""
+    labour_need: float
+    """Labour the branches off the farms need for their targets (labour units)."""
+    labour_room: float
+    """Labour they may employ this month (labour units)."""
 
 
-def labour_room(p: Params, t: int, planned_rate: FloatArray) -> float:
-    """Workers industry may employ this month (a yearly rate of labour units).
+def labour_room(p: Params, s: State, t: int, planned_rate: FloatArray) -> float:
+    """Workers the branches off the farms may employ this month (labour units).
 
-    The labour force grows at the economy's rate. The peasant economy works with its
-    own people: in a course they grow with the labour force whatever the farms grow;
-    under an executed plan the farms employ what their planned output needs, as in
-    the plan LP.
+    In a course they hire from the towns' labour (``State.town_labour``: the base
+    year's, the registered unemployed, natural growth and the migrants from the
+    villages). Under an executed plan the labour force is the plan LP's: it grows at
+    the economy's rate and the farms employ what their planned output needs.
     """
+    if p.plan is None:
+        return max(0.0, s.town_labour)
     e = p.economy
     years = t / MONTHS_PER_YEAR
-    growth = float((1.0 + e.scalars["labour_force_growth"]) ** years)
-    force = e.scalars["labour_force"] * growth
-    farm = p.farm
-    if p.plan is not None:
-        farm_labour = float(e.labour[farm] @ planned_rate[farm])
-    else:
-        farm_labour = float(e.labour[farm] @ e.gross_output[farm]) * growth
+    force = e.scalars["labour_force"] * float((1.0 + e.scalars["labour_force_growth"]) ** years)
+    farm_labour = float(e.labour[p.farm] @ planned_rate[p.farm])
     return max(0.0, force - farm_labour)
 
 
@@ -76,16 +77,20 @@ def production(
         farm_rate = np.minimum(farm_rate, target_rate)
     planned_rate = np.where(farm, farm_rate, np.minimum(target_rate, forced))
     need = float(e.labour[~farm] @ planned_rate[~farm])
-    room = labour_room(p, t, planned_rate)
+    room = labour_room(p, s, t, planned_rate)
     labour_scale = min(1.0, room / need) if need > 0 else 1.0
     if labour_scale < 1.0:
         planned_rate = np.where(farm, planned_rate, planned_rate * labour_scale)
     planned = planned_rate / MONTHS_PER_YEAR
-    output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks)
+    defects = _brak(p, s, planned_rate)
+    # Industry's goods made this month serve users within it, net of the defective share
+    # at the planned pace (output at or below it has no more defects).
+    within = np.where(farm, 0.0, 1.0 - defects)
+    output, use, supply_ratio = produce(p.A_stock, planned * ~farm, s.stocks, within)
     # Peasant farms go on working when industrial supplies run short: they take what
     # inputs there are, but their output follows land, labour and weather.
     farm_inputs = np.asarray(p.A_stock @ (planned * farm), dtype=float)
-    farm_take = np.minimum(farm_inputs, np.maximum(s.stocks - use, 0.0))
+    farm_take = np.minimum(farm_inputs, np.maximum(s.stocks + within * output - use, 0.0))
     output = np.where(farm, planned, output)
     use = use + farm_take
     overuse, wear, brak = wear_and_brak(
@@ -109,5 +114,21 @@ def production(
         defective=defective,
         usable=output - defective,
         labour_scale=labour_scale,
+        labour_need=need,
+        labour_room=room,
     )
-    return dataclasses.replace(s, stocks=s.stocks - use), month
+    # Industry's usable output goes to stocks now; the farms' goes through procurement.
+    stocks = s.stocks - use + np.where(farm, 0.0, month.usable)
+    return dataclasses.replace(s, stocks=stocks), month
+
+
+def _brak(p: Params, s: State, planned_rate: FloatArray) -> FloatArray:
+    """The defective share at the planned pace."""
+    return wear_and_brak(
+        planned_rate,
+        s.capacity,
+        p.depreciation,
+        p.parameter["wear_elasticity"],
+        p.parameter["brak_base"],
+        p.parameter["brak_elasticity"],
+    )[2]
