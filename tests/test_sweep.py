@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ from planlab.scenarios.sweep import (
     read_sweep,
     run_sweep,
 )
+from planlab.scenarios.sweep.execute import process_pool
 from planlab.simulate.scenario import PARAMETERS
 
 TINY = {"months": 13, "households": 0}
@@ -61,7 +61,7 @@ def test_serial_sweep_repeats_and_samples_differ(serial: pd.DataFrame, tmp_path:
 
 
 def test_processes_give_the_serial_results(serial: pd.DataFrame, tmp_path: Path) -> None:
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with process_pool(2) as pool:
         outcome = run_sweep(_design(), tmp_path / "p", pool, workers=2)
     assert outcome.computed == 8 and outcome.batches == 8
     pd.testing.assert_frame_equal(_everything(tmp_path / "p"), serial)

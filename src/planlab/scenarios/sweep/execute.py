@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -37,6 +38,7 @@ __all__ = [
     "BatchDone",
     "Outcome",
     "open_executor",
+    "process_pool",
     "run_batch",
     "run_sweep",
 ]
@@ -244,5 +246,17 @@ def open_executor(scheduler: str | None, workers: int) -> Iterator[tuple[Executo
     if workers <= 1:
         yield None, 1
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         yield pool, workers
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of worker processes started by a fork server that has imported planlab.
+
+    Not plain ``fork``: a process whose household kernels have run (numba's OpenMP threads)
+    cannot be forked safely; the fork server is a fresh process, and forking from it
+    spares each worker the imports.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)

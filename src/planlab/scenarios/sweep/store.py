@@ -160,7 +160,7 @@ class Sweep:
             return pd.DataFrame({c: [] for c in columns})
         dataset = ds.dataset(
             [str(p) for p in parts],
-            partitioning="hive",
+            partitioning=ds.partitioning(pa.schema([("course", pa.string())]), flavor="hive"),
             partition_base_dir=str(self.folder / SERIES),
         )
         condition = None
