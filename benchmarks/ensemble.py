@@ -15,8 +15,9 @@ ranges and the weather) runs three times into fresh folders, in this process:
 For each: runs per second, its ratio to the serial rate (``speedup``), ``efficiency`` =
 speedup / K, and the overhead share, ``1 - time in runs / (workers x wall time)``: start-up,
 transfer, loading, writing and waiting. The three datasets must hold identical series,
-or the benchmark fails. On a shared machine the other processes' load shows up as
-overhead; the serial run in the same process is the baseline that shares it.
+or the benchmark fails. The JSON also holds ``runs_per_s_1`` (serial), ``runs_per_s_K``
+(processes) and their ``efficiency`` at its top. On a shared machine the other processes'
+load shows up as overhead; the serial run in the same process is the baseline sharing it.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ def measure(members: int, months: int | None, households: int, workers: int) -> 
         "months": months,
         "households": households,
         "dask_connect_s": round(connect, 3),
+        "runs_per_s_1": rows[0]["runs_per_s"],
+        f"runs_per_s_{workers}": rows[1]["runs_per_s"],
+        "efficiency": rows[1]["efficiency"],
         "rows": rows,
         "overhead_goal": OVERHEAD_GOAL,
         "identical": True,

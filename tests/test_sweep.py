@@ -143,3 +143,11 @@ def test_a_truncated_normal_stays_within_the_bounds() -> None:
     draws = Distribution("normal", (0.95, 0.5)).draw(np.random.default_rng(3), 2000, 0.0, 1.0)
     assert draws.min() >= 0.0 and draws.max() <= 1.0
     assert draws.mean() < 0.95
+
+
+def test_a_sweep_stopped_before_its_manifest_starts_again(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    (out / "series").mkdir(parents=True)
+    _design(samples=1).runs.to_parquet(out / "runs.parquet")
+    outcome = run_sweep(_design(samples=1), out)
+    assert (outcome.resumed, outcome.computed) == (0, 2)

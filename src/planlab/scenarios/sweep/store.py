@@ -94,7 +94,7 @@ def prepare(out: Path, design: Design) -> set[int]:
                 "the folder holds a sweep with other settings",
             )
         return finished_runs(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and (not out.is_dir() or _holds_other_files(out)):
         raise InputError.single(
             str(out), "--out", "a new or empty folder, or a sweep's folder", "holds other files"
         )
@@ -103,6 +103,13 @@ def prepare(out: Path, design: Design) -> set[int]:
     text = json.dumps(_manifest(design), indent=2) + "\n"
     _write_atomic(out / MANIFEST, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return set()
+
+
+def _holds_other_files(out: Path) -> bool:
+    """Whether the folder holds more than a sweep that stopped before its manifest."""
+    mine = {SERIES, DESIGN}
+    others = [p for p in out.iterdir() if p.name not in mine and not p.name.startswith(".")]
+    return bool(others) or bool(_parts(out))
 
 
 def _parts(out: Path) -> list[Path]:
