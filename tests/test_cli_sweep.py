@@ -51,3 +51,15 @@ def test_bad_input_is_one_line_naming_the_argument(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(named), lines
     assert not out.exists()
+
+
+def test_sweep_runs_on_a_dask_scheduler_given_by_address(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as cluster:
+        args = ["sweep", "ussr-1928", *SMALL, "--scheduler", cluster.scheduler_address]
+        result = runner.invoke(app, [*args, "--out", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert f"Dask cluster {cluster.scheduler_address}" in result.stdout
+    assert read_sweep(tmp_path / "d").finished == {0, 1}

@@ -151,3 +151,17 @@ def test_a_sweep_stopped_before_its_manifest_starts_again(tmp_path: Path) -> Non
     _design(samples=1).runs.to_parquet(out / "runs.parquet")
     outcome = run_sweep(_design(samples=1), out)
     assert (outcome.resumed, outcome.computed) == (0, 2)
+
+
+def test_household_runs_in_processes_match_the_serial_ones(tmp_path: Path) -> None:
+    # Workers run the household kernels on one thread, the serial run on numba's default.
+    settings = SweepSettings(
+        "ussr-1928", ("historical",), samples=2, seed=4, months=3, households=20000
+    )
+    plan = design(settings)
+    run_sweep(plan, tmp_path / "serial")
+    with process_pool(2) as pool:
+        run_sweep(plan, tmp_path / "p", pool, workers=2)
+    serial = _everything(tmp_path / "serial")
+    assert "collectivised_share" in set(serial["variable"])
+    pd.testing.assert_frame_equal(_everything(tmp_path / "p"), serial)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numba
 import numpy as np
 import pyarrow as pa
 
@@ -49,6 +50,11 @@ worker's share and room to even out batches of unequal length, while the start-u
 batch (sending it, its results back) stays a small share of its runs."""
 
 
+WORKER_THREADS = 1
+"""Threads of a worker's household kernels: the workers are the parallelism, and a worker
+per core running kernels on every core would only oversubscribe them. The results do not
+depend on it (the kernels draw one random stream per block of rows)."""
+
 CONNECT_SECONDS = 10
 """How long to wait for a Dask scheduler before giving up (seconds)."""
 
@@ -66,6 +72,8 @@ class Batch:
     runs: tuple[int, ...]
     seeds: tuple[int, ...]
     values: tuple[Mapping[str, float], ...]
+    threads: int | None = None
+    """Threads for the household kernels (numba); None leaves numba's default."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ def _scenario(name: str, course: str | None) -> Scenario:
 def run_batch(batch: Batch) -> Result:
     """Run a batch's runs (in a worker) and return their series as one Arrow table."""
     started = time.perf_counter()
+    if batch.threads is not None:
+        numba.set_num_threads(batch.threads)
     base = _scenario(batch.scenario, batch.course)
     setup = time.perf_counter() - started
     tables = []
@@ -144,7 +154,9 @@ def run_batch(batch: Batch) -> Result:
     return Result(batch.label, table, setup, work)
 
 
-def batches(design: Design, pending: list[int], size: int) -> list[Batch]:
+def batches(
+    design: Design, pending: list[int], size: int, threads: int | None = None
+) -> list[Batch]:
     """The pending runs cut into batches of at most ``size`` runs of one course each."""
     settings = design.settings
     rows = design.runs.set_index("run").loc[pending]
@@ -167,6 +179,7 @@ def batches(design: Design, pending: list[int], size: int) -> list[Batch]:
                         {name: float(row[name]) for name in design.levers}
                         for _, row in chunk.iterrows()
                     ),
+                    threads=threads,
                 )
             )
     return found
@@ -188,7 +201,8 @@ def run_sweep(
     if limit is not None:
         pending = pending[:limit]
     size = batch_size or max(1, math.ceil(len(pending) / (max(workers, 1) * BATCHES_PER_WORKER)))
-    todo = batches(design, pending, size) if pending else []
+    threads = WORKER_THREADS if executor is not None else None
+    todo = batches(design, pending, size, threads) if pending else []
     started = time.perf_counter()
     work = 0.0
     finished = len(done)
