@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from planlab.scenarios.sweep import (
     read_sweep,
     run_sweep,
 )
-from planlab.scenarios.sweep.execute import process_pool
+from planlab.scenarios.sweep.execute import batches, process_pool, run_batch
 from planlab.simulate.scenario import PARAMETERS
 
 TINY = {"months": 13, "households": 0}
@@ -154,7 +155,6 @@ def test_a_sweep_stopped_before_its_manifest_starts_again(tmp_path: Path) -> Non
 
 
 def test_household_runs_in_processes_match_the_serial_ones(tmp_path: Path) -> None:
-    # Workers run the household kernels on one thread, the serial run on numba's default.
     settings = SweepSettings(
         "ussr-1928", ("historical",), samples=2, seed=4, months=3, households=20000
     )
@@ -165,3 +165,10 @@ def test_household_runs_in_processes_match_the_serial_ones(tmp_path: Path) -> No
     serial = _everything(tmp_path / "serial")
     assert "collectivised_share" in set(serial["variable"])
     pd.testing.assert_frame_equal(_everything(tmp_path / "p"), serial)
+    # A run on one thread (as in a sweep) is the run on the libraries' default threads.
+    batch = dataclasses.replace(batches(plan, [0], 1)[0], threads=None)
+    default = run_batch(batch).table.to_pandas()
+    one = serial[serial["run"] == 0].reset_index(drop=True)
+    order = ["run", "variable", "date"]
+    default = default.sort_values(order, ignore_index=True).astype({"variable": str})
+    np.testing.assert_array_equal(default["value"].to_numpy(), one["value"].to_numpy())
