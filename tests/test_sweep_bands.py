@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from typer.testing import CliRunner
@@ -29,7 +30,9 @@ def sweep_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_compare_scores_the_median_and_counts_records_in_the_band(sweep_folder: Path) -> None:
+def test_compare_scores_the_median_and_counts_records_in_the_band(
+    sweep_folder: Path, tmp_path: Path
+) -> None:
     result = runner.invoke(app, ["compare", "--sweep", str(sweep_folder), "--json"])
     assert result.exit_code == 0, result.output
     scored = json.loads(result.stdout)
@@ -42,6 +45,13 @@ def test_compare_scores_the_median_and_counts_records_in_the_band(sweep_folder: 
         assert 0 <= course["inside_band"] <= course["records_covered"] > 0
     text = runner.invoke(app, ["compare", "--sweep", str(sweep_folder)])
     assert "records inside the 5–95 % band of 5 runs" in text.stdout
+    table = tmp_path / "bands.csv"
+    runner.invoke(app, ["compare", "--sweep", str(sweep_folder), "--csv", str(table)])
+    rows = pd.read_csv(table)
+    assert {"median", "error", "band_low", "band_high", "inside"} <= set(rows.columns)
+    covered = rows.dropna(subset=["band_low"])
+    assert (covered["band_low"] <= covered["median"]).all()
+    assert (covered["median"] <= covered["band_high"]).all()
 
 
 def test_a_flow_band_is_drawn_from_each_runs_annual_rate(sweep_folder: Path) -> None:

@@ -181,7 +181,9 @@ def _compare_sweep(folder: Path, as_json: bool, csv: Path | None) -> None:
         raise InputError.single(str(folder), "--sweep", "a sweep with finished runs", "none")
     if csv is not None:
         frames = [
-            comparison_frame(name, result.median).assign(
+            comparison_frame(name, result.median)
+            .rename(columns={"run": "median"})
+            .assign(
                 band_low=result.band["band_low"].to_numpy(),
                 band_high=result.band["band_high"].to_numpy(),
                 inside=result.band["inside"].to_numpy(),
