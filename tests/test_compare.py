@@ -14,7 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planlab.scenarios import calibration, compare, history_path, load_scenario
+from planlab.scenarios import (
+    calibration,
+    compare,
+    compare_ensemble,
+    history_path,
+    load_scenario,
+)
 from planlab.scenarios.compare import record_error
 from planlab.simulate import run
 from planlab.simulate.household_farms import HouseholdFarms
@@ -238,3 +244,38 @@ def test_error_follows_the_rule_for_any_value_and_band(
         ratio = run_value / bound  # may underflow to 0 for a tiny run: infinitely far, so capped
         expected = 3.0 if ratio == 0.0 else min(3.0, abs(math.log(ratio)))
         assert error == pytest.approx(expected)
+
+
+def test_an_ensemble_of_one_run_scores_as_that_run() -> None:
+    months = pd.date_range("1928-10-01", "1930-12-01", freq="MS")
+    series = pd.DataFrame(
+        {
+            "date": list(months) * 2,
+            "variable": ["horses_million"] * len(months) + ["grain_harvest_mt"] * len(months),
+            "value": np.r_[np.linspace(34.0, 20.0, len(months)), np.full(len(months), 6.0)],
+        }
+    )
+    single = compare(series)
+    ensemble = compare_ensemble(series.assign(run=0))
+    pd.testing.assert_frame_equal(ensemble.median.table, single.table)
+    covered = ensemble.band.dropna(subset=["band_low"])
+    assert (covered["band_low"] == covered["band_high"]).all()
+    assert ensemble.covered == single.covered
+    assert ensemble.inside == int((single.table["error"] == 0).sum())
+
+
+def test_a_wider_ensemble_holds_more_of_the_record() -> None:
+    months = pd.date_range("1928-10-01", "1930-12-01", freq="MS")
+    base = np.linspace(34.0, 20.0, len(months))
+
+    def ensemble(spread: float) -> int:
+        runs = [
+            pd.DataFrame(
+                {"run": k, "date": months, "variable": "horses_million", "value": base * f}
+            )
+            for k, f in enumerate(np.linspace(1.0 - spread, 1.0 + spread, 21))
+        ]
+        return compare_ensemble(pd.concat(runs, ignore_index=True)).inside
+
+    assert ensemble(0.0) <= ensemble(0.2) <= ensemble(0.5)
+    assert ensemble(0.0) < ensemble(0.5)

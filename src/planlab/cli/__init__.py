@@ -16,6 +16,7 @@ from planlab.cli.economy import economy_app
 from planlab.cli.plan import plan, tempo, variants
 from planlab.cli.report import report
 from planlab.cli.simulate import scenario_app, simulate
+from planlab.cli.sweep import sweep
 
 __all__ = ["app", "main"]
 
@@ -36,6 +37,7 @@ app.add_typer(scenario_app, name="scenario")
 app.command("calibrate")(calibrate_scenario)
 app.command("compare")(compare_runs)
 app.command("report")(report)
+app.command("sweep")(sweep)
 app.command("serve")(serve)
 app.add_typer(council_app, name="council")
 

@@ -14,8 +14,9 @@ from rich.table import Table
 from planlab.cli.common import console, handles_input_errors, write_atomic
 from planlab.errors import InputError
 from planlab.report import plan_execution_figure
-from planlab.scenarios import Comparison, compare, read_courses
+from planlab.scenarios import Comparison, calibration, compare, compare_ensemble, read_courses
 from planlab.scenarios.plans import compare_plan, plan_economy, read_plan
+from planlab.scenarios.sweep import read_sweep
 
 __all__ = ["compare_runs", "comparison_frame"]
 
@@ -91,8 +92,9 @@ def _show(course: str, result: Comparison) -> None:
 @handles_input_errors
 def compare_runs(
     folder: Annotated[
-        Path, typer.Argument(help="A run's folder (series.csv) or a folder of course folders.")
-    ],
+        Path | None,
+        typer.Argument(help="A run's folder (series.csv) or a folder of course folders."),
+    ] = None,
     history: Annotated[
         bool,
         typer.Option(
@@ -116,6 +118,13 @@ def compare_runs(
         Path | None,
         typer.Option(help="With --plan: also draw planned against executed output here (PNG)."),
     ] = None,
+    sweep: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder written by 'planlab sweep' instead of FOLDER: score each course's "
+            "median and count the records inside its 5-95 % band."
+        ),
+    ] = None,
 ) -> None:
     """Each course's run beside the historical record: values, errors, medians, coverage.
 
@@ -124,6 +133,13 @@ def compare_runs(
     the default because calibration.csv is the only record there is.
     """
     del history
+    if sweep is not None:
+        if folder is not None or plan is not None:
+            raise InputError.single("--sweep", "sweep", "--sweep without FOLDER or --plan", "both")
+        _compare_sweep(sweep, as_json, csv)
+        return
+    if folder is None:
+        raise InputError.single("FOLDER", "folder", "a folder of runs or --sweep", "missing")
     if plan is not None:
         _compare_plan(folder, plan, as_json, figure)
         return
@@ -151,6 +167,61 @@ def compare_runs(
         return
     for name, result in results.items():
         _show(name, result)
+
+
+def _compare_sweep(folder: Path, as_json: bool, csv: Path | None) -> None:
+    sweep = read_sweep(folder)
+    wanted = sorted(set(calibration()["variable"]))
+    results = {}
+    for label in sweep.courses:
+        series = sweep.series(label, wanted)
+        if not series.empty:
+            results[label] = compare_ensemble(series)
+    if not results:
+        raise InputError.single(str(folder), "--sweep", "a sweep with finished runs", "none")
+    if csv is not None:
+        frames = [
+            comparison_frame(name, result.median)
+            .rename(columns={"run": "median"})
+            .assign(
+                band_low=result.band["band_low"].to_numpy(),
+                band_high=result.band["band_high"].to_numpy(),
+                inside=result.band["inside"].to_numpy(),
+            )
+            for name, result in results.items()
+        ]
+        write_atomic(csv, pd.concat(frames, ignore_index=True).to_csv(index=False))
+    if as_json:
+        document = {
+            name: {
+                "runs": result.runs,
+                "median_error": _finite(result.median.overall),
+                "coverage": result.median.coverage,
+                "per_variable": result.median.per_variable,
+                "inside_band": result.inside,
+                "records_covered": result.covered,
+                "inside_band_per_variable": {
+                    k: {"inside": i, "covered": c}
+                    for k, (i, c) in result.inside_per_variable().items()
+                },
+            }
+            for name, result in results.items()
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for name, result in results.items():
+        _show(f"{name} (median of {result.runs} runs)", result.median)
+        counts = Table(title=f"{name}: records inside the 5–95 % band", title_justify="left")
+        counts.add_column("variable")
+        counts.add_column("inside", justify="right")
+        for variable, (inside, covered) in result.inside_per_variable().items():
+            counts.add_row(variable, f"{inside} of {covered}")
+        console.print(counts)
+        console.print(
+            f"{name}: {result.inside} of {result.covered} records inside the 5–95 % band of "
+            f"{result.runs} runs",
+            markup=False,
+        )
 
 
 def _compare_plan(folder: Path, plan_folder: Path, as_json: bool, figure: Path | None) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from planlab.scenarios import Course
+from planlab.scenarios.compare import BAND
 
 __all__ = [
     "CALIBRATION_ENDS",
     "FIGURES",
     "Drawn",
+    "Ensembles",
     "FigureSpec",
     "Line",
     "Panel",
@@ -87,6 +89,11 @@ class FigureSpec:
     mechanism: str
     panels: tuple[Panel, ...]
     columns: int = 1
+
+
+Ensembles = Mapping[str, Mapping[str, pd.DataFrame]]
+"""Per course, per variable: the runs of an ensemble as a frame (date index, a column per
+run); a course found here is drawn as its median with the band of ``BAND``."""
 
 
 @dataclass
@@ -306,8 +313,12 @@ def months_in(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def annual_rate(values: pd.Series) -> pd.Series:
-    """The total of the twelve months ending with each month, dated at the next month's start.
+Frame = TypeVar("Frame", pd.Series, pd.DataFrame)
+
+
+def annual_rate(values: Frame) -> Frame:
+    """The total of the twelve months ending with each month, dated at the next month's start
+    (of each column, for a frame of runs).
 
     Months absent from the series count as unknown, so a gap leaves a gap.
 
@@ -417,6 +428,7 @@ def _draw_panel(
     colours: dict[str, str],
     context: tuple[pd.DataFrame, pd.DataFrame, dict[str, str]],
     drawn: Drawn,
+    ensembles: Ensembles,
 ) -> list[Artist]:
     """Draw one panel; returns the legend entries it needs."""
     record, events, units = context
@@ -433,6 +445,10 @@ def _draw_panel(
         style = STYLES[index % len(STYLES)]
         lacking = []
         for course in courses:
+            runs = ensembles.get(course.name, {}).get(line.variable)
+            if runs is not None:
+                _draw_band(axes, runs, line, colours[course.name], style)
+                continue
             values = _course_series(course, line.variable)
             if values.empty:
                 lacking.append(course.name)
@@ -490,6 +506,15 @@ def _draw_panel(
     return handles
 
 
+def _draw_band(axes: Axes, runs: pd.DataFrame, line: Line, colour: str, style: str) -> None:
+    """An ensemble's median and its band: quantiles over the runs of what each run shows
+    (for a flow, each run's annual rate)."""
+    shown = annual_rate(runs) if line.mode == "flow" else runs.sort_index()
+    low, median, high = (shown.quantile(q, axis=1) for q in (BAND[0], 0.5, BAND[1]))
+    axes.fill_between(shown.index, low.to_numpy(), high.to_numpy(), color=colour, alpha=0.2, lw=0)
+    axes.plot(shown.index, median.to_numpy(), color=colour, linestyle=style, linewidth=1.6)
+
+
 def _record_handle() -> Artist:
     return Line2D([], [], color="black", marker="o", markersize=4, linewidth=2.2, label="record")
 
@@ -500,8 +525,10 @@ def draw(
     record: pd.DataFrame,
     events: pd.DataFrame,
     units: dict[str, str],
+    ensembles: Ensembles | None = None,
 ) -> Drawn:
-    """One figure for the courses, with what its caption needs to say."""
+    """One figure for the courses, with what its caption needs to say; the courses of
+    ``ensembles`` are drawn as their median and 5-95 % band."""
     colours = {course.name: COLOURS[i % len(COLOURS)] for i, course in enumerate(courses)}
     columns = spec.columns
     rows = -(-len(spec.panels) // columns)
@@ -519,7 +546,9 @@ def draw(
             axes.set_visible(False)
             continue
         context = (record, events, units)
-        handles.extend(_draw_panel(axes, spec.panels[index], courses, colours, context, drawn))
+        handles.extend(
+            _draw_panel(axes, spec.panels[index], courses, colours, context, drawn, ensembles or {})
+        )
     unique: dict[str, Artist] = {}
     for handle in handles:
         unique.setdefault(str(handle.get_label()), handle)

@@ -10,14 +10,24 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
 from planlab.report.budget import budget_html, budget_table
-from planlab.report.figures import FIGURES, Drawn, draw, resolve_as_above
-from planlab.scenarios import Comparison, Course, calibration, compare, events, read_courses
+from planlab.report.ensemble import sweep_view
+from planlab.report.figures import FIGURES, Drawn, Ensembles, draw, resolve_as_above
+from planlab.scenarios import (
+    Comparison,
+    Course,
+    EnsembleComparison,
+    calibration,
+    compare,
+    events,
+    read_courses,
+)
 from planlab.scenarios import variables as record_variables
+from planlab.scenarios.sweep import Sweep
 
 __all__ = ["render", "write_report"]
 
@@ -41,8 +51,11 @@ def _cell(median: float | None, count: int) -> str:
     return f"{median:.3f} <small>({count})</small>"
 
 
-def comparison_table(comparisons: dict[str, Comparison]) -> str:
-    """One row per variable, one column per course: median error (records scored)."""
+def comparison_table(
+    comparisons: dict[str, Comparison], bands: Mapping[str, EnsembleComparison] | None = None
+) -> str:
+    """One row per variable, one column per course: median error (records scored); with
+    ``bands``, a last row counting the records inside each course's 5-95 % band."""
     names = sorted({v for c in comparisons.values() for v in c.table["variable"]})
     head = "".join(f"<th>{escape(course)}</th>" for course in comparisons)
     body = []
@@ -61,6 +74,12 @@ def comparison_table(comparisons: dict[str, Comparison]) -> str:
     )
     body.append(f"<tr><td><b>overall median</b></td>{overall}</tr>")
     body.append(f"<tr><td>coverage (records scored)</td>{coverage}</tr>")
+    if bands:
+        inside = "".join(
+            f"<td>{bands[c].inside} of {bands[c].covered}</td>" if c in bands else "<td>—</td>"
+            for c in comparisons
+        )
+        body.append(f"<tr><td>records inside the 5–95 % band</td>{inside}</tr>")
     return (
         f"<table><thead><tr><th>variable: median error (records)</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -103,8 +122,10 @@ def render(
     courses: Sequence[Course],
     comparisons: dict[str, Comparison],
     figures: Sequence[tuple[str, Drawn]],
+    bands: Mapping[str, EnsembleComparison] | None = None,
 ) -> str:
-    """The whole report page; ``figures`` pairs each image's relative path with its figure."""
+    """The whole report page; ``figures`` pairs each image's relative path with its figure;
+    ``bands`` scores the courses of a sweep."""
     names = ", ".join(escape(c.name) for c in courses)
     scenarios = {str(c.meta["scenario"]) for c in courses if c.meta.get("scenario")}
     heading = (
@@ -125,7 +146,8 @@ def render(
         f"<title>planlab report: {escape(heading)}</title><style>{STYLE}</style></head>"
         f"<body><h1>planlab report: {escape(heading)}</h1>"
         f"<p>Courses: {names}. Each course is one line in every figure, in the same colour "
-        "throughout. The runs are set beside the historical record up to 1930 "
+        f"throughout.{ENSEMBLE_TEXT if bands else ''} The runs are set beside the "
+        "historical record up to 1930 "
         "(calibration.csv); later months are the model's prediction.</p>"
         "<h2>The runs beside the record</h2>"
         "<p>For each record row the error is 0 inside its band (or at its value), else "
@@ -133,7 +155,7 @@ def render(
         "positive). A stock is compared on its date, a flow as the run's sum over the "
         "record's period. Each cell is the median over the variable's records the run "
         "covers; coverage is the share of records covered.</p>"
-        f"{comparison_table(comparisons)}"
+        f"{comparison_table(comparisons, bands)}"
         "<h2>The budget: how accumulation was financed</h2>"
         "<p>The state's payments (uses) and where the money came from (sources), summed "
         "over each calendar year of the run; procurement is valued at the state's own "
@@ -145,23 +167,44 @@ def render(
     )
 
 
-def write_report(folder: Path) -> Path:
-    """Write ``folder/report.html`` and ``folder/figures/*.png`` for the runs in the folder."""
-    courses = read_courses(folder)
+ENSEMBLE_TEXT = (
+    " Each course is a sweep: its line is the median of its runs month by month (for a "
+    "flow, of each run's annual rate), the shaded band holds 5 to 95 % of the runs, and "
+    "the table scores, for each record row, the median of the runs' values there."
+)
+
+
+def write_report(folder: Path, sweep: Sweep | None = None) -> Path:
+    """Write ``folder/report.html`` and ``folder/figures/*.png`` for the runs in the folder,
+    or for the courses of ``sweep`` (each its median and 5-95 % band)."""
+    ensembles: Ensembles | None = None
+    bands: dict[str, EnsembleComparison] | None = None
+    if sweep is None:
+        courses = read_courses(folder)
+        comparisons = {course.name: compare(course.series) for course in courses}
+    else:
+        view = sweep_view(sweep)
+        courses, ensembles, bands = view.courses, view.ensembles, view.scores
+        comparisons = {name: score.median for name, score in bands.items()}
     record = resolve_as_above(calibration())
     plan_events = resolve_as_above(events())
     units = dict(zip(record_variables()["name"], record_variables()["unit"], strict=True))
-    comparisons = {course.name: compare(course.series) for course in courses}
     work = Path(tempfile.mkdtemp(dir=folder, prefix=".report-"))
     try:
         (work / "figures").mkdir()
         figures = []
         for spec in FIGURES:
-            drawn = draw(spec, courses, record, plan_events, units)
+            drawn = draw(spec, courses, record, plan_events, units, ensembles)
+            if sweep is not None:
+                drawn.notes.append(
+                    "Runs per course: "
+                    + ", ".join(f"{c.name} {c.meta['runs']}" for c in courses)
+                    + f" (sweep {sweep.folder.name})."
+                )
             relative = f"figures/{spec.name}.png"
             drawn.figure.savefig(work / relative, dpi=110)
             figures.append((relative, drawn))
-        html = render(folder.resolve().name, courses, comparisons, figures)
+        html = render(folder.resolve().name, courses, comparisons, figures, bands)
         (work / "report.html").write_text(html, encoding="utf-8")
         _move_into(work, folder)
     finally:

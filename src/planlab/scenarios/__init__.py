@@ -1,7 +1,7 @@
 """Built-in scenarios, the historical record they are checked against, and runs beside it."""
 
 from planlab.scenarios.calibrate import Calibration, calibrate
-from planlab.scenarios.compare import Comparison, compare
+from planlab.scenarios.compare import Comparison, EnsembleComparison, compare, compare_ensemble
 from planlab.scenarios.courses import course_names, run_scenario
 from planlab.scenarios.history import calibration, events, history_path, variables
 from planlab.scenarios.plans import (
@@ -24,11 +24,13 @@ __all__ = [
     "Calibration",
     "Comparison",
     "Course",
+    "EnsembleComparison",
     "PlanComparison",
     "builtin_scenarios",
     "calibrate",
     "calibration",
     "compare",
+    "compare_ensemble",
     "compare_plan",
     "course_names",
     "events",

@@ -22,7 +22,15 @@ import pandas as pd
 from planlab.errors import InputError
 from planlab.scenarios import history
 
-__all__ = ["ERROR_CAP", "Comparison", "compare", "record_error"]
+__all__ = [
+    "BAND",
+    "ERROR_CAP",
+    "Comparison",
+    "EnsembleComparison",
+    "compare",
+    "compare_ensemble",
+    "record_error",
+]
 
 ERROR_CAP = 3.0
 """The largest error a record row can get: a factor of e**3 (about 20) or worse."""
@@ -115,29 +123,23 @@ def _flow_over(
     return True, float(values[inside].sum())
 
 
-def compare(
-    series: pd.DataFrame,
-    record: pd.DataFrame | None = None,
-    variables: pd.DataFrame | None = None,
-) -> Comparison:
-    """Score a run's tidy series (date, variable, value) against the historical record.
-
-    Defaults are the packaged ``calibration.csv`` and ``variables.csv``.
-
-    >>> series = pd.DataFrame({"date": pd.to_datetime(["1929-07-01", "1930-07-01"]),
-    ...                        "variable": "horses_million", "value": [34.0, 15.1]})
-    >>> result = compare(series)
-    >>> result.per_variable["horses_million"] == 0.5 * math.log(30.2 / 15.1)
-    True
-    """
+def _record_rows(
+    record: pd.DataFrame | None, variables: pd.DataFrame | None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The usable record rows and each variable's kind (stock or flow)."""
     record = history.calibration() if record is None else record
     variables_table = history.variables() if variables is None else variables
-    _need_columns(series, ["date", "variable", "value"], "series")
     _need_columns(record, RECORD_COLUMNS, "record")
     _need_columns(variables_table, ["name", "kind"], "variables")
     kinds = dict(zip(variables_table["name"], variables_table["kind"], strict=True))
-    rows = _usable_record(record, kinds)
+    return _usable_record(record, kinds), kinds
 
+
+def _record_values(
+    series: pd.DataFrame, rows: pd.DataFrame, kinds: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether the run covers each record row, and its value there (the module's rules)."""
+    _need_columns(series, ["date", "variable", "value"], "series")
     run = series.loc[:, ["date", "variable", "value"]].copy()
     run["date"] = _day(run["date"])
     run["value"] = pd.to_numeric(run["value"], errors="coerce")
@@ -160,6 +162,11 @@ def compare(
             covered[i], simulated[i] = _stock_at(days, values, start)
         else:
             covered[i], simulated[i] = _flow_over(days, values, start, end)
+    return covered, simulated
+
+
+def _comparison(rows: pd.DataFrame, covered: np.ndarray, simulated: np.ndarray) -> Comparison:
+    """The comparison of run values with the record rows they stand beside."""
     error = record_error(simulated, rows["low"].to_numpy(), rows["high"].to_numpy())
     error = np.where(covered, error, np.nan)
 
@@ -173,3 +180,101 @@ def compare(
     overall = float(np.median(scored["error"])) if len(scored) else math.inf
     coverage = float(covered.sum() / len(table)) if len(table) else 0.0
     return Comparison(table, per_variable, dict(sorted(missing.items())), overall, coverage)
+
+
+def compare(
+    series: pd.DataFrame,
+    record: pd.DataFrame | None = None,
+    variables: pd.DataFrame | None = None,
+) -> Comparison:
+    """Score a run's tidy series (date, variable, value) against the historical record.
+
+    Defaults are the packaged ``calibration.csv`` and ``variables.csv``.
+
+    >>> series = pd.DataFrame({"date": pd.to_datetime(["1929-07-01", "1930-07-01"]),
+    ...                        "variable": "horses_million", "value": [34.0, 15.1]})
+    >>> result = compare(series)
+    >>> result.per_variable["horses_million"] == 0.5 * math.log(30.2 / 15.1)
+    True
+    """
+    _need_columns(series, ["date", "variable", "value"], "series")
+    rows, kinds = _record_rows(record, variables)
+    return _comparison(rows, *_record_values(series, rows, kinds))
+
+
+BAND = (0.05, 0.95)
+"""The quantiles of an ensemble's band: 5 % and 95 % of the runs, the band the report draws."""
+
+
+@dataclass(frozen=True)
+class EnsembleComparison:
+    """An ensemble beside the record.
+
+    ``median`` scores, for each record row, the median over the runs of their values there
+    (the same rules as one run). ``band`` has one row per record row (variable, start, end,
+    value, low, high, band_low, band_high, inside): the runs' 5 and 95 % quantiles there,
+    and whether the record meets the band (its [low, high] overlaps [band_low, band_high]).
+    """
+
+    median: Comparison
+    band: pd.DataFrame
+    runs: int
+
+    @property
+    def inside(self) -> int:
+        """Record rows the band meets."""
+        return int(self.band["inside"].sum())
+
+    @property
+    def covered(self) -> int:
+        """Record rows the runs cover."""
+        return int(self.band["band_low"].notna().sum())
+
+    def inside_per_variable(self) -> dict[str, tuple[int, int]]:
+        """Per variable: record rows inside the band, of those covered."""
+        covered = self.band[self.band["band_low"].notna()]
+        counts = covered.groupby("variable", sort=True)["inside"].agg(["sum", "count"])
+        return {str(k): (int(r["sum"]), int(r["count"])) for k, r in counts.iterrows()}
+
+
+def compare_ensemble(
+    series: pd.DataFrame,
+    record: pd.DataFrame | None = None,
+    variables: pd.DataFrame | None = None,
+) -> EnsembleComparison:
+    """Score an ensemble's series (run, date, variable, value) against the record: its
+    median, and how many record rows fall inside its 5-95 % band.
+
+    >>> months = pd.to_datetime(["1929-07-01", "1930-07-01"])
+    >>> series = pd.DataFrame({"run": [0, 0, 1, 1, 2, 2], "date": list(months) * 3,
+    ...     "variable": "horses_million", "value": [34.0, 15.1, 33.0, 25.0, 36.0, 31.0]})
+    >>> result = compare_ensemble(series)
+    >>> covered = result.band.dropna(subset=["band_low"])
+    >>> covered[["value", "band_low", "band_high", "inside"]].round(2).values.tolist()
+    [[34.0, 33.1, 35.8, True], [30.2, 16.09, 30.4, True]]
+    >>> result.median.table["run"].dropna().tolist(), result.inside, result.covered
+    ([34.0, 25.0], 2, 2)
+    """
+    _need_columns(series, ["run", "date", "variable", "value"], "series")
+    rows, kinds = _record_rows(record, variables)
+    values = []
+    reach = np.ones(len(rows), dtype=bool)
+    for _, run in series.groupby("run", sort=True):
+        covered, simulated = _record_values(run, rows, kinds)
+        reach &= covered
+        values.append(simulated)
+    if not values:
+        raise InputError.single("series", "run", "at least one run", "none")
+    matrix = np.where(reach, np.vstack(values), np.nan)
+    with np.errstate(all="ignore"):
+        if reach.any():
+            low, median, high = np.nanquantile(matrix[:, reach], [BAND[0], 0.5, BAND[1]], axis=0)
+        else:
+            low = median = high = np.empty(0)
+    band_low, band_mid, band_high = (np.full(len(rows), np.nan) for _ in range(3))
+    band_low[reach], band_mid[reach], band_high[reach] = low, median, high
+    inside = reach & (rows["low"].to_numpy() <= band_high) & (rows["high"].to_numpy() >= band_low)
+    band = rows.loc[:, ["variable", "start", "end", "value", "low", "high"]].assign(
+        band_low=band_low, band_high=band_high, inside=inside
+    )
+    return EnsembleComparison(_comparison(rows, reach, band_mid), band, len(values))
