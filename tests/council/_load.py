@@ -19,6 +19,7 @@ says how much of the machine the server had.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -101,13 +102,26 @@ class Result:
         )
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (the workers of ``planlab serve --workers``)."""
+    found, todo = [], [pid]
+    while todo:
+        here = todo.pop()
+        found.append(here)
+        for task in Path(f"/proc/{here}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # a thread or process that just ended
+                todo += [int(child) for child in task.read_text().split()]
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0 where /proc is missing)."""
-    stat = Path(f"/proc/{pid}/stat")
-    if not stat.exists():
-        return 0.0
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of a process and those below it (0 without /proc)."""
+    total = 0.0
+    for each in _tree(pid):
+        with contextlib.suppress(OSError):  # a process that just ended
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 class Client:
