@@ -1,4 +1,5 @@
-"""Crash safety: SIGKILL during voting loses no acknowledged vote and leaves the chain valid."""
+"""Crash safety: SIGKILL during voting loses no acknowledged vote and leaves the chain valid,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from _council import BACKENDS
 from _server import Seat, Server, open_ballots, seed, vote_pairs
 
 VOTERS = 24
 BALLOTS = 30
 
 
-def test_kill_during_voting_keeps_every_acknowledged_vote(tmp_path: Path) -> None:
-    server = Server(tmp_path / "crash.db", tmp_path / "server.log")
+@BACKENDS
+def test_kill_during_voting_keeps_every_acknowledged_vote(db_url: str, tmp_path: Path) -> None:
+    server = Server(db_url, tmp_path / "server.log")
     people = [("boss", "commission", None), ("dele", "delegate", "coal")]
     people += [(f"voter{k}", "workers", None) for k in range(VOTERS)]
     seats = seed(server.url, people)

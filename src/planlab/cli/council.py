@@ -55,20 +55,45 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Server processes (default: PLANLAB_WORKERS, else 1)."),
+    ] = None,
 ) -> None:
     """Run the council web service (the schema is created or upgraded first)."""
+    import os
+
     import uvicorn
 
     from planlab.council.app import create_app
 
     config = _settings(db)
+    processes = workers or config.workers
     try:
-        app = create_app(config)
+        app = create_app(config) if processes == 1 else None
+        if app is None:
+            upgrade(config.db_url)
     except SQLAlchemyError as exc:
         raise fail([f"{config.db_url}: {str(exc).splitlines()[0]}"]) from None
-    console.print(f"planlab council on http://{host}:{port}/ (database {config.db_url})")
+    console.print(
+        f"planlab council on http://{host}:{port}/ (database {config.db_url}, "
+        f"{processes} process{'es' if processes > 1 else ''})"
+    )
     # The app reads X-Forwarded-For itself, and only from the trusted proxies it is given.
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    options: dict[str, Any] = {"log_level": "warning", "proxy_headers": False}
+    if app is not None:
+        uvicorn.run(app, host=host, port=port, **options)
+        return
+    # Each worker builds its app from the environment (the parent's settings, --db first).
+    os.environ["PLANLAB_DB_URL"] = config.db_url
+    uvicorn.run(
+        "planlab.council.app:worker_app",
+        factory=True,
+        workers=processes,
+        host=host,
+        port=port,
+        **options,
+    )
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from planlab.council.service import ConflictError, DeniedError, NotFoundError
 from planlab.council.settings import Settings
 from planlab.errors import InputError, PlanlabError
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "worker_app"]
 
 STATUS = MappingProxyType(
     {
@@ -129,3 +129,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         return RedirectResponse(f"/login?next={exc.target}", status_code=status.HTTP_303_SEE_OTHER)
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``planlab serve --workers N``: settings from the
+    environment, the schema already brought up to date by the parent process."""
+    return create_app(Settings(), migrate=False)

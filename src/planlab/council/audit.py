@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from planlab.council.db import WRITE_LOCK
+from planlab.council.db import HOLDS_WRITE_LOCK, WRITE_LOCK
 from planlab.council.models import AuditEvent, Comment, Proposal, Vote
 
 __all__ = [
@@ -68,8 +68,12 @@ def _event(row: AuditEvent) -> dict[str, Any]:
 def append(
     session: Session, actor: str, action: str, subject: str, payload: Mapping[str, Any]
 ) -> AuditEvent:
-    """Add one event after the last one, inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
+    """Add one event after the last one, inside the caller's transaction.
+
+    On PostgreSQL the appends queue on ``ADVISORY_LOCK``; a session of
+    ``Database.write`` holds it already, and is spared the round trip.
+    """
+    if not session.info.get(HOLDS_WRITE_LOCK) and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
     count, prev = head(session)
     number = count + 1

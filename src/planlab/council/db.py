@@ -2,9 +2,11 @@
 
 Writes on SQLite take the write lock when they begin (``BEGIN IMMEDIATE``), so
 that two writers queue instead of failing when one of them has read a stale
-snapshot; reads begin as usual and never wait for writers. Inside one process
-the writers also queue on a lock of their own, which wakes the next one as soon
-as the last commits, where SQLite's busy handler would poll with sleeps.
+snapshot; reads begin as usual and never wait for writers. The writers also
+queue on a lock of their own, which wakes the next one as soon as the last
+commits, where SQLite's busy handler would poll with sleeps: a thread lock within
+the process, then an exclusive ``flock`` on a file beside the database
+(``<database>.writer-lock``) across the processes of ``planlab serve --workers``.
 
 On PostgreSQL a write takes a transaction-level advisory lock (``WRITE_LOCK``)
 as its first statement, so writers queue the same way across processes: under
@@ -15,6 +17,7 @@ adds, a ballot's status and a vote) cannot interleave with another writer.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,14 +27,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
+__all__ = ["HOLDS_WRITE_LOCK", "WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_LOCK = 720_007
 """Key of the PostgreSQL advisory lock that writers hold until they commit."""
+HOLDS_WRITE_LOCK = "planlab.write_lock"
+"""Key in ``Session.info`` set by ``Database.write`` once the session holds ``WRITE_LOCK``."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -76,35 +81,56 @@ class Database:
     reader: Engine
     writer: Engine
     queue: threading.Lock | None = field(default=None, repr=False)
+    lockfile: Path | None = field(default=None, repr=False)
+    reading: sessionmaker[Session] = field(init=False, repr=False)
+    writing: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # One factory per engine for the life of the database: each ``sessionmaker`` makes a
+        # Session subclass, and SQLAlchemy sets up event dispatch for every new class.
+        self.reading = sessionmaker(self.reader, expire_on_commit=False)
+        self.writing = sessionmaker(self.writer, expire_on_commit=False)
 
     @classmethod
     def connect(cls, url: str) -> Database:
         """Engines for ``url``; the schema is not touched (see ``upgrade``)."""
         reader = _engine(url, immediate=False)
         if url.startswith("sqlite"):
-            return cls(url, reader, _engine(url, immediate=True), threading.Lock())
+            file = make_url(url).database
+            lockfile = Path(f"{file}.writer-lock") if file and file != ":memory:" else None
+            return cls(url, reader, _engine(url, immediate=True), threading.Lock(), lockfile)
         return cls(url, reader, reader)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; whatever it holds is rolled back at the end."""
-        with sessionmaker(self.reader, expire_on_commit=False)() as session:
+        with self.reading() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose changes are committed together at the end, or not at all."""
         if self.queue is None:
-            with sessionmaker(self.writer, expire_on_commit=False)() as session, session.begin():
+            with self.writing() as session, session.begin():
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+                session.info[HOLDS_WRITE_LOCK] = True
                 yield session
             return
-        with (
-            self.queue,
-            sessionmaker(self.writer, expire_on_commit=False)() as session,
-            session.begin(),
-        ):
+        with self.queue, self._across_processes(), self.writing() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _across_processes(self) -> Iterator[None]:
+        """Hold the SQLite writers' file lock (the caller holds ``queue``)."""
+        if self.lockfile is None:
+            yield
+            return
+        with self.lockfile.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -36,10 +36,12 @@ __all__ = [
     "admit_registration",
     "client_address",
     "database",
+    "database_of",
     "log_in",
     "permit",
     "set_session_cookie",
     "settings",
+    "settings_of",
     "viewer",
 ]
 
@@ -49,16 +51,27 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row id in a URL: outside 1..2^63-1 it is a 422, before any query."""
 
 
-def database(request: Request) -> Database:
+def database_of(request: Request) -> Database:
     """The application's database."""
     db: Database = request.app.state.db
     return db
 
 
-def settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     """The application's settings."""
     found: Settings = request.app.state.settings
     return found
+
+
+async def database(request: Request) -> Database:
+    """Dependency: the application's database. ``async`` because it does no I/O: FastAPI
+    runs a plain ``def`` dependency in the thread pool, a hop that costs more than this."""
+    return database_of(request)
+
+
+async def settings(request: Request) -> Settings:
+    """Dependency: the application's settings (``async`` for the reason of ``database``)."""
+    return settings_of(request)
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,7 @@ class Viewer:
 
 def viewer(request: Request) -> Viewer | None:
     """The logged-in participant behind the request's cookie, if any."""
-    with database(request).read() as session:
+    with database_of(request).read() as session:
         found = session_user(session, request.cookies.get(COOKIE))
     return None if found is None else Viewer(*found)
 
@@ -132,7 +145,7 @@ def client_address(request: Request) -> str:
     believed, so rotating it gains a guesser nothing.
     """
     peer = request.client.host if request.client else "unknown"
-    proxies = settings(request).proxies()
+    proxies = settings_of(request).proxies()
     if not proxies or not _trusted(peer, proxies):
         return peer
     hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]

@@ -30,6 +30,7 @@ from planlab.council.deps import (
     log_in,
     set_session_cookie,
     settings,
+    settings_of,
     viewer,
 )
 from planlab.council.models import (
@@ -157,7 +158,7 @@ def _anonymous_form(request: Request, name: str, **context: Any) -> HTMLResponse
         token,
         httponly=True,
         samesite="strict",
-        secure=settings(request).secure_cookies,
+        secure=settings_of(request).secure_cookies,
         path="/",
     )
     return response

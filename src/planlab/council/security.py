@@ -109,14 +109,16 @@ def start_session(session: Session, user: User, settings: Settings) -> Login:
 
 
 def session_user(session: Session, token: str | None) -> tuple[User, SessionRow] | None:
-    """The user and session behind a cookie's token, if it is known and not expired."""
+    """The user and session behind a cookie's token, if it is known and not expired (one
+    query: it runs before every request that needs a login)."""
     if not token:
         return None
-    row = session.get(SessionRow, _digest(token))
-    if row is None or row.expires_at < now():
-        return None
-    user = session.get(User, row.user_id)
-    return None if user is None else (user, row)
+    found = session.execute(
+        select(User, SessionRow)
+        .join(SessionRow, SessionRow.user_id == User.id)
+        .where(SessionRow.id == _digest(token), SessionRow.expires_at >= now())
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def end_session(session: Session, token: str | None) -> None:

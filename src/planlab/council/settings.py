@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         "believed (none by default: the socket's peer is the client).",
     )
 
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes of `planlab serve`; one per core lets reads run in "
+        "parallel (writers queue across processes).",
+    )
+
     @field_validator("db_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:

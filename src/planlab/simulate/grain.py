@@ -316,9 +316,9 @@ def household_inputs(
 
 
 def quota_in_tonnes(expected: FloatArray, weight: FloatArray, due: float) -> FloatArray:
-    """Each household's share of a quota of ``due`` tonnes, in proportion to what it is
-    expected to grow in a normal season (the plan was assessed on the sown area, not on
-    the harvest; ``weight`` is 0 for households not present).
+    """Each household's share of a quota of ``due`` tonnes, in proportion to the surplus it
+    is ``expected`` to have in a normal season (the plan was assessed on the sown area and
+    the norms, not on the harvest; ``weight`` is 0 for households not present).
 
     >>> quota_in_tonnes(np.array([1.0, 3.0]), np.ones(2), 2.0).tolist()
     [0.5, 1.5]

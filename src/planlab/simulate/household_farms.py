@@ -372,6 +372,15 @@ class HouseholdFarms:
             sell = np.array([min(1.0, terms**rules.sell_elasticity)])
         else:
             sell = np.zeros(1)
+        due = self.quota_mt(max(self.month - 1, 0))
+        if math.isfinite(due):
+            # the plan in tonnes: a first claim on every household, whatever the harvest,
+            # assessed on what each would have beyond its food in a normal season
+            normal = inflow / self.weather if self.weather > 0 else inflow
+            expected = np.maximum(normal - need, 0.0)
+            quota = quota_in_tonnes(expected, h.weight * present, due * 1e6 / MONTHS_PER_YEAR)
+            reserve = need * rules.reserve_months
+            members = present
         # the feed grain grown with the month's grain (in the first month's proportion to it)
         # comes to each household by its herds' grain ration
         if self.feed_ratio is None:
@@ -383,14 +392,6 @@ class HouseholdFarms:
         harvest = inflow
         if rations > 0:
             inflow = inflow + fodder * (self.feed_tonnes / rations)
-        due = self.quota_mt(max(self.month - 1, 0))
-        if math.isfinite(due):
-            # the plan in tonnes: a first claim on every household, whatever the harvest
-            quota = quota_in_tonnes(
-                grown * self.sown, h.weight * present, due * 1e6 / MONTHS_PER_YEAR
-            )
-            reserve = need * rules.reserve_months
-            members = present
         eaten, fed = np.zeros(len(h)), np.zeros(len(h))
         flows = grain_month(
             h.grain,

@@ -135,9 +135,9 @@ POLICIES = _specs(
         0.0,
         INF,
         "Grain procurement plan in tonnes for the agricultural year (July-June), as decreed: "
-        "a first claim on every household's grain, a twelfth each month, shared out by what "
-        "each sows in a normal season, whatever the harvest (household runs); NaN (the "
-        "default) keeps the share rule of procurement_level.",
+        "a first claim on every household's grain, a twelfth each month, shared out by the "
+        "surplus each would have in a normal season, whatever the harvest (household runs); "
+        "NaN (the default) keeps the share rule of procurement_level.",
     ),
     Spec(
         "procurement_price",
