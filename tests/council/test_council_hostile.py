@@ -24,7 +24,6 @@ from planlab.council import checks, deps
 from planlab.council.models import Comment
 
 BIG = 2**63
-"""Seconds between a test starting a request and the server reading its clock."""
 SURROGATE = '"\\ud800abc"'
 
 
