@@ -10,6 +10,16 @@ import pytest
 
 from planlab.scenarios import load_scenario
 from planlab.simulate import Run, Scenario, Setting, run
+from planlab.simulate.engine import Model
+from planlab.simulate.stages import (
+    agriculture,
+    construction,
+    foreign_trade,
+    money_and_markets,
+    production,
+    targets,
+    towns,
+)
 from planlab.simulate.towns import cost_of_living, migration_probability
 
 MONTHS = 36
@@ -99,3 +109,26 @@ def test_the_towns_labour_is_accounted_for(ussr: Scenario) -> None:
     # Industry hires from the labour the towns had on the month's first day.
     assert np.all(h["employment"][1:] <= pool[:-1] * (1.0 + 1e-12))
     np.testing.assert_allclose(h["town_unemployed"][1:], pool[:-1] - h["employment"][1:])
+
+
+def test_unemployment_in_the_towns_holds_migrants_back(ussr: Scenario) -> None:
+    """A migrant weighs the wage by the chance of a job: the same month in towns with more
+    unemployed (more labour, the same employment) draws fewer people; with the pull out of
+    the rule (wage elasticity 0) it draws as many."""
+
+    def rate(scenario: Scenario, extra: float) -> float:
+        model = Model(scenario)
+        model.step()
+        p, s, t, farms = model.params, model.state, model.month, model.farms
+        target = targets(p, s, t, model.path)
+        s, made = production(p, s, t, target, farms)
+        s, farm = agriculture(p, s, t, made, farms)
+        s, built = construction(p, s, t, made)
+        s, _ = foreign_trade(p, s, t, made, built, farms)
+        s, money = money_and_markets(p, s, t, made, farm, built, farms)
+        crowded = dataclasses.replace(s, town_labour=s.town_labour + extra)
+        return towns(p, crowded, t, made, farm, money, farms)[1].rate
+
+    assert rate(ussr, 3000.0) < rate(ussr, 0.0)
+    deaf = with_settings(ussr, "parameters", migration_wage_elasticity=0.0)
+    assert rate(deaf, 3000.0) == pytest.approx(rate(deaf, 0.0))

@@ -1,8 +1,9 @@
 """The towns' side of a month: what living there costs, and what draws peasants to them.
 
 Migration follows a documented rule (``migration_probability``): a base monthly rate
-per rural worker, raised by the urban real wage against farm income per rural worker
-(both relative to the base month, a Harris-Todaro ratio), by hunger in the village,
+per rural worker, raised by the urban real wage a migrant can expect (the real wage times
+the employed share of the towns' labour) against farm income per rural worker (both
+relative to the base month, a Harris-Todaro ratio), by hunger in the village,
 by collectivisation pressure, and by the towns' demand for labour.
 """
 

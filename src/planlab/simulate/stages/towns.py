@@ -2,7 +2,8 @@
 
 Each month the towns' labour grows at the labour force's natural rate and by the
 workers who came from the villages: the migrants, whose monthly probability per rural
-worker follows ``planlab.simulate.towns.migration_probability``, and the workers of
+worker follows ``planlab.simulate.towns.migration_probability`` (the towns' pull is the
+real wage a migrant can expect, times the chance of a job), and the workers of
 deported families, sent to construction, timber and mining. The farms say who left
 (the households draw it; the aggregate farms take the expected number). Under an
 executed plan the state recruits what the plan's employment needs beyond that, and
@@ -63,7 +64,10 @@ def towns(
         )
     )
     industrial = money.retail_price * (1.0 + market.shortage)
-    real_wage = money.wage / living if living > 0 else 0.0
+    # What a migrant can expect: the real wage times the chance of a job (Harris and
+    # Todaro, 1970), the employed over the towns' labour.
+    employed_share = min(money.employment / s.town_labour, 1.0) if s.town_labour > 0 else 1.0
+    real_wage = money.wage / living * employed_share if living > 0 else 0.0
     peasant_money = money.procurement_paid + market.free_receipts
     real_income = peasant_money / industrial + float(farm.own_use.sum())
     farm_income = real_income / max(s.rural_workers, np.finfo(float).tiny)
