@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from planlab.simulate.grain import GrainRules, grain_month, sown_share
+from planlab.simulate.grain import GrainRules, _grain_pass, grain_month, sown_share
 from test_household_farms import household_run, with_policies
 
 amounts = arrays(np.float64, 20, elements=st.floats(0.0, 10.0))
@@ -140,3 +140,28 @@ def test_household_inputs_follow_the_rules_row_by_row() -> None:
     surplus = np.maximum(inflow - need, 0.0)
     assert quota == pytest.approx(surplus * 0.8 * 1.5 * np.where(member, 1.4, 1.0))
     assert reserve == pytest.approx(need * 3.0 / 1.5)
+
+
+def test_deliveries_cut_to_the_cap_leave_no_negative_room_for_sales() -> None:
+    """Deliveries above what the state can take are cut to it; rounding can leave the room
+    after them a hair below zero, which must not divide by a sale of nothing (it did)."""
+    cap, due = 0.12088995980580641, 0.4535851451659355
+    assert cap - due * (cap / due) < 0.0  # the rounding this case is chosen for
+    one = np.ones(1)
+    totals = _grain_pass(
+        np.zeros(1),
+        one,
+        one,
+        np.zeros(1),
+        np.array([due]),
+        np.zeros(1),
+        np.zeros(1),
+        np.ones(1, dtype=np.bool_),
+        cap,
+        True,
+        np.zeros(0),
+        np.zeros(0),
+        np.zeros(0),
+    )
+    assert totals[2] == pytest.approx(cap)
+    assert totals[3] == 0.0
