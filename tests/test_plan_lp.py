@@ -238,3 +238,32 @@ def test_shape_and_name_errors() -> None:
         lp.row_label(2)
     with pytest.raises(IndexError):
         lp.column_label(3)
+
+
+def test_scales_change_how_a_first_order_solve_works_not_its_answer() -> None:
+    columns, rows = np.array([1e3, 1e-2]), np.array([10.0, 0.5, 100.0])
+    lp = LinearProgram("max")
+    make = lp.add_variables("make", {"product": PRODUCTS}, scale=columns)
+    lp.add_constraints("plant", {"plant": PLANTS}, [(make, USE)], "<=", HOURS, scale=rows)
+    lp.set_objective({"make": PROFIT})
+    scaled = lp.arrays(scaled=True)
+    np.testing.assert_allclose(scaled.matrix.toarray(), USE * columns[None, :] / rows[:, None])
+    np.testing.assert_allclose(scaled.row_upper, HOURS / rows)
+    np.testing.assert_allclose(scaled.cost, -PROFIT * columns)
+    solution = lp.solve(method="pdlp", tolerance=1e-9)
+    assert solution.status is Status.OPTIMAL
+    # In the model's own units, as the exact solve of the same LP gives them.
+    np.testing.assert_allclose(solution.values, [2.0, 6.0], atol=1e-6)
+    np.testing.assert_allclose(solution.shadow_prices, [0.0, 1.5, 1.0], atol=1e-6)
+    np.testing.assert_allclose(
+        lp.slack(solution, lp.constraints["plant"]), [2.0, 0.0, 0.0], atol=1e-6
+    )
+    assert solution.objective == pytest.approx(36.0, rel=1e-6)
+    assert lp.matrix().toarray() == pytest.approx(USE)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, np.inf, np.nan])
+def test_a_scale_must_be_positive_and_finite(scale: float) -> None:
+    lp = LinearProgram()
+    with pytest.raises(ValueError, match="scales are positive"):
+        lp.add_variables("make", {"product": PRODUCTS}, scale=scale)

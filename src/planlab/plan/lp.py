@@ -181,9 +181,12 @@ class LinearProgram:
         self._vals: list[FloatArray] = []
         self._row_lower: list[FloatArray] = []
         self._row_upper: list[FloatArray] = []
+        self._col_scale: list[FloatArray] = []
+        self._row_scale: list[FloatArray] = []
         self.num_columns = 0
         self.num_rows = 0
         self._arrays: Arrays | None = None
+        self._scaled = False
 
     # --- building -------------------------------------------------------
 
@@ -193,8 +196,13 @@ class LinearProgram:
         coords: Coords | None = None,
         lower: ArrayLike = 0.0,
         upper: ArrayLike = INF,
+        scale: ArrayLike = 1.0,
     ) -> VariableBlock:
-        """A block of variables with bounds broadcast over its coordinates."""
+        """A block of variables with bounds broadcast over its coordinates.
+
+        ``scale`` is each variable's typical size (its unit for a first-order solve,
+        which works on ``value / scale``); it changes how the LP is solved, not its answer.
+        """
         self._arrays = None
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists")
@@ -204,6 +212,7 @@ class LinearProgram:
         shape = block.shape or (1,)
         self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy())
         self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy())
+        self._col_scale.append(_scale(name, scale, shape))
         self.variables[name] = block
         self.num_columns += block.size
         return block
@@ -227,8 +236,12 @@ class LinearProgram:
         terms: Sequence[tuple[VariableBlock, sp.sparray | sp.spmatrix | ArrayLike]],
         sense: str,
         rhs: ArrayLike,
+        scale: ArrayLike = 1.0,
     ) -> ConstraintBlock:
-        """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size."""
+        """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size.
+
+        ``scale`` is each row's typical size: a first-order solve divides the row by it.
+        """
         self._arrays = None
         if name in self.constraints:
             raise ValueError(f"constraint block {name!r} exists")
@@ -251,6 +264,7 @@ class LinearProgram:
         upper = bound if sense in ("<=", "==") else np.full(size, INF)
         self._row_lower.append(lower)
         self._row_upper.append(upper)
+        self._row_scale.append(_scale(name, scale, (size,)))
         block_c = ConstraintBlock(name, coords_t, self.num_rows, size, sense)
         self.constraints[name] = block_c
         self.num_rows += size
@@ -288,15 +302,42 @@ class LinearProgram:
             np.concatenate(self._row_upper) if self._row_upper else np.zeros(0),
         )
 
-    def arrays(self) -> Arrays:
+    def scales(self) -> tuple[FloatArray, FloatArray]:
+        """Each column's and each row's typical size, as declared with its block."""
+        return (
+            np.concatenate(self._col_scale) if self._col_scale else np.zeros(0),
+            np.concatenate(self._row_scale) if self._row_scale else np.zeros(0),
+        )
+
+    def arrays(self, scaled: bool = False) -> Arrays:
         """The model as arrays in minimising form (a maximised cost is negated).
 
-        Assembled once and kept until the model changes, so that assembly can be
-        timed apart from the solve and a re-solve does not assemble again.
+        ``scaled``: in the units of the blocks' scales (column j divided by its
+        scale, row i by its own), the form a first-order method solves and is
+        measured in, so that its relative accuracy holds for small branches as for
+        large ones. Assembled once, straight from the blocks' coordinate triplets,
+        and kept until the model changes, so that assembly can be timed apart from
+        the solve and a re-solve does not assemble again.
         """
-        if self._arrays is None:
+        if self._arrays is None or self._scaled != scaled:
+            self._arrays = None  # the other form's memory goes before this one is built
             sign = -1.0 if self.sense == "max" else 1.0
-            self._arrays = Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+            col_lower, col_upper, row_lower, row_upper = self.bounds()
+            cost = sign * self.cost()
+            rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+            cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
+            vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
+            if scaled:
+                col_scale, row_scale = self.scales()
+                vals *= col_scale[cols]
+                vals /= row_scale[rows]
+                cost *= col_scale
+                col_lower, col_upper = col_lower / col_scale, col_upper / col_scale
+                row_lower, row_upper = row_lower / row_scale, row_upper / row_scale
+            matrix = sp.csc_array((vals, (rows, cols)), shape=(self.num_rows, self.num_columns))
+            del rows, cols, vals
+            self._arrays = Arrays(matrix, cost, col_lower, col_upper, row_lower, row_upper)
+            self._scaled = scaled
         return self._arrays
 
     def cost(self) -> FloatArray:
@@ -333,7 +374,9 @@ class LinearProgram:
         start = time.perf_counter()
         chosen = self.choose(method)
         sign = -1.0 if self.sense == "max" else 1.0
-        arrays = self.arrays()
+        # A first-order method works in the blocks' units; exact methods on the model as given.
+        scaled = chosen == "pdlp"
+        arrays = self.arrays(scaled)
         accuracy = float(tolerance) if chosen == "pdlp" else 0.0
         asked = accuracy
         runs = 0
@@ -388,6 +431,10 @@ class LinearProgram:
         if quality is None:
             quality = measure(arrays, values, row_dual)
         col_dual = arrays.cost - arrays.matrix.T @ row_dual
+        if scaled:  # back to the model's own units
+            col_scale, row_scale = self.scales()
+            values, col_dual = values * col_scale, col_dual / col_scale
+            activity, row_dual = activity * row_scale, row_dual / row_scale
         zero = _DUAL_TOL if chosen != "pdlp" else 0.0
         row_dual = np.where(np.abs(row_dual) <= zero, 0.0, row_dual)
         col_dual = np.where(np.abs(col_dual) <= zero, 0.0, col_dual)
@@ -441,12 +488,12 @@ class LinearProgram:
 
     def _unbounded_or_infeasible(self, method: str) -> Status:
         """Tell unbounded from infeasible by solving with a zero objective."""
-        saved, assembled = self._cost, self._arrays
+        saved, assembled, scaled = self._cost, self._arrays, self._scaled
         self._cost, self._arrays = {}, None
         try:
             probe = self.solve(find_iis=False, method=method)
         finally:
-            self._cost, self._arrays = saved, assembled
+            self._cost, self._arrays, self._scaled = saved, assembled, scaled
         return Status.UNBOUNDED if probe.status is Status.OPTIMAL else Status.INFEASIBLE
 
     # --- reading a solution -------------------------------------------
@@ -464,13 +511,14 @@ class LinearProgram:
 
     def slack(self, solution: Solution, block: ConstraintBlock) -> FloatArray:
         """Distance of each row from its bound (0 where binding)."""
-        lower, upper = self.arrays().row_lower, self.arrays().row_upper
         sl = slice(block.offset, block.offset + block.size)
+        position = list(self.constraints).index(block.name)
+        lower, upper = self._row_lower[position], self._row_upper[position]
         activity = solution.row_activity[sl]
         if block.sense == ">=":
-            result = activity - lower[sl]
+            result = activity - lower
         elif block.sense == "<=":
-            result = upper[sl] - activity
+            result = upper - activity
         else:
             result = np.zeros(block.size)
         shape = tuple(len(v) for v in block.coords.values())
@@ -489,6 +537,14 @@ class LinearProgram:
             if block.offset <= column < block.offset + block.size:
                 return block.name, _position(block.coords, column - block.offset)
         raise IndexError(column)
+
+
+def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+    """A block's scales broadcast to its shape; each must be positive and finite."""
+    values = np.broadcast_to(np.asarray(scale, dtype=float), shape).ravel().copy()
+    if not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(f"{name}: scales are positive and finite")
+    return values
 
 
 def _new_highs() -> _Highs:
