@@ -29,7 +29,7 @@ from run import plannable
 from planlab.economy import Economy, save
 from planlab.plan import PlanSettings, Targets, check_tempo
 from planlab.plan.build import _with_targets
-from planlab.plan.lp import FIRST_ORDER_TOLERANCE, METHODS
+from planlab.plan.lp import FIRST_ORDER, FIRST_ORDER_TOLERANCE, METHODS
 
 INPUTS = (10, 30)
 """Inputs per product (inclusive range), as in large product-level tables (issue 16)."""
@@ -72,7 +72,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         weights=(1.0,) * economy.n,
     )
     model = _with_targets(economy, PlanSettings(years=args.years), targets, "weighted", {}, cap=1.0)
-    arrays = model.lp.arrays()
+    # The form the solve uses: first-order methods work in the blocks' units.
+    arrays = model.lp.arrays(model.lp.choose(args.method) in FIRST_ORDER)
     build_s = time.perf_counter() - start
     solution = model.lp.solve(method=args.method, tolerance=args.tolerance)
     record: dict[str, Any] = {

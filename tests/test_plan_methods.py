@@ -21,7 +21,7 @@ from planlab.economy import Economy, load_builtin
 from planlab.errors import InputError
 from planlab.plan import PlanResult, build, check_tempo
 from planlab.plan.build import FIX_TOLERANCE, held
-from planlab.plan.lp import EXACT_UP_TO, LinearProgram, Solution, Status
+from planlab.plan.lp import EXACT_UP_TO, FIRST_ORDER, LinearProgram, Solution, Status
 
 TIGHT = 1e-7
 OBJECTIVE_AGREE = 1e-4
@@ -30,7 +30,7 @@ PRICE_AGREE = 1e-4
 
 
 def _both(
-    economy: Economy, objective: str, factor: float | None = None
+    economy: Economy, objective: str, factor: float | None = None, method: str = "pdlp"
 ) -> tuple[PlanResult, PlanResult]:
     targets = (
         None
@@ -38,13 +38,13 @@ def _both(
         else {s: factor * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
     )
     exact = build(economy, 5, targets, objective, method="simplex")
-    first_order = build(economy, 5, targets, objective, method="pdlp", tolerance=TIGHT)
+    first_order = build(economy, 5, targets, objective, method=method, tolerance=TIGHT)
     return exact, first_order
 
 
 def _agree(exact: PlanResult, first_order: PlanResult, prices: bool) -> None:
     assert exact.status is first_order.status is Status.OPTIMAL
-    assert (exact.method, first_order.method) == ("simplex", "pdlp")
+    assert exact.method == "simplex" and first_order.method in FIRST_ORDER
     assert first_order.objective_value == pytest.approx(exact.objective_value, rel=OBJECTIVE_AGREE)
     np.testing.assert_allclose(
         first_order.fulfilment["fulfilment"], exact.fulfilment["fulfilment"], atol=FULFILMENT_AGREE
@@ -61,13 +61,15 @@ def _agree(exact: PlanResult, first_order: PlanResult, prices: bool) -> None:
         )
 
 
+@pytest.mark.parametrize("method", FIRST_ORDER)
 @pytest.mark.parametrize("objective", ["harmony", "weighted"])
-def test_textbook_plans_agree_between_pdlp_and_simplex(objective: str) -> None:
-    _agree(*_both(load_builtin("textbook-3"), objective), prices=False)
+def test_textbook_plans_agree_between_pdlp_and_simplex(objective: str, method: str) -> None:
+    _agree(*_both(load_builtin("textbook-3"), objective, method=method), prices=False)
 
 
-def test_ussr_1928_weighted_plan_agrees_between_pdlp_and_simplex() -> None:
-    _agree(*_both(load_builtin("ussr-1928"), "weighted", 1.6), prices=True)
+@pytest.mark.parametrize("method", FIRST_ORDER)
+def test_ussr_1928_weighted_plan_agrees_between_pdlp_and_simplex(method: str) -> None:
+    _agree(*_both(load_builtin("ussr-1928"), "weighted", 1.6, method), prices=True)
 
 
 @pytest.mark.parametrize(
@@ -79,9 +81,12 @@ def test_ussr_1928_weighted_plan_agrees_between_pdlp_and_simplex() -> None:
         (4, "weighted"),
     ],
 )
-def test_random_plans_agree_between_pdlp_and_simplex(seed: int, objective: str) -> None:
+@pytest.mark.parametrize("method", FIRST_ORDER)
+def test_random_plans_agree_between_pdlp_and_simplex(
+    seed: int, objective: str, method: str
+) -> None:
     economy = random_economy(seed, 12, rich=True)
-    _agree(*_both(economy, objective, 1.5), prices=objective == "harmony")
+    _agree(*_both(economy, objective, 1.5, method), prices=objective == "harmony")
 
 
 def test_exact_answers_measure_as_exact() -> None:
@@ -127,11 +132,12 @@ def test_harmony_holds_the_dearest_target_when_none_is_tight_enough() -> None:
     assert held(_approximate(1e-4), np.array([0.0, 1e-6]), slack, 1.0).tolist() == [0, 1]
 
 
+@pytest.mark.parametrize("method", FIRST_ORDER)
 @pytest.mark.parametrize("seed", [3, 4, 5])
-def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int) -> None:
+def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int, method: str) -> None:
     economy, growth = random_economy(seed, 12, rich=True), {"s0": 0.3, "s1": 0.3}
     exact = check_tempo(economy, growth, 5, method="simplex", attainable=False)
-    first_order = check_tempo(economy, growth, 5, method="pdlp", attainable=False, tolerance=TIGHT)
+    first_order = check_tempo(economy, growth, 5, method=method, attainable=False, tolerance=TIGHT)
     assert first_order.feasible == exact.feasible
     assert first_order.max_fraction == pytest.approx(exact.max_fraction, rel=OBJECTIVE_AGREE)
     assert np.isnan(list(first_order.attainable_growth.values())).all()

@@ -37,7 +37,7 @@ from planlab.plan.formulation import (
     construction_work,
     sector_scale,
 )
-from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Status, check_method
+from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Solution, Status, check_method
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -256,24 +256,18 @@ def _attainable(
 
 
 def _disproportions(
-    economy: Economy,
-    settings: PlanSettings,
-    growth: Mapping[str, float],
-    method: str,
-    tolerance: float,
+    model: PlanModel, method: str, tolerance: float, start: Solution | None = None
 ) -> pd.DataFrame:
-    """Shortages of an elastic plan held to the full tempo, shared out among their users."""
-    model = build_model(economy, settings, elastic=True)
-    select, base, increments, _, scale = _tempo_rows(model, growth)
-    lp, v, e, T = model.lp, model.variables, economy, settings.years
-    lp.add_constraints(
-        "tempo",
-        {"row": tuple(range(base.size))},
-        [(v["gross_output"], select)],
-        ">=",
-        base + increments,
-        scale=scale,
-    )
+    """Shortages of an elastic plan held to the full tempo, shared out among their users.
+
+    The fraction LP itself, with the tempo as a parameter: the fraction is fixed at
+    the whole tempo and the shortages are let loose, so the matrix is the one already
+    assembled, and OR-Tools' PDLP starts from the fraction's answer (``start``).
+    """
+    lp, v, e, T = model.lp, model.variables, model.economy, model.settings.years
+    lp.set_bounds(v["fraction"], 1.0, 1.0)
+    for name in ("short_goods", "short_capacity", "short_labour", "short_fx"):
+        lp.set_bounds(v[name], upper=np.inf)
     # A shortage of a primary factor (capacity, labour, currency) is priced just below
     # the cheapest shortage of goods it could stand for, so the table names the factor
     # that is missing rather than the good it would have made.
@@ -289,7 +283,7 @@ def _disproportions(
         },
         sense="min",
     )
-    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance)
+    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance, start=start)
     columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
     if solution.status is not Status.OPTIMAL:
         return pd.DataFrame(columns=columns)
@@ -432,7 +426,7 @@ def check_tempo(
             max_fraction=0.0 if solution.status is Status.INFEASIBLE else float("nan"),
             attainable_growth={s: float("nan") for s in rates},
             bottlenecks=empty_bottlenecks,
-            disproportions=_disproportions(economy, settings, rates, method, tolerance),
+            disproportions=_disproportions(model, method, tolerance),
             status=solution.status,
             message=(
                 _conflict_message(conflicts)
@@ -457,7 +451,7 @@ def check_tempo(
     disproportions = (
         pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
         if feasible
-        else _disproportions(economy, settings, rates, method, tolerance)
+        else _disproportions(model, method, tolerance, start=solution)
     )
     reach = (
         _attainable(economy, settings, rates, method, tolerance)
