@@ -267,3 +267,16 @@ def test_a_scale_must_be_positive_and_finite(scale: float) -> None:
     lp = LinearProgram()
     with pytest.raises(ValueError, match="scales are positive"):
         lp.add_variables("make", {"product": PRODUCTS}, scale=scale)
+
+
+def test_or_tools_starts_from_an_earlier_solution_of_the_same_shape() -> None:
+    lp = wyndor()
+    first = lp.solve(method="pdlp-ortools", tolerance=1e-9)
+    again = lp.solve(method="pdlp-ortools", tolerance=1e-9, start=first)
+    assert (first.status, again.status) == (Status.OPTIMAL, Status.OPTIMAL)
+    np.testing.assert_allclose(again.values, [2.0, 6.0], atol=1e-6)
+    np.testing.assert_allclose(again.shadow_prices, [0.0, 1.5, 1.0], atol=1e-6)
+    other = LinearProgram()
+    other.add_variables("x", {"i": range(3)})
+    with pytest.raises(ValueError, match="same shape"):
+        other.solve(method="pdlp-ortools", start=first)

@@ -49,6 +49,8 @@ Coords = Mapping[str, Sequence[Any]]
 _Answer = tuple[FloatArray, FloatArray, Quality]
 """Primal values and row duals of the solved (scaled, minimised) arrays, with their measures."""
 INF = np.inf
+_INT32_MAX = int(np.iinfo(np.int32).max)
+"""Row and column positions are stored in 32 bits up to this size."""
 _DUAL_TOL = 1e-9
 """Duals of an exact solve below this are rounding, reported as zero."""
 TIGHTENINGS = 2
@@ -181,8 +183,8 @@ class LinearProgram:
         self._lower: list[FloatArray] = []
         self._upper: list[FloatArray] = []
         self._cost: dict[str, FloatArray] = {}
-        self._rows: list[NDArray[np.int64]] = []
-        self._cols: list[NDArray[np.int64]] = []
+        self._rows: list[NDArray[np.signedinteger[Any]]] = []
+        self._cols: list[NDArray[np.signedinteger[Any]]] = []
         self._vals: list[FloatArray] = []
         self._row_lower: list[FloatArray] = []
         self._row_upper: list[FloatArray] = []
@@ -264,9 +266,16 @@ class LinearProgram:
                     f"{name}: term for {block.name} has shape {coo.shape}, "
                     f"expected {(size, block.size)}"
                 )
-            self._rows.append(coo.row.astype(np.int64) + self.num_rows)
-            self._cols.append(coo.col.astype(np.int64) + block.offset)
-            self._vals.append(coo.data.astype(float))
+            # 32-bit positions while they fit: a third less memory at national scale.
+            fits = max(self.num_rows + size, self.num_columns) <= _INT32_MAX
+            index = np.dtype(np.int32 if fits else np.int64)
+            rows = coo.row.astype(index)
+            rows += self.num_rows
+            cols = coo.col.astype(index)
+            cols += block.offset
+            self._rows.append(rows)
+            self._cols.append(cols)
+            self._vals.append(coo.data.astype(float, copy=False))
         bound = np.broadcast_to(np.asarray(rhs, dtype=float), (size,)).copy()
         lower = bound if sense in (">=", "==") else np.full(size, -INF)
         upper = bound if sense in ("<=", "==") else np.full(size, INF)
