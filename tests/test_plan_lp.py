@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planlab.plan.lp import LinearProgram, Status
+from planlab.plan.lp import (
+    TIGHTENING_FACTOR,
+    TIGHTENING_MARGIN,
+    LinearProgram,
+    Status,
+    _tightening,
+)
+from planlab.plan.verify import Quality
 
 PLANTS = (1, 2, 3)
 PRODUCTS = ("doors", "windows")
@@ -280,3 +287,14 @@ def test_or_tools_starts_from_an_earlier_solution_of_the_same_shape() -> None:
     other.add_variables("x", {"i": range(3)})
     with pytest.raises(ValueError, match="same shape"):
         other.solve(method="pdlp-ortools", start=first)
+
+
+def test_a_repeated_first_order_run_asks_for_the_accuracy_the_last_one_missed() -> None:
+    def missed(by: float) -> Quality:
+        return Quality(0.0, 0.0, 1e-5, by * 1e-4, 1e-6)
+
+    # Twice the factor missed by, at least TIGHTENING_MARGIN, at most TIGHTENING_FACTOR.
+    assert _tightening(missed(2.0), 1e-4) == pytest.approx(4.0)
+    assert _tightening(missed(1.01), 1e-4) == pytest.approx(2.02)
+    assert _tightening(missed(0.5), 1e-4) == TIGHTENING_MARGIN
+    assert _tightening(missed(100.0), 1e-4) == TIGHTENING_FACTOR

@@ -57,7 +57,11 @@ TIGHTENINGS = 2
 """How many times a first-order solve is repeated with a tighter HiGHS tolerance when
 planlab's own measures miss the tolerance asked for."""
 TIGHTENING_FACTOR = 10.0
-"""Each repetition asks HiGHS for this many times the accuracy."""
+"""A repetition asks the solver for at most this many times the accuracy of the last run."""
+TIGHTENING_MARGIN = 2.0
+"""A repetition asks for this many times the factor by which the last run missed
+(assumption: a margin against a miss that PDLP's restarts make uneven), and at least
+this factor: tighter than needed costs iterations, and HiGHS starts again from scratch."""
 METHODS = ("auto", "simplex", "ipm", "pdlp", "pdlp-ortools")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
 its interior-point method (with crossover, so duals are exact), its first-order
@@ -459,10 +463,10 @@ class LinearProgram:
             highs.run()
             status, answer = self._outcome(highs, chosen, arrays, self._units(chosen))
             done = chosen != "pdlp" or answer is None or answer[2].within(accuracy)
-            if done or runs > TIGHTENINGS:
+            if done or answer is None or runs > TIGHTENINGS:
                 break
             # HiGHS judges a first-order answer by its own measures; planlab's decide.
-            asked /= TIGHTENING_FACTOR
+            asked /= _tightening(answer[2], accuracy)
         if status is Status.OTHER and answer is not None and answer[2].within(accuracy):
             status = Status.OPTIMAL
         return highs, status, answer, runs
@@ -494,7 +498,7 @@ class LinearProgram:
             if status is not Status.OPTIMAL or runs > TIGHTENINGS:
                 return (Status.OTHER if status is Status.OPTIMAL else status), None, runs
             point = (found.values, found.row_duals)
-            asked /= TIGHTENING_FACTOR
+            asked /= _tightening(quality, accuracy)
 
     def _scaled_point(self, solution: Solution) -> tuple[FloatArray, FloatArray]:
         """An earlier solution as a primal-dual point of the scaled, minimised model."""
@@ -637,6 +641,12 @@ class LinearProgram:
             if block.offset <= column < block.offset + block.size:
                 return block.name, _position(block.coords, column - block.offset)
         raise IndexError(column)
+
+
+def _tightening(quality: Quality, accuracy: float) -> float:
+    """How many times tighter the next run asks: the margin times the factor missed by."""
+    missed = quality.worst / accuracy if accuracy > 0 else TIGHTENING_FACTOR
+    return float(min(TIGHTENING_FACTOR, max(TIGHTENING_MARGIN, TIGHTENING_MARGIN * missed)))
 
 
 def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:

@@ -52,9 +52,14 @@ class Quality:
     dual_infeasibility: float
     gap: float
 
+    @property
+    def worst(self) -> float:
+        """The largest of the three measures."""
+        return max(self.primal_infeasibility, self.dual_infeasibility, self.gap)
+
     def within(self, tolerance: float) -> bool:
         """Whether all three measures are at most ``tolerance``."""
-        return max(self.primal_infeasibility, self.dual_infeasibility, self.gap) <= tolerance
+        return self.worst <= tolerance
 
 
 def _largest(values: FloatArray) -> float:
