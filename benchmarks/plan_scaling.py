@@ -29,7 +29,7 @@ from run import plannable
 from planlab.economy import Economy, save
 from planlab.plan import PlanSettings, Targets, check_tempo
 from planlab.plan.build import _with_targets
-from planlab.plan.lp import FIRST_ORDER_TOLERANCE, METHODS
+from planlab.plan.lp import FIRST_ORDER, FIRST_ORDER_TOLERANCE, METHODS
 
 INPUTS = (10, 30)
 """Inputs per product (inclusive range), as in large product-level tables (issue 16)."""
@@ -72,9 +72,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         weights=(1.0,) * economy.n,
     )
     model = _with_targets(economy, PlanSettings(years=args.years), targets, "weighted", {}, cap=1.0)
-    arrays = model.lp.arrays()
+    # The form the solve uses: first-order methods work in the blocks' units.
+    arrays = model.lp.arrays(model.lp.choose(args.method) in FIRST_ORDER)
     build_s = time.perf_counter() - start
-    solution = model.lp.solve(method=args.method, tolerance=args.tolerance)
     record: dict[str, Any] = {
         "n": args.n,
         "years": args.years,
@@ -85,6 +85,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "nonzeros": int(arrays.matrix.nnz),
         "generate_s": round(generate_s, 3),
         "build_s": round(build_s, 3),
+    }
+    if args.build_only:
+        record["peak_mb"] = round(peak_mb(), 1)
+        return record
+    solution = model.lp.solve(method=args.method, tolerance=args.tolerance)
+    record |= {
         "solve_s": round(solution.seconds, 3),
         "status": solution.status.value,
         "method": solution.method,
@@ -128,6 +134,7 @@ def main() -> None:
     parser.add_argument("--method", choices=METHODS, default="auto")
     parser.add_argument("--tolerance", type=float, default=FIRST_ORDER_TOLERANCE)
     parser.add_argument("--write-economy", metavar="DIR", help="save the economy here")
+    parser.add_argument("--build-only", action="store_true", help="assemble, do not solve")
     parser.add_argument(
         "--tempo", type=int, default=0, metavar="K", help="also check a tempo for K branches"
     )

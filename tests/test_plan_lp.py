@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planlab.plan.lp import LinearProgram, Status
+from planlab.plan.lp import (
+    TIGHTENING_FACTOR,
+    TIGHTENING_MARGIN,
+    LinearProgram,
+    Status,
+    _tightening,
+)
+from planlab.plan.verify import Quality
 
 PLANTS = (1, 2, 3)
 PRODUCTS = ("doors", "windows")
@@ -238,3 +245,56 @@ def test_shape_and_name_errors() -> None:
         lp.row_label(2)
     with pytest.raises(IndexError):
         lp.column_label(3)
+
+
+def test_scales_change_how_a_first_order_solve_works_not_its_answer() -> None:
+    columns, rows = np.array([1e3, 1e-2]), np.array([10.0, 0.5, 100.0])
+    lp = LinearProgram("max")
+    make = lp.add_variables("make", {"product": PRODUCTS}, scale=columns)
+    lp.add_constraints("plant", {"plant": PLANTS}, [(make, USE)], "<=", HOURS, scale=rows)
+    lp.set_objective({"make": PROFIT})
+    scaled = lp.arrays(scaled=True)
+    np.testing.assert_allclose(scaled.matrix.toarray(), USE * columns[None, :] / rows[:, None])
+    np.testing.assert_allclose(scaled.row_upper, HOURS / rows)
+    np.testing.assert_allclose(scaled.cost, -PROFIT * columns)
+    solution = lp.solve(method="pdlp", tolerance=1e-9)
+    assert solution.status is Status.OPTIMAL
+    # In the model's own units, as the exact solve of the same LP gives them.
+    np.testing.assert_allclose(solution.values, [2.0, 6.0], atol=1e-6)
+    np.testing.assert_allclose(solution.shadow_prices, [0.0, 1.5, 1.0], atol=1e-6)
+    np.testing.assert_allclose(
+        lp.slack(solution, lp.constraints["plant"]), [2.0, 0.0, 0.0], atol=1e-6
+    )
+    assert solution.objective == pytest.approx(36.0, rel=1e-6)
+    assert lp.matrix().toarray() == pytest.approx(USE)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, np.inf, np.nan])
+def test_a_scale_must_be_positive_and_finite(scale: float) -> None:
+    lp = LinearProgram()
+    with pytest.raises(ValueError, match="scales are positive"):
+        lp.add_variables("make", {"product": PRODUCTS}, scale=scale)
+
+
+def test_or_tools_starts_from_an_earlier_solution_of_the_same_shape() -> None:
+    lp = wyndor()
+    first = lp.solve(method="pdlp-ortools", tolerance=1e-9)
+    again = lp.solve(method="pdlp-ortools", tolerance=1e-9, start=first)
+    assert (first.status, again.status) == (Status.OPTIMAL, Status.OPTIMAL)
+    np.testing.assert_allclose(again.values, [2.0, 6.0], atol=1e-6)
+    np.testing.assert_allclose(again.shadow_prices, [0.0, 1.5, 1.0], atol=1e-6)
+    other = LinearProgram()
+    other.add_variables("x", {"i": range(3)})
+    with pytest.raises(ValueError, match="same shape"):
+        other.solve(method="pdlp-ortools", start=first)
+
+
+def test_a_repeated_first_order_run_asks_for_the_accuracy_the_last_one_missed() -> None:
+    def missed(by: float) -> Quality:
+        return Quality(0.0, 0.0, 1e-5, by * 1e-4, 1e-6)
+
+    # Twice the factor missed by, at least TIGHTENING_MARGIN, at most TIGHTENING_FACTOR.
+    assert _tightening(missed(2.0), 1e-4) == pytest.approx(4.0)
+    assert _tightening(missed(1.01), 1e-4) == pytest.approx(2.02)
+    assert _tightening(missed(0.5), 1e-4) == TIGHTENING_MARGIN
+    assert _tightening(missed(100.0), 1e-4) == TIGHTENING_FACTOR

@@ -3,10 +3,11 @@
 Stated tolerance: PDLP asked for a relative accuracy of 1e-7 (``TIGHT``) gives
 objectives within 1e-4 (relative), fulfilments within 1e-4 and shadow prices
 within 1e-4 of the largest price of the exact solve, where the exact dual is
-unique. (The accuracy is relative to the largest bound of the model, so a small
-target's fulfilment is less accurate than 1e-7: hence 1e-4, the relative gap the
-benchmarks ask for.) at a degenerate optimum (textbook-3) the prices are not unique, and
-PDLP's are checked as a valid dual instead: its dual infeasibility and gap,
+unique. (PDLP solves the model in each block's units, a branch's quantities over its
+base-year output, so its accuracy holds for small branches as for large ones; a later
+harmony level still moves with the rounding of the earlier ones: hence 1e-4, the
+relative gap the benchmarks ask for.) At a degenerate optimum (textbook-3) the prices
+are not unique, and PDLP's are checked as a valid dual instead: its dual infeasibility and gap,
 measured by planlab, are within the tolerance.
 """
 
@@ -20,22 +21,16 @@ from planlab.economy import Economy, load_builtin
 from planlab.errors import InputError
 from planlab.plan import PlanResult, build, check_tempo
 from planlab.plan.build import FIX_TOLERANCE, held
-from planlab.plan.lp import EXACT_UP_TO, LinearProgram, Solution, Status
+from planlab.plan.lp import EXACT_UP_TO, FIRST_ORDER, LinearProgram, Solution, Status
 
 TIGHT = 1e-7
-PDLP_OFF = pytest.mark.xfail(
-    strict=True,
-    reason="known defect: PDLP's accuracy is relative to the model's largest bound, so on "
-    "this economy a small quantity (a later harmony level, the tempo fraction) ends 5e-4 to "
-    "4e-3 off the exact answer while planlab's measures pass",
-)
 OBJECTIVE_AGREE = 1e-4
 FULFILMENT_AGREE = 1e-4
 PRICE_AGREE = 1e-4
 
 
 def _both(
-    economy: Economy, objective: str, factor: float | None = None
+    economy: Economy, objective: str, factor: float | None = None, method: str = "pdlp"
 ) -> tuple[PlanResult, PlanResult]:
     targets = (
         None
@@ -43,13 +38,13 @@ def _both(
         else {s: factor * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
     )
     exact = build(economy, 5, targets, objective, method="simplex")
-    first_order = build(economy, 5, targets, objective, method="pdlp", tolerance=TIGHT)
+    first_order = build(economy, 5, targets, objective, method=method, tolerance=TIGHT)
     return exact, first_order
 
 
 def _agree(exact: PlanResult, first_order: PlanResult, prices: bool) -> None:
     assert exact.status is first_order.status is Status.OPTIMAL
-    assert (exact.method, first_order.method) == ("simplex", "pdlp")
+    assert exact.method == "simplex" and first_order.method in FIRST_ORDER
     assert first_order.objective_value == pytest.approx(exact.objective_value, rel=OBJECTIVE_AGREE)
     np.testing.assert_allclose(
         first_order.fulfilment["fulfilment"], exact.fulfilment["fulfilment"], atol=FULFILMENT_AGREE
@@ -66,27 +61,46 @@ def _agree(exact: PlanResult, first_order: PlanResult, prices: bool) -> None:
         )
 
 
+@pytest.mark.parametrize("method", FIRST_ORDER)
 @pytest.mark.parametrize("objective", ["harmony", "weighted"])
-def test_textbook_plans_agree_between_pdlp_and_simplex(objective: str) -> None:
-    _agree(*_both(load_builtin("textbook-3"), objective), prices=False)
+def test_textbook_plans_agree_between_pdlp_and_simplex(objective: str, method: str) -> None:
+    _agree(*_both(load_builtin("textbook-3"), objective, method=method), prices=False)
 
 
-def test_ussr_1928_weighted_plan_agrees_between_pdlp_and_simplex() -> None:
-    _agree(*_both(load_builtin("ussr-1928"), "weighted", 1.6), prices=True)
+@pytest.mark.parametrize("method", FIRST_ORDER)
+def test_ussr_1928_weighted_plan_agrees_between_pdlp_and_simplex(method: str) -> None:
+    _agree(*_both(load_builtin("ussr-1928"), "weighted", 1.6, method), prices=True)
+
+
+ORTOOLS_HARMONY_OFF = pytest.mark.xfail(
+    strict=True,
+    reason="known defect: with OR-Tools' PDLP (asked for 1e-7) one target of economy 3's "
+    "harmony plan rises 1.05e-4 above the common level of the exact plan; the held-target "
+    "rule meets a degenerate maximin",
+)
+ORTOOLS_TIE_OFF = pytest.mark.xfail(
+    strict=True,
+    reason="known defect: with OR-Tools' PDLP the dearest bottleneck of economy 3's tempo is "
+    "capacity_flow, not the exact solve's capacity row of the same branch and year",
+)
 
 
 @pytest.mark.parametrize(
-    ("seed", "objective"),
+    ("seed", "objective", "method"),
     [
-        (3, "harmony"),
-        (3, "weighted"),
-        pytest.param(4, "harmony", marks=PDLP_OFF),
-        (4, "weighted"),
+        (3, "harmony", "pdlp"),
+        pytest.param(3, "harmony", "pdlp-ortools", marks=[ORTOOLS_HARMONY_OFF, pytest.mark.slow]),
+        (3, "weighted", "pdlp"),
+        (3, "weighted", "pdlp-ortools"),
+        (4, "harmony", "pdlp"),
+        (4, "weighted", "pdlp"),
     ],
 )
-def test_random_plans_agree_between_pdlp_and_simplex(seed: int, objective: str) -> None:
+def test_random_plans_agree_between_pdlp_and_simplex(
+    seed: int, objective: str, method: str
+) -> None:
     economy = random_economy(seed, 12, rich=True)
-    _agree(*_both(economy, objective, 1.5), prices=objective == "harmony")
+    _agree(*_both(economy, objective, 1.5, method), prices=objective == "harmony")
 
 
 def test_exact_answers_measure_as_exact() -> None:
@@ -132,20 +146,30 @@ def test_harmony_holds_the_dearest_target_when_none_is_tight_enough() -> None:
     assert held(_approximate(1e-4), np.array([0.0, 1e-6]), slack, 1.0).tolist() == [0, 1]
 
 
-@pytest.mark.parametrize("seed", [3, pytest.param(4, marks=PDLP_OFF), 5])
-def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "method"),
+    [
+        (3, "pdlp"),
+        (4, "pdlp"),
+        (5, "pdlp"),
+        pytest.param(3, "pdlp-ortools", marks=ORTOOLS_TIE_OFF),
+        (4, "pdlp-ortools"),
+        (5, "pdlp-ortools"),
+    ],
+)
+def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int, method: str) -> None:
     economy, growth = random_economy(seed, 12, rich=True), {"s0": 0.3, "s1": 0.3}
     exact = check_tempo(economy, growth, 5, method="simplex", attainable=False)
-    first_order = check_tempo(economy, growth, 5, method="pdlp", attainable=False)
+    first_order = check_tempo(economy, growth, 5, method=method, attainable=False, tolerance=TIGHT)
     assert first_order.feasible == exact.feasible
-    assert first_order.max_fraction == pytest.approx(exact.max_fraction, rel=1e-3)
+    assert first_order.max_fraction == pytest.approx(exact.max_fraction, rel=OBJECTIVE_AGREE)
     assert np.isnan(list(first_order.attainable_growth.values())).all()
     where = ["constraint", "sector", "year"]
     assert first_order.bottlenecks.iloc[0][where].tolist() == (
         exact.bottlenecks.iloc[0][where].tolist()
     )
     assert first_order.bottlenecks["shadow_price"].iloc[0] == pytest.approx(
-        exact.bottlenecks["shadow_price"].iloc[0], rel=1e-3
+        exact.bottlenecks["shadow_price"].iloc[0], rel=PRICE_AGREE
     )
 
 

@@ -82,6 +82,7 @@ def _with_targets(
         ],
         ">=",
         0.0,
+        scale=levels,
     )
     if objective == "harmony":
         free = np.array([k not in fixed for k in range(K)], dtype=float)

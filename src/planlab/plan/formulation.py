@@ -56,6 +56,8 @@ __all__ = [
     "construction_work",
     "labour_force",
     "make_targets",
+    "money_scale",
+    "sector_scale",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -228,12 +230,43 @@ def _growth(base: FloatArray, rate: float, years: int) -> FloatArray:
     return np.outer(base, (1.0 + rate) ** np.arange(1, years + 1))
 
 
+UNIT_SCALE = 1.0
+"""The scale of a quantity with no size of its own in the base year (one unit of it)."""
+
+
+def _positive(values: FloatArray) -> FloatArray:
+    """Sizes with the unit where a size is zero."""
+    return np.where(np.isfinite(values) & (values > 0), values, UNIT_SCALE)
+
+
+def sector_scale(e: Economy) -> FloatArray:
+    """Each branch's typical quantity: its base-year gross output, else its capacity.
+
+    The unit in which a first-order solve measures the branch's outputs, stocks and
+    balances, so that its relative accuracy holds for small branches as for large ones.
+    """
+    return _positive(np.where(e.gross_output > 0, e.gross_output, e.capacity))
+
+
+def money_scale(e: Economy) -> float:
+    """The typical size of a year's foreign-exchange account: the base-year output of the
+    importable goods at import prices plus export demand at export prices, else reserves."""
+    importable = e.vector("importable") > 0
+    trade = float(
+        e.vector("import_price") @ np.where(importable, e.gross_output, 0.0)
+        + e.vector("export_price") @ e.vector("export_demand")
+    )
+    return float(_positive(np.array([trade if trade > 0 else e.scalars["fx_reserves"]]))[0])
+
+
 def define_variables(model: PlanModel) -> None:
     """x, c, v, k, m, e per sector and year; credit and reserve draws per year."""
     e, T, lp = model.economy, model.settings.years, model.lp
     coords = {"sector": e.names, "year": model.years}
     importable = e.vector("importable") > 0
     exportable = e.vector("export_demand") > 0
+    size = sector_scale(e)[:, None]
+    money = money_scale(e)
     for name, upper in (
         ("gross_output", np.inf),
         ("consumption", np.inf),
@@ -242,25 +275,25 @@ def define_variables(model: PlanModel) -> None:
         ("imports", np.where(importable, np.inf, 0.0)[:, None]),
         ("exports", np.where(exportable, np.inf, 0.0)[:, None]),
     ):
-        model.variables[name] = lp.add_variables(name, coords, 0.0, upper)
+        model.variables[name] = lp.add_variables(name, coords, 0.0, upper, scale=size)
     credit = (
         e.scalars["credit_limit"]
         if model.settings.credit_limit is None
         else model.settings.credit_limit
     )
-    model.variables["credit"] = lp.add_variables("credit", {"year": model.years}, 0.0, credit)
-    model.variables["reserve_draw"] = lp.add_variables("reserve_draw", {"year": model.years})
+    years = {"year": model.years}
+    model.variables["credit"] = lp.add_variables("credit", years, 0.0, credit, scale=money)
+    model.variables["reserve_draw"] = lp.add_variables("reserve_draw", years, scale=money)
     if model.settings.debt_service_rate > 0:
-        model.variables["debt"] = lp.add_variables("debt", {"year": model.years})
+        model.variables["debt"] = lp.add_variables("debt", years, scale=money)
     room = np.inf if model.elastic else 0.0
-    for name, shape in (
-        ("short_goods", coords),
-        ("short_capacity", coords),
-        ("short_labour", {"year": model.years}),
-        ("short_fx", {"year": model.years}),
+    for name, shape, scale in (
+        ("short_goods", coords, size),
+        ("short_capacity", coords, size),
+        ("short_labour", years, labour_force(e, T)),
+        ("short_fx", years, money),
     ):
-        model.variables[name] = lp.add_variables(name, shape, 0.0, room)
-    del T
+        model.variables[name] = lp.add_variables(name, shape, 0.0, room, scale=scale)
 
 
 def define_balances(model: PlanModel) -> None:
@@ -286,6 +319,7 @@ def define_balances(model: PlanModel) -> None:
         ],
         ">=",
         (state + under_way).ravel(),
+        scale=_per_sector_year(e, T),
     )
 
 
@@ -293,6 +327,11 @@ def _yearly(monthly: FloatArray, T: int) -> FloatArray:
     """Monthly amounts (n, 12 T) summed over each plan year (n, T)."""
     yearly: FloatArray = monthly.reshape(monthly.shape[0], T, MONTHS_PER_YEAR).sum(axis=2)
     return yearly
+
+
+def _per_sector_year(e: Economy, T: int) -> FloatArray:
+    """The branches' scales laid out over (sector, year)."""
+    return np.repeat(sector_scale(e), T)
 
 
 def construction_work(e: Economy, T: int) -> sp.csr_array:
@@ -331,6 +370,7 @@ def define_capacity(model: PlanModel) -> None:
         ],
         "<=",
         0.0,
+        scale=_per_sector_year(e, T),
     )
     survival = (1.0 - e.vector("depreciation") / MONTHS_PER_YEAR) ** MONTHS_PER_YEAR
     has_previous = year >= 1
@@ -357,6 +397,7 @@ def define_capacity(model: PlanModel) -> None:
         [(v["capacity"], eye + wear), (v["new_capacity"], arrivals)],
         "==",
         rhs,
+        scale=_per_sector_year(e, T),
     )
 
 
@@ -381,6 +422,7 @@ def define_labour(model: PlanModel) -> None:
         ],
         "<=",
         force,
+        scale=force,
     )
 
 
@@ -408,8 +450,9 @@ def define_foreign_exchange(model: PlanModel) -> None:
         (v["reserve_draw"], -over_years),
         (v["short_fx"], -over_years),
     ]
+    money = money_scale(e)
     model.constraints["fx"] = model.lp.add_constraints(
-        "fx", {"year": model.years}, terms, "<=", 0.0
+        "fx", {"year": model.years}, terms, "<=", 0.0, scale=money
     )
     if serviced:
         repaid = 1.0 / s.credit_term
@@ -422,9 +465,15 @@ def define_foreign_exchange(model: PlanModel) -> None:
             ],
             "==",
             np.r_[s.foreign_debt, np.zeros(T - 1)],
+            scale=money,
         )
     model.constraints["reserves"] = model.lp.add_constraints(
-        "reserves", None, [(v["reserve_draw"], np.ones((1, T)))], "<=", e.scalars["fx_reserves"]
+        "reserves",
+        None,
+        [(v["reserve_draw"], np.ones((1, T)))],
+        "<=",
+        e.scalars["fx_reserves"],
+        scale=money,
     )
     demand = e.vector("export_demand")
     exportable = np.flatnonzero(demand > 0)
@@ -444,6 +493,7 @@ def define_foreign_exchange(model: PlanModel) -> None:
         [(v["exports"], select)],
         "<=",
         limit.ravel(),
+        scale=np.repeat(sector_scale(e)[exportable], T),
     )
 
 
@@ -457,6 +507,7 @@ def define_consumption_floors(model: PlanModel) -> None:
         [(model.variables["consumption"], sp.identity(e.n * T, format="csr"))],
         ">=",
         floor.ravel(),
+        scale=_per_sector_year(e, T),
     )
 
 

@@ -29,6 +29,7 @@ from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
 from planlab.errors import InputError
+from planlab.plan.first_order import solve_ortools
 from planlab.plan.verify import Arrays, Quality, measure
 
 __all__ = [
@@ -45,18 +46,28 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 Coords = Mapping[str, Sequence[Any]]
+_Answer = tuple[FloatArray, FloatArray, Quality]
+"""Primal values and row duals of the solved (scaled, minimised) arrays, with their measures."""
 INF = np.inf
+_INT32_MAX = int(np.iinfo(np.int32).max)
+"""Row and column positions are stored in 32 bits up to this size."""
 _DUAL_TOL = 1e-9
 """Duals of an exact solve below this are rounding, reported as zero."""
 TIGHTENINGS = 2
 """How many times a first-order solve is repeated with a tighter HiGHS tolerance when
 planlab's own measures miss the tolerance asked for."""
 TIGHTENING_FACTOR = 10.0
-"""Each repetition asks HiGHS for this many times the accuracy."""
-METHODS = ("auto", "simplex", "ipm", "pdlp")
+"""A repetition asks the solver for at most this many times the accuracy of the last run."""
+TIGHTENING_MARGIN = 2.0
+"""A repetition asks for this many times the factor by which the last run missed
+(assumption: a margin against a miss that PDLP's restarts make uneven), and at least
+this factor: tighter than needed costs iterations, and HiGHS starts again from scratch."""
+METHODS = ("auto", "simplex", "ipm", "pdlp", "pdlp-ortools")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
-its interior-point method (with crossover, so duals are exact) or its first-order
-primal-dual hybrid gradient (PDLP)."""
+its interior-point method (with crossover, so duals are exact), its first-order
+primal-dual hybrid gradient (PDLP), or OR-Tools' PDLP."""
+FIRST_ORDER = ("pdlp", "pdlp-ortools")
+"""The first-order methods: approximate answers, solved in the blocks' units."""
 EXACT_UP_TO = 6_000
 """``auto`` solves models with at most this many columns exactly (simplex), and
 larger ones with PDLP. Measured on the benchmark's plan LPs (10-30 inputs per
@@ -176,14 +187,20 @@ class LinearProgram:
         self._lower: list[FloatArray] = []
         self._upper: list[FloatArray] = []
         self._cost: dict[str, FloatArray] = {}
-        self._rows: list[NDArray[np.int64]] = []
-        self._cols: list[NDArray[np.int64]] = []
+        self._rows: list[NDArray[np.signedinteger[Any]]] = []
+        self._cols: list[NDArray[np.signedinteger[Any]]] = []
         self._vals: list[FloatArray] = []
         self._row_lower: list[FloatArray] = []
         self._row_upper: list[FloatArray] = []
+        self._col_scale: list[FloatArray] = []
+        self._row_scale: list[FloatArray] = []
         self.num_columns = 0
         self.num_rows = 0
         self._arrays: Arrays | None = None
+        self._scaled = False
+        self._matrix: sp.csc_array | None = None
+        """The assembled matrix of ``arrays`` (scaled or not as ``_scaled``): bounds and
+        costs change without assembling it again."""
 
     # --- building -------------------------------------------------------
 
@@ -193,9 +210,14 @@ class LinearProgram:
         coords: Coords | None = None,
         lower: ArrayLike = 0.0,
         upper: ArrayLike = INF,
+        scale: ArrayLike = 1.0,
     ) -> VariableBlock:
-        """A block of variables with bounds broadcast over its coordinates."""
-        self._arrays = None
+        """A block of variables with bounds broadcast over its coordinates.
+
+        ``scale`` is each variable's typical size (its unit for a first-order solve,
+        which works on ``value / scale``); it changes how the LP is solved, not its answer.
+        """
+        self._arrays = self._matrix = None
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists")
         block = VariableBlock(
@@ -204,6 +226,7 @@ class LinearProgram:
         shape = block.shape or (1,)
         self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy())
         self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy())
+        self._col_scale.append(_scale(name, scale, shape))
         self.variables[name] = block
         self.num_columns += block.size
         return block
@@ -227,9 +250,13 @@ class LinearProgram:
         terms: Sequence[tuple[VariableBlock, sp.sparray | sp.spmatrix | ArrayLike]],
         sense: str,
         rhs: ArrayLike,
+        scale: ArrayLike = 1.0,
     ) -> ConstraintBlock:
-        """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size."""
-        self._arrays = None
+        """Rows ``sum_k M_k @ var_k (sense) rhs``; each M_k is rows x block size.
+
+        ``scale`` is each row's typical size: a first-order solve divides the row by it.
+        """
+        self._arrays = self._matrix = None
         if name in self.constraints:
             raise ValueError(f"constraint block {name!r} exists")
         if sense not in ("<=", ">=", "=="):
@@ -243,14 +270,22 @@ class LinearProgram:
                     f"{name}: term for {block.name} has shape {coo.shape}, "
                     f"expected {(size, block.size)}"
                 )
-            self._rows.append(coo.row.astype(np.int64) + self.num_rows)
-            self._cols.append(coo.col.astype(np.int64) + block.offset)
-            self._vals.append(coo.data.astype(float))
+            # 32-bit positions while they fit: a third less memory at national scale.
+            fits = max(self.num_rows + size, self.num_columns) <= _INT32_MAX
+            index = np.dtype(np.int32 if fits else np.int64)
+            rows = coo.row.astype(index)
+            rows += self.num_rows
+            cols = coo.col.astype(index)
+            cols += block.offset
+            self._rows.append(rows)
+            self._cols.append(cols)
+            self._vals.append(coo.data.astype(float, copy=False))
         bound = np.broadcast_to(np.asarray(rhs, dtype=float), (size,)).copy()
         lower = bound if sense in (">=", "==") else np.full(size, -INF)
         upper = bound if sense in ("<=", "==") else np.full(size, INF)
         self._row_lower.append(lower)
         self._row_upper.append(upper)
+        self._row_scale.append(_scale(name, scale, (size,)))
         block_c = ConstraintBlock(name, coords_t, self.num_rows, size, sense)
         self.constraints[name] = block_c
         self.num_rows += size
@@ -288,15 +323,45 @@ class LinearProgram:
             np.concatenate(self._row_upper) if self._row_upper else np.zeros(0),
         )
 
-    def arrays(self) -> Arrays:
+    def scales(self) -> tuple[FloatArray, FloatArray]:
+        """Each column's and each row's typical size, as declared with its block."""
+        return (
+            np.concatenate(self._col_scale) if self._col_scale else np.zeros(0),
+            np.concatenate(self._row_scale) if self._row_scale else np.zeros(0),
+        )
+
+    def arrays(self, scaled: bool = False) -> Arrays:
         """The model as arrays in minimising form (a maximised cost is negated).
 
-        Assembled once and kept until the model changes, so that assembly can be
-        timed apart from the solve and a re-solve does not assemble again.
+        ``scaled``: in the units of the blocks' scales (column j divided by its
+        scale, row i by its own), the form a first-order method solves and is
+        measured in, so that its relative accuracy holds for small branches as for
+        large ones. Assembled once, straight from the blocks' coordinate triplets,
+        and kept until the model changes, so that assembly can be timed apart from
+        the solve and a re-solve does not assemble again.
         """
+        if self._matrix is None or self._scaled != scaled:
+            self._arrays = self._matrix = None  # the other form goes before this one is built
+            rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+            cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
+            vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
+            if scaled:
+                col_scale, row_scale = self.scales()
+                vals *= col_scale[cols]
+                vals /= row_scale[rows]
+            shape = (self.num_rows, self.num_columns)
+            self._matrix = sp.csc_array((vals, (rows, cols)), shape=shape)
+            self._scaled = scaled
         if self._arrays is None:
             sign = -1.0 if self.sense == "max" else 1.0
-            self._arrays = Arrays(self.matrix(), sign * self.cost(), *self.bounds())
+            col_lower, col_upper, row_lower, row_upper = self.bounds()
+            cost = sign * self.cost()
+            if scaled:
+                col_scale, row_scale = self.scales()
+                cost *= col_scale
+                col_lower, col_upper = col_lower / col_scale, col_upper / col_scale
+                row_lower, row_upper = row_lower / row_scale, row_upper / row_scale
+            self._arrays = Arrays(self._matrix, cost, col_lower, col_upper, row_lower, row_upper)
         return self._arrays
 
     def cost(self) -> FloatArray:
@@ -323,18 +388,67 @@ class LinearProgram:
         find_iis: bool = True,
         method: str = "auto",
         tolerance: float = FIRST_ORDER_TOLERANCE,
+        start: Solution | None = None,
     ) -> Solution:
-        """Solve with HiGHS; an infeasible model returns its IIS instead of raising.
+        """Solve; an infeasible model returns its IIS instead of raising.
 
         ``method`` is one of ``METHODS``; ``tolerance`` is the relative accuracy a
         first-order solve is asked for and checked against. Every optimal answer
         carries its primal and dual infeasibility and gap, measured by planlab.
+        ``start``, an earlier solution of a model of the same shape, is where
+        OR-Tools' PDLP begins (the other methods start afresh).
         """
-        start = time.perf_counter()
+        began = time.perf_counter()
         chosen = self.choose(method)
         sign = -1.0 if self.sense == "max" else 1.0
-        arrays = self.arrays()
-        accuracy = float(tolerance) if chosen == "pdlp" else 0.0
+        # A first-order method works in the blocks' units; exact methods on the model as given.
+        scaled = chosen in FIRST_ORDER
+        arrays = self.arrays(scaled)
+        accuracy = float(tolerance) if scaled else 0.0
+        if chosen == "pdlp-ortools":
+            status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, start)
+            highs = None
+        else:
+            highs, status, answer, runs = self._run_highs(arrays, chosen, accuracy, time_limit)
+        if status is not Status.OPTIMAL or answer is None:
+            return self._without_answer(
+                status, highs, arrays, find_iis, chosen, accuracy, runs, time.perf_counter() - began
+            )
+        values, row_dual, quality = answer
+        activity = np.asarray(arrays.matrix @ values, dtype=float)
+        col_dual = arrays.cost - arrays.matrix.T @ row_dual
+        if scaled:  # back to the model's own units
+            col_scale, row_scale = self.scales()
+            values, col_dual = values * col_scale, col_dual / col_scale
+            activity, row_dual = activity * row_scale, row_dual / row_scale
+        zero = _DUAL_TOL if not scaled else 0.0
+        row_dual = np.where(np.abs(row_dual) <= zero, 0.0, row_dual)
+        col_dual = np.where(np.abs(col_dual) <= zero, 0.0, col_dual)
+        # The solvers minimise sign*c with d(min)/d(active bound) = dual. The improvement of
+        # the objective per unit of relaxation is then +dual for a >= row and -dual for
+        # a <= row, in either sense; for an equality, per unit increase of its right side.
+        shadow = np.where(self._row_is_lower_bounded(), row_dual, -row_dual)
+        return Solution(
+            status=status,
+            objective=sign * quality.primal_objective,
+            values=values,
+            row_activity=activity,
+            shadow_prices=shadow + 0.0,
+            reduced_costs=-col_dual + 0.0,
+            dual_objective=sign * quality.dual_objective,
+            seconds=time.perf_counter() - began,
+            method=chosen,
+            primal_infeasibility=quality.primal_infeasibility,
+            dual_infeasibility=quality.dual_infeasibility,
+            gap=quality.gap,
+            tolerance=accuracy,
+            runs=runs,
+        )
+
+    def _run_highs(
+        self, arrays: Arrays, chosen: str, accuracy: float, time_limit: float | None
+    ) -> tuple[_Highs, Status, _Answer | None, int]:
+        """HiGHS's solve; a first-order one repeated tighter while planlab's measures miss."""
         asked = accuracy
         runs = 0
         while True:
@@ -347,73 +461,109 @@ class LinearProgram:
                 highs.setOptionValue("time_limit", float(time_limit))
             _pass(highs, arrays)
             highs.run()
-            status, quality = self._outcome(highs, chosen, arrays)
-            done = chosen != "pdlp" or quality is None or quality.within(accuracy)
-            if done or runs > TIGHTENINGS:
+            status, answer = self._outcome(highs, chosen, arrays, self._units(chosen))
+            done = chosen != "pdlp" or answer is None or answer[2].within(accuracy)
+            if done or answer is None or runs > TIGHTENINGS:
                 break
             # HiGHS judges a first-order answer by its own measures; planlab's decide.
-            asked /= TIGHTENING_FACTOR
-        if status is Status.OTHER and quality is not None and quality.within(accuracy):
+            asked /= _tightening(answer[2], accuracy)
+        if status is Status.OTHER and answer is not None and answer[2].within(accuracy):
             status = Status.OPTIMAL
+        return highs, status, answer, runs
+
+    def _run_ortools(
+        self, arrays: Arrays, accuracy: float, time_limit: float | None, start: Solution | None
+    ) -> tuple[Status, _Answer | None, int]:
+        """OR-Tools' PDLP from ``start``; repeated tighter, from its own answer, if planlab's
+        measures miss (its max-norm criterion is planlab's, so this is rare)."""
+        point = None if start is None else self._scaled_point(start)
+        asked = accuracy
+        runs = 0
+        while True:
+            runs += 1
+            found = solve_ortools(arrays, asked, time_limit, point)
+            status = {
+                "optimal": Status.OPTIMAL,
+                "infeasible": Status.INFEASIBLE,
+                "unbounded": Status.UNBOUNDED,
+            }.get(found.verdict, Status.OTHER)
+            if found.verdict == "infeasible_or_unbounded":
+                status = self._unbounded_or_infeasible("pdlp-ortools")
+            if found.values is None or found.row_duals is None:
+                return status, None, runs
+            quality = measure(arrays, found.values, found.row_duals, self.scales())
+            answer = (found.values, found.row_duals, quality)
+            if status in (Status.OPTIMAL, Status.OTHER) and answer[2].within(accuracy):
+                return Status.OPTIMAL, answer, runs
+            if status is not Status.OPTIMAL or runs > TIGHTENINGS:
+                return (Status.OTHER if status is Status.OPTIMAL else status), None, runs
+            point = (found.values, found.row_duals)
+            asked /= _tightening(quality, accuracy)
+
+    def _scaled_point(self, solution: Solution) -> tuple[FloatArray, FloatArray]:
+        """An earlier solution as a primal-dual point of the scaled, minimised model."""
+        col_scale, row_scale = self.scales()
+        if solution.values.size != col_scale.size or solution.shadow_prices.size != row_scale.size:
+            raise ValueError("a start is a solution of a model of the same shape")
+        row_dual = np.where(
+            self._row_is_lower_bounded(), solution.shadow_prices, -solution.shadow_prices
+        )
+        values = np.nan_to_num(solution.values / col_scale)
+        return values, np.nan_to_num(row_dual * row_scale)
+
+    def _without_answer(
+        self,
+        status: Status,
+        highs: _Highs | None,
+        arrays: Arrays,
+        find_iis: bool,
+        chosen: str,
+        accuracy: float,
+        runs: int,
+        seconds: float,
+    ) -> Solution:
+        """The solution of a model with no optimum: NaN values, the IIS if infeasible."""
+        iis_rows: list[int] = []
+        iis_cols: list[int] = []
+        if status is Status.INFEASIBLE and find_iis:
+            if highs is None:
+                highs = _new_highs()
+                _pass(highs, arrays)
+            highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
+            found, iis = highs.getIis()
+            if found != highspy.HighsStatus.kError and iis.valid_:
+                iis_rows = [int(i) for i in iis.row_index_]
+                iis_cols = [int(j) for j in iis.col_index_]
         n, m = self.num_columns, self.num_rows
-        if status is not Status.OPTIMAL:
-            iis_rows: list[int] = []
-            iis_cols: list[int] = []
-            if status is Status.INFEASIBLE and find_iis:
-                highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
-                found, iis = highs.getIis()
-                if found != highspy.HighsStatus.kError and iis.valid_:
-                    iis_rows = [int(i) for i in iis.row_index_]
-                    iis_cols = [int(j) for j in iis.col_index_]
-            nan_n, nan_m = np.full(n, np.nan), np.full(m, np.nan)
-            return Solution(
-                status,
-                float("nan"),
-                nan_n,
-                nan_m,
-                nan_m,
-                nan_n,
-                float("nan"),
-                time.perf_counter() - start,
-                iis_rows,
-                iis_cols,
-                method=chosen,
-                tolerance=accuracy,
-                runs=runs,
-            )
-        solution = highs.getSolution()
-        values = np.asarray(solution.col_value, dtype=float)
-        activity = np.asarray(solution.row_value, dtype=float)
-        row_dual = np.asarray(solution.row_dual, dtype=float)
-        if quality is None:
-            quality = measure(arrays, values, row_dual)
-        col_dual = arrays.cost - arrays.matrix.T @ row_dual
-        zero = _DUAL_TOL if chosen != "pdlp" else 0.0
-        row_dual = np.where(np.abs(row_dual) <= zero, 0.0, row_dual)
-        col_dual = np.where(np.abs(col_dual) <= zero, 0.0, col_dual)
-        # HiGHS minimises sign*c with d(min)/d(active bound) = dual. The improvement of
-        # the objective per unit of relaxation is then +dual for a >= row and -dual for
-        # a <= row, in either sense; for an equality, per unit increase of its right side.
-        shadow = np.where(self._row_is_lower_bounded(), row_dual, -row_dual)
+        nan_n, nan_m = np.full(n, np.nan), np.full(m, np.nan)
         return Solution(
-            status=status,
-            objective=sign * quality.primal_objective,
-            values=values,
-            row_activity=activity,
-            shadow_prices=shadow + 0.0,
-            reduced_costs=-col_dual + 0.0,
-            dual_objective=sign * quality.dual_objective,
-            seconds=time.perf_counter() - start,
+            status,
+            float("nan"),
+            nan_n,
+            nan_m,
+            nan_m,
+            nan_n,
+            float("nan"),
+            seconds,
+            iis_rows,
+            iis_cols,
             method=chosen,
-            primal_infeasibility=quality.primal_infeasibility,
-            dual_infeasibility=quality.dual_infeasibility,
-            gap=quality.gap,
             tolerance=accuracy,
             runs=runs,
         )
 
-    def _outcome(self, highs: _Highs, method: str, arrays: Arrays) -> tuple[Status, Quality | None]:
-        """HiGHS's status, and planlab's measures of any answer that has values and duals."""
+    def _units(self, method: str) -> tuple[FloatArray, FloatArray] | None:
+        """The scales that take a first-order answer back to the model's own units."""
+        return self.scales() if method in FIRST_ORDER else None
+
+    def _outcome(
+        self,
+        highs: _Highs,
+        method: str,
+        arrays: Arrays,
+        units: tuple[FloatArray, FloatArray] | None,
+    ) -> tuple[Status, _Answer | None]:
+        """HiGHS's status, and any answer that has values and duals with planlab's measures."""
         model_status = highs.getModelStatus()
         status = {
             highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
@@ -428,7 +578,8 @@ class LinearProgram:
         ):
             return status, None
         values = np.asarray(answer.col_value, dtype=float)
-        return status, measure(arrays, values, np.asarray(answer.row_dual, dtype=float))
+        duals = np.asarray(answer.row_dual, dtype=float)
+        return status, (values, duals, measure(arrays, values, duals, units))
 
     def _row_is_lower_bounded(self) -> NDArray[np.bool_]:
         """Per row: whether its family's sense is ``>=``."""
@@ -441,12 +592,12 @@ class LinearProgram:
 
     def _unbounded_or_infeasible(self, method: str) -> Status:
         """Tell unbounded from infeasible by solving with a zero objective."""
-        saved, assembled = self._cost, self._arrays
+        saved, assembled, scaled = self._cost, self._arrays, self._scaled
         self._cost, self._arrays = {}, None
         try:
             probe = self.solve(find_iis=False, method=method)
         finally:
-            self._cost, self._arrays = saved, assembled
+            self._cost, self._arrays, self._scaled = saved, assembled, scaled
         return Status.UNBOUNDED if probe.status is Status.OPTIMAL else Status.INFEASIBLE
 
     # --- reading a solution -------------------------------------------
@@ -464,13 +615,14 @@ class LinearProgram:
 
     def slack(self, solution: Solution, block: ConstraintBlock) -> FloatArray:
         """Distance of each row from its bound (0 where binding)."""
-        lower, upper = self.arrays().row_lower, self.arrays().row_upper
         sl = slice(block.offset, block.offset + block.size)
+        position = list(self.constraints).index(block.name)
+        lower, upper = self._row_lower[position], self._row_upper[position]
         activity = solution.row_activity[sl]
         if block.sense == ">=":
-            result = activity - lower[sl]
+            result = activity - lower
         elif block.sense == "<=":
-            result = upper[sl] - activity
+            result = upper - activity
         else:
             result = np.zeros(block.size)
         shape = tuple(len(v) for v in block.coords.values())
@@ -489,6 +641,20 @@ class LinearProgram:
             if block.offset <= column < block.offset + block.size:
                 return block.name, _position(block.coords, column - block.offset)
         raise IndexError(column)
+
+
+def _tightening(quality: Quality, accuracy: float) -> float:
+    """How many times tighter the next run asks: the margin times the factor missed by."""
+    missed = quality.worst / accuracy if accuracy > 0 else TIGHTENING_FACTOR
+    return float(min(TIGHTENING_FACTOR, max(TIGHTENING_MARGIN, TIGHTENING_MARGIN * missed)))
+
+
+def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+    """A block's scales broadcast to its shape; each must be positive and finite."""
+    values = np.broadcast_to(np.asarray(scale, dtype=float), shape).ravel().copy()
+    if not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(f"{name}: scales are positive and finite")
+    return values
 
 
 def _new_highs() -> _Highs:

@@ -30,8 +30,14 @@ from numpy.typing import NDArray
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
 from planlab.plan.build import FIX_TOLERANCE, maximin
-from planlab.plan.formulation import PlanModel, PlanSettings, build_model, construction_work
-from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Status, check_method
+from planlab.plan.formulation import (
+    PlanModel,
+    PlanSettings,
+    build_model,
+    construction_work,
+    sector_scale,
+)
+from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Solution, Status, check_method
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -150,8 +156,9 @@ def growth_targets(
 
 def _tempo_rows(
     model: PlanModel, growth: Mapping[str, float], final_only: bool = False
-) -> tuple[sp.csr_array, FloatArray, FloatArray, NDArray[np.int64]]:
-    """Selection of x[j, t], the base levels, the asked increments, and each row's branch."""
+) -> tuple[sp.csr_array, FloatArray, FloatArray, NDArray[np.int64], FloatArray]:
+    """Selection of x[j, t], the base levels, the asked increments, each row's branch, and
+    each row's scale."""
     e, T = model.economy, model.settings.years
     position = {name: i for i, name in enumerate(e.names)}
     branches = np.array([position[s] for s in growth], dtype=np.int64)
@@ -164,14 +171,15 @@ def _tempo_rows(
     select = sp.csr_array(
         (np.ones(columns.size), (np.arange(columns.size), columns)), shape=(columns.size, e.n * T)
     )
-    return select, base, increments, np.repeat(np.arange(branches.size), t.size)
+    owner = np.repeat(np.arange(branches.size), t.size)
+    return select, base, increments, owner, np.repeat(sector_scale(e)[branches], t.size)
 
 
 def _fraction_model(
     economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
 ) -> PlanModel:
     model = build_model(economy, settings)
-    select, base, increments, _ = _tempo_rows(model, growth)
+    select, base, increments, _, scale = _tempo_rows(model, growth)
     theta = model.lp.add_variables("fraction", None, 0.0, 1.0)
     model.variables["fraction"] = theta
     model.constraints["tempo"] = model.lp.add_constraints(
@@ -180,6 +188,7 @@ def _fraction_model(
         [(model.variables["gross_output"], select), (theta, -increments[:, None])],
         ">=",
         base,
+        scale=scale,
     )
     model.lp.set_objective({"fraction": 1.0}, sense="max")
     return model
@@ -192,7 +201,7 @@ def _branch_model(
     fixed: Mapping[int, float],
 ) -> PlanModel:
     model = build_model(economy, settings)
-    select, base, increments, owner = _tempo_rows(model, growth, final_only=True)
+    select, base, increments, owner, scale = _tempo_rows(model, growth, final_only=True)
     count = len(growth)
     lower = np.full(count, -MAX_FRACTION)
     for k, level in fixed.items():
@@ -206,6 +215,7 @@ def _branch_model(
         [(model.variables["gross_output"], select), (share, spread)],
         ">=",
         base,
+        scale=scale,
     )
     free = np.array([k for k in range(count) if k not in fixed], dtype=np.int64)
     z = model.lp.add_variables("least_fulfilment", None, -MAX_FRACTION, 1.0)
@@ -246,23 +256,18 @@ def _attainable(
 
 
 def _disproportions(
-    economy: Economy,
-    settings: PlanSettings,
-    growth: Mapping[str, float],
-    method: str,
-    tolerance: float,
+    model: PlanModel, method: str, tolerance: float, start: Solution | None = None
 ) -> pd.DataFrame:
-    """Shortages of an elastic plan held to the full tempo, shared out among their users."""
-    model = build_model(economy, settings, elastic=True)
-    select, base, increments, _ = _tempo_rows(model, growth)
-    lp, v, e, T = model.lp, model.variables, economy, settings.years
-    lp.add_constraints(
-        "tempo",
-        {"row": tuple(range(base.size))},
-        [(v["gross_output"], select)],
-        ">=",
-        base + increments,
-    )
+    """Shortages of an elastic plan held to the full tempo, shared out among their users.
+
+    The fraction LP itself, with the tempo as a parameter: the fraction is fixed at
+    the whole tempo and the shortages are let loose, so the matrix is the one already
+    assembled, and OR-Tools' PDLP starts from the fraction's answer (``start``).
+    """
+    lp, v, e, T = model.lp, model.variables, model.economy, model.settings.years
+    lp.set_bounds(v["fraction"], 1.0, 1.0)
+    for name in ("short_goods", "short_capacity", "short_labour", "short_fx"):
+        lp.set_bounds(v[name], upper=np.inf)
     # A shortage of a primary factor (capacity, labour, currency) is priced just below
     # the cheapest shortage of goods it could stand for, so the table names the factor
     # that is missing rather than the good it would have made.
@@ -278,7 +283,7 @@ def _disproportions(
         },
         sense="min",
     )
-    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance)
+    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance, start=start)
     columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
     if solution.status is not Status.OPTIMAL:
         return pd.DataFrame(columns=columns)
@@ -421,7 +426,7 @@ def check_tempo(
             max_fraction=0.0 if solution.status is Status.INFEASIBLE else float("nan"),
             attainable_growth={s: float("nan") for s in rates},
             bottlenecks=empty_bottlenecks,
-            disproportions=_disproportions(economy, settings, rates, method, tolerance),
+            disproportions=_disproportions(model, method, tolerance),
             status=solution.status,
             message=(
                 _conflict_message(conflicts)
@@ -446,7 +451,7 @@ def check_tempo(
     disproportions = (
         pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
         if feasible
-        else _disproportions(economy, settings, rates, method, tolerance)
+        else _disproportions(model, method, tolerance, start=solution)
     )
     reach = (
         _attainable(economy, settings, rates, method, tolerance)

@@ -52,9 +52,14 @@ class Quality:
     dual_infeasibility: float
     gap: float
 
+    @property
+    def worst(self) -> float:
+        """The largest of the three measures."""
+        return max(self.primal_infeasibility, self.dual_infeasibility, self.gap)
+
     def within(self, tolerance: float) -> bool:
         """Whether all three measures are at most ``tolerance``."""
-        return max(self.primal_infeasibility, self.dual_infeasibility, self.gap) <= tolerance
+        return self.worst <= tolerance
 
 
 def _largest(values: FloatArray) -> float:
@@ -74,8 +79,17 @@ def _priced(dual: FloatArray, lower: FloatArray, upper: FloatArray) -> tuple[flo
     return value, wrong
 
 
-def measure(lp: Arrays, x: FloatArray, y: FloatArray) -> Quality:
-    """Objectives and relative primal infeasibility, dual infeasibility and gap of (x, y)."""
+def measure(
+    lp: Arrays,
+    x: FloatArray,
+    y: FloatArray,
+    scales: tuple[FloatArray, FloatArray] | None = None,
+) -> Quality:
+    """Objectives and relative primal infeasibility, dual infeasibility and gap of (x, y).
+
+    With ``scales`` (column and row scales), ``lp``, x and y are in scaled units and
+    the measures are taken in the model's own units, without a second matrix.
+    """
     matrix, cost = lp.matrix, lp.cost
     col_lower, col_upper, row_lower, row_upper = (
         lp.col_lower,
@@ -84,6 +98,12 @@ def measure(lp: Arrays, x: FloatArray, y: FloatArray) -> Quality:
         lp.row_upper,
     )
     activity = matrix @ x
+    z = cost - matrix.T @ y
+    if scales is not None:
+        cs, rs = scales
+        x, activity, y, z, cost = x * cs, activity * rs, y / rs, z / cs, cost / cs
+        col_lower, col_upper = col_lower * cs, col_upper * cs
+        row_lower, row_upper = row_lower * rs, row_upper * rs
     violation = np.concatenate(
         [
             np.maximum(row_lower - activity, 0.0),
@@ -94,7 +114,6 @@ def measure(lp: Arrays, x: FloatArray, y: FloatArray) -> Quality:
     )
     bounds = np.concatenate([row_lower, row_upper, col_lower, col_upper])
     scale_b = 1.0 + _largest(np.abs(bounds[np.isfinite(bounds)]))
-    z = cost - matrix.T @ y
     row_part, row_wrong = _priced(y, row_lower, row_upper)
     col_part, col_wrong = _priced(z, col_lower, col_upper)
     primal = float(cost @ x)
