@@ -237,7 +237,8 @@ def _grain_pass(
     kept_share = 1.0 - traded / offered if traded > 0 else 1.0
     room = max(cap, 0.0)
     deliver_scale = room / delivered_total if delivered_total > room else 1.0
-    left = room - delivered_total * deliver_scale
+    # (rounding can leave room less what was delivered a hair below zero)
+    left = max(room - delivered_total * deliver_scale, 0.0)
     selling = offered * kept_share
     sell_scale = left / selling if selling > left else 1.0
     totals = np.zeros(6)
