@@ -40,6 +40,7 @@ from multiprocessing import get_context
 from typing import Any, cast
 
 import cma
+import numba
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -48,6 +49,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.optimize import Bounds, differential_evolution
+from threadpoolctl import threadpool_limits
 
 from planlab.errors import InputError, Problem
 from planlab.scenarios import history
@@ -92,6 +94,8 @@ KNOBS = (
     Knob("slaughter_uncertain", 0.01, 1.0, "horses, cattle, pigs, sheep and goats in 1929-30"),
     Knob("delivery_uplift", 0.0, 3.0, "grain procurement in 1929/30"),
     Knob("herd_birth_scale", 0.7, 1.3, "the herds of 1928-29, before the campaign"),
+    Knob("pressure_forgetting", 0.05, 0.9, "the length of the retreat after March 1930"),
+    Knob("join_eased", 0.0, 15.0, "joining held back after the easing of March 1930"),
     # industry
     Knob("wear_elasticity", 0.0, 10.0, "steel in 1929 and 1930, under forcing"),
     Knob("brak_elasticity", 0.0, 2.0, "steel in 1929 and 1930, under forcing"),
@@ -220,6 +224,13 @@ class _Task:
     record: pd.DataFrame
 
 
+def _one_thread() -> None:
+    """A worker process runs its kernels on one thread: the workers are the parallelism,
+    and threads beyond the cores only slow every run down (see ``sweep.execute``)."""
+    numba.set_num_threads(1)
+    threadpool_limits(limits=1)
+
+
 def _score(task: _Task) -> tuple[float, dict[str, float], pd.DataFrame]:
     """Run a point on a seed and score it against the record."""
     scenario = _with(_base(task.scenario, task.course), dict(task.values))
@@ -248,7 +259,9 @@ def _executor(workers: int) -> Iterator[Executor]:
     executor: Executor = (
         _Serial()
         if workers <= 1
-        else ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        else ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("spawn"), initializer=_one_thread
+        )
     )
     try:
         yield executor
