@@ -126,11 +126,13 @@ def test_the_default_ranges_surround_the_calibrated_values() -> None:
 
 def test_varying_one_more_parameter_shifts_no_other_draws() -> None:
     plain = _design(samples=5)
-    more = _design(samples=5, vary={"velocity": Distribution("normal", (5.0, 1.0))})
+    # A parameter the calibration does not vary (velocity and the like now are).
+    assert "site_wage_share" not in plain.runs.columns
+    more = _design(samples=5, vary={"site_wage_share": Distribution("normal", (5.0, 1.0))})
     shared = list(plain.runs.columns)
     pd.testing.assert_frame_equal(plain.runs[shared], more.runs[shared])
-    spec = PARAMETERS["velocity"]
-    assert more.runs["velocity"].between(spec.low, spec.high).all()
+    spec = PARAMETERS["site_wage_share"]
+    assert more.runs["site_wage_share"].between(spec.low, spec.high).all()
 
 
 def test_a_grid_runs_every_sample_at_each_value() -> None:
