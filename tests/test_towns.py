@@ -82,6 +82,18 @@ def test_pressure_drives_people_to_the_towns(ussr: Scenario) -> None:
     )
 
 
+def test_deportations_spread_fear_and_flight_to_the_towns(ussr: Scenario) -> None:
+    """Dekulakisation by quota frightens the villages: more people leave for the towns; not
+    when pressure and fear are out of the rule."""
+    feared = with_settings(ussr, "policies", kulak_quota=40_000.0)
+    assert migrants(run(feared, months=MONTHS)) > migrants(run(ussr, months=MONTHS))
+    calm = with_settings(ussr, "parameters", migration_pressure=0.0)
+    calm_feared = with_settings(feared, "parameters", migration_pressure=0.0)
+    assert migrants(run(calm_feared, months=MONTHS)) == pytest.approx(
+        migrants(run(calm, months=MONTHS)), rel=0.02
+    )
+
+
 def test_industry_hires_from_the_migrants_when_labour_binds(ussr: Scenario) -> None:
     """Branches forced half again above capacity need more workers than the towns have;
     migrants from the villages let them produce more. With no migration the towns' labour

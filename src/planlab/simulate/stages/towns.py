@@ -3,7 +3,8 @@
 Each month the towns' labour grows at the labour force's natural rate and by the
 workers who came from the villages: the migrants, whose monthly probability per rural
 worker follows ``planlab.simulate.towns.migration_probability`` (the towns' pull is the
-real wage a migrant can expect, times the chance of a job), and the workers of
+real wage a migrant can expect, times the chance of a job; the push of collectivisation
+pressure and the fear deportations spread), and the workers of
 deported families, sent to construction, timber and mining. The farms say who left
 (the households draw it; the aggregate farms take the expected number). Under an
 executed plan the state recruits what the plan's employment needs beyond that, and
@@ -19,6 +20,7 @@ import numpy as np
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import Farms
+from planlab.simulate.household_farms import FEAR_SCALE
 from planlab.simulate.params import Params
 from planlab.simulate.stages.farming import FarmMonth
 from planlab.simulate.stages.money import Money
@@ -84,7 +86,7 @@ def towns(
         par["migration_wage_elasticity"],
         s.hunger_last,
         par["migration_hunger"],
-        float(p.policy["collectivisation_pressure"][t]),
+        float(p.policy["collectivisation_pressure"][t]) + _fear(p, t),
         par["migration_pressure"],
         demand / base[2] if base[2] > 0 else 1.0,
         par["migration_demand_elasticity"],
@@ -116,3 +118,9 @@ def towns(
         towns_base=base,
     )
     return state, month
+
+
+def _fear(p: Params, t: int) -> float:
+    """The fear deportations spread (0 to 1), as the households feel it: the month's kulak
+    quota over ``FEAR_SCALE``."""
+    return min(1.0, float(p.policy["kulak_quota"][t]) / FEAR_SCALE)
