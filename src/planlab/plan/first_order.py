@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,12 +29,15 @@ FloatArray = NDArray[np.float64]
 THREADS = max(1, min(2, os.cpu_count() or 1))
 """Threads for OR-Tools' PDLP: the project's machines have two cores."""
 
-_REASONS = {
-    solve_log_pb2.TERMINATION_REASON_OPTIMAL: "optimal",
-    solve_log_pb2.TERMINATION_REASON_PRIMAL_INFEASIBLE: "infeasible",
-    solve_log_pb2.TERMINATION_REASON_DUAL_INFEASIBLE: "unbounded",
-    solve_log_pb2.TERMINATION_REASON_PRIMAL_OR_DUAL_INFEASIBLE: "infeasible_or_unbounded",
-}
+_REASONS = MappingProxyType(
+    {
+        solve_log_pb2.TERMINATION_REASON_OPTIMAL: "optimal",
+        solve_log_pb2.TERMINATION_REASON_PRIMAL_INFEASIBLE: "infeasible",
+        solve_log_pb2.TERMINATION_REASON_DUAL_INFEASIBLE: "unbounded",
+        solve_log_pb2.TERMINATION_REASON_PRIMAL_OR_DUAL_INFEASIBLE: "infeasible_or_unbounded",
+    }
+)
+"""OR-Tools' termination reasons as the plan's statuses name them."""
 
 
 @dataclass(frozen=True)

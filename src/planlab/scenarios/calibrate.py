@@ -224,14 +224,22 @@ class _Task:
     record: pd.DataFrame
 
 
-def _one_thread() -> None:
-    """A worker process runs its kernels on one thread: the workers are the parallelism,
-    and threads beyond the cores only slow every run down (see ``sweep.execute``)."""
-    numba.set_num_threads(1)
-    threadpool_limits(limits=1)
-
-
 def _score(task: _Task) -> tuple[float, dict[str, float], pd.DataFrame]:
+    """Run a point on a seed, on one thread, and score it against the record.
+
+    One thread wherever it runs: in worker processes the workers are the parallelism
+    (threads beyond the cores only slow every run down, see ``sweep.execute``), and the
+    same thread count here and there gives the same sums, so the same calibration."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            return _score_here(task)
+    finally:
+        numba.set_num_threads(before)
+
+
+def _score_here(task: _Task) -> tuple[float, dict[str, float], pd.DataFrame]:
     """Run a point on a seed and score it against the record."""
     scenario = _with(_base(task.scenario, task.course), dict(task.values))
     result = run_scenario(scenario, months=task.months, seed=task.seed, households=task.sample)
@@ -259,9 +267,7 @@ def _executor(workers: int) -> Iterator[Executor]:
     executor: Executor = (
         _Serial()
         if workers <= 1
-        else ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"), initializer=_one_thread
-        )
+        else ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
     )
     try:
         yield executor

@@ -74,9 +74,9 @@ def produce(
     for _ in range(RATIONING_ROUNDS):
         output = planned * input_limit(others, share)
         use = others @ output
-        supply = stocks + (made - own) * output
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lacking = np.where(use > supply, supply / use, 1.0)
+        supply = np.maximum(stocks, 0.0) + (made - own) * output
+        short = (use > supply) & (use > 0)
+        lacking = np.divide(supply, use, out=np.ones_like(use), where=short)
         lacking = np.clip(np.nan_to_num(lacking, nan=1.0), 0.0, 1.0)
         if lacking.min() >= 1.0 - RATIONING_TOLERANCE:
             break
