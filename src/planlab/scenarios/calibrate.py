@@ -17,7 +17,8 @@ The procedure, reproducible from its settings:
    objectives; ``method="de"``: scipy's differential evolution), in the unit cube of
    their bounds, from the scenario's current values, for at most ``evaluations`` points;
 5. give each identified parameter the range over the points that fit the record about as
-   well as the best (within ``RANGE_TOLERANCE`` of its objective).
+   well as the best (within ``RANGE_TOLERANCE`` of its objective, and at least the
+   ``RANGE_POINTS`` best).
 
 Points are run through a ``concurrent.futures`` executor: worker processes when
 ``workers`` is above 1. Nothing after 1930 enters: later years are prediction.
@@ -123,6 +124,11 @@ identified by the record (assumption: a tenth; screening ranks, it does not test
 RANGE_TOLERANCE = 0.05
 """Points within this relative distance of the best objective fit the record about as
 well (assumption: the objective's spread over seeds is of this order)."""
+
+RANGE_POINTS = 5
+"""At least this many of the best points span a range: a short search may find no other
+point within ``RANGE_TOLERANCE``, and one point would claim a precision the record does
+not give (assumption)."""
 
 CMA_SIGMA = 0.25
 """CMA-ES's first step, in units of each parameter's range (a quarter of it)."""
@@ -540,7 +546,9 @@ def calibrate(
     objective_after, after, table_after = candidates[best_key]
     values = dict(zip((k.name for k in knobs), best_key, strict=True))
     limit = objective_after * (1.0 + RANGE_TOLERANCE)
-    near = [key for key, t in candidates.items() if t[0] <= limit]
+    ranked = sorted(candidates, key=lambda key: candidates[key][0])
+    near = [key for key in ranked if candidates[key][0] <= limit]
+    near = near if len(near) >= RANGE_POINTS else ranked[:RANGE_POINTS]
     ranges = {}
     for i, knob in enumerate(knobs):
         if identified[knob.name]:
@@ -642,7 +650,8 @@ def calibration_document(result: Calibration, knobs: tuple[Knob, ...] = KNOBS) -
             }[result.method],
             "screening": f"Morris elementary effects (SALib), {MORRIS_LEVELS} levels",
             "identified": f"mu_star at least {IDENTIFIED_SHARE:g} of the largest",
-            "ranges": f"points within {RANGE_TOLERANCE:g} (relative) of the best objective",
+            "ranges": f"points within {RANGE_TOLERANCE:g} (relative) of the best objective, "
+            f"at least the {RANGE_POINTS} best",
             "objective": "mean over variables of each variable's mean error (record scorer "
             "rules), averaged over the seeds",
             "record": "calibration.csv",
