@@ -34,14 +34,12 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import Any, cast
 
 import cma
-import numba
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -50,13 +48,13 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.optimize import Bounds, differential_evolution
-from threadpoolctl import threadpool_limits
 
 from planlab.errors import InputError, Problem
 from planlab.scenarios import history
 from planlab.scenarios.compare import compare
 from planlab.scenarios.courses import DEFAULT_SAMPLE, run_scenario
 from planlab.scenarios.storage import CALIBRATION_FORMAT, load_scenario
+from planlab.scenarios.workers import process_pool, threads_limited
 from planlab.simulate import Scenario, Setting
 
 __all__ = [
@@ -236,13 +234,8 @@ def _score(task: _Task) -> tuple[float, dict[str, float], pd.DataFrame]:
     One thread wherever it runs: in worker processes the workers are the parallelism
     (threads beyond the cores only slow every run down, see ``sweep.execute``), and the
     same thread count here and there gives the same sums, so the same calibration."""
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            return _score_here(task)
-    finally:
-        numba.set_num_threads(before)
+    with threads_limited(1):
+        return _score_here(task)
 
 
 def _score_here(task: _Task) -> tuple[float, dict[str, float], pd.DataFrame]:
@@ -268,13 +261,7 @@ class _Serial(Executor):
 
 @contextmanager
 def _executor(workers: int) -> Iterator[Executor]:
-    # Workers start fresh ("spawn"): forking a process whose compiled kernels already run
-    # OpenMP threads is unsafe.
-    executor: Executor = (
-        _Serial()
-        if workers <= 1
-        else ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-    )
+    executor: Executor = _Serial() if workers <= 1 else process_pool(workers, __name__)
     try:
         yield executor
     finally:

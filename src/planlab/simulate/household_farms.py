@@ -63,7 +63,7 @@ from planlab.simulate.scenario import (
 )
 from planlab.simulate.seeds import streams
 
-__all__ = ["HERD_UNITS", "HouseholdFarms"]
+__all__ = ["HERD_UNITS", "HouseholdFarms", "deportation_fear"]
 
 FloatArray = NDArray[np.float64]
 
@@ -97,6 +97,11 @@ middle peasant's)."""
 FEAR_SCALE = 50_000.0
 """Deportations a month that make fear complete (assumption: about the pace of February and
 March 1930, events.csv dekulakised_households 320,000 in December 1929 to June 1930)."""
+
+
+def deportation_fear(kulak_quota: float) -> float:
+    """The fear deportations spread, 0 to 1: the month's quota over ``FEAR_SCALE``."""
+    return min(1.0, float(kulak_quota) / FEAR_SCALE)
 
 
 @dataclass
@@ -568,7 +573,7 @@ class HouseholdFarms:
                 compensation=float(paths["compensation"][month]),
                 kulak_quota=float(paths["kulak_quota"][month]),
                 tax_relief=float(paths["tax_relief"][month]),
-                fear=min(1.0, float(paths["kulak_quota"][month]) / FEAR_SCALE),
+                fear=deportation_fear(paths["kulak_quota"][month]),
                 collective_type=round(float(paths["collective_type"][month])),
             )
 

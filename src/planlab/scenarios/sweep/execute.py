@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -23,15 +22,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numba
 import numpy as np
 import pyarrow as pa
-from threadpoolctl import threadpool_limits
 
 from planlab.scenarios.courses import run_scenario
 from planlab.scenarios.storage import load_scenario
 from planlab.scenarios.sweep.design import Design, with_values
 from planlab.scenarios.sweep.store import prepare, write_part
+from planlab.scenarios.workers import process_pool as worker_pool
+from planlab.scenarios.workers import threads_limited
 from planlab.simulate import Scenario
 
 __all__ = [
@@ -133,13 +132,8 @@ def run_batch(batch: Batch) -> Result:
     """Run a batch's runs (in a worker) and return their series as one Arrow table."""
     if batch.threads is None:
         return _run_batch(batch)
-    before = numba.get_num_threads()
-    numba.set_num_threads(batch.threads)
-    try:
-        with threadpool_limits(limits=batch.threads):
-            return _run_batch(batch)
-    finally:
-        numba.set_num_threads(before)
+    with threads_limited(batch.threads):
+        return _run_batch(batch)
 
 
 def _run_batch(batch: Batch) -> Result:
@@ -274,12 +268,5 @@ def open_executor(scheduler: str | None, workers: int) -> Iterator[tuple[Executo
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of worker processes started by a fork server that has imported planlab.
-
-    Not plain ``fork``: a process whose household kernels have run (numba's OpenMP threads)
-    cannot be forked safely; the fork server is a fresh process, and forking from it
-    spares each worker the imports.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    """A pool of worker processes that have imported this module (``workers.process_pool``)."""
+    return worker_pool(workers, __name__)

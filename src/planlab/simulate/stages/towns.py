@@ -20,7 +20,7 @@ import numpy as np
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate.agriculture import Farms
-from planlab.simulate.household_farms import FEAR_SCALE
+from planlab.simulate.household_farms import deportation_fear
 from planlab.simulate.params import Params
 from planlab.simulate.stages.farming import FarmMonth
 from planlab.simulate.stages.money import Money
@@ -86,7 +86,8 @@ def towns(
         par["migration_wage_elasticity"],
         s.hunger_last,
         par["migration_hunger"],
-        float(p.policy["collectivisation_pressure"][t]) + _fear(p, t),
+        float(p.policy["collectivisation_pressure"][t])
+        + deportation_fear(p.policy["kulak_quota"][t]),
         par["migration_pressure"],
         demand / base[2] if base[2] > 0 else 1.0,
         par["migration_demand_elasticity"],
@@ -118,9 +119,3 @@ def towns(
         towns_base=base,
     )
     return state, month
-
-
-def _fear(p: Params, t: int) -> float:
-    """The fear deportations spread (0 to 1), as the households feel it: the month's kulak
-    quota over ``FEAR_SCALE``."""
-    return min(1.0, float(p.policy["kulak_quota"][t]) / FEAR_SCALE)
