@@ -14,17 +14,19 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from planlab.council.db import HOLDS_WRITE_LOCK, WRITE_LOCK
-from planlab.council.models import AuditEvent, Comment, Proposal, Vote
+from planlab.council.models import AuditEvent, Comment, Proposal, Vote, now
 
 __all__ = [
     "ACCOUNT_ACTIONS",
     "GENESIS",
+    "Bound",
     "Broken",
     "append",
     "bound",
@@ -32,10 +34,14 @@ __all__ = [
     "head",
     "link_hash",
     "shown",
+    "store",
+    "store_many",
     "verify",
 ]
 
 GENESIS = "0" * 64
+HEAD = "planlab.audit_head"
+"""Key in ``Session.info``: the transaction and the chain's head as its appends left it."""
 ADVISORY_LOCK = WRITE_LOCK
 """PostgreSQL advisory lock that orders appends: the writers' lock, already held in ``write``."""
 
@@ -65,20 +71,18 @@ def _event(row: AuditEvent) -> dict[str, Any]:
     }
 
 
-def append(
+def _link(
     session: Session, actor: str, action: str, subject: str, payload: Mapping[str, Any]
 ) -> AuditEvent:
-    """Add one event after the last one, inside the caller's transaction.
-
-    On PostgreSQL the appends queue on ``ADVISORY_LOCK``; a session of
-    ``Database.write`` holds it already, and is spared the round trip.
-    """
-    if not session.info.get(HOLDS_WRITE_LOCK) and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-    count, prev = head(session)
-    number = count + 1
+    """The next event of the chain, hashed; the transaction's head moves on to it."""
+    transaction = session.get_transaction()
+    cached = session.info.get(HEAD)
+    if cached is not None and cached[0] is transaction:
+        count, prev = cached[1], cached[2]
+    else:
+        count, prev = head(session)
     row = AuditEvent(
-        id=number,
+        id=count + 1,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         actor=actor,
         action=action,
@@ -88,9 +92,97 @@ def append(
         hash="",
     )
     row.hash = link_hash(prev, _event(row))
+    session.info[HEAD] = (transaction, row.id, row.hash)
+    return row
+
+
+def append(
+    session: Session, actor: str, action: str, subject: str, payload: Mapping[str, Any]
+) -> AuditEvent:
+    """Add one event after the last one, inside the caller's transaction.
+
+    On PostgreSQL the appends queue on ``ADVISORY_LOCK``; a session of
+    ``Database.write`` holds it already, and is spared the round trip. The head is
+    read once per transaction: later appends of the same transaction (a batch of
+    ``groupcommit``) chain on to the head the last one left in ``session.info``.
+    """
+    if not session.info.get(HOLDS_WRITE_LOCK) and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    row = _link(session, actor, action, subject, payload)
     session.add(row)
     session.flush()
     return row
+
+
+Counted = TypeVar("Counted", Vote, Comment)
+
+
+@dataclass
+class Bound(Generic[Counted]):
+    """A counted row to store with the event that records it (``bound``); its id is
+    drawn when it is stored."""
+
+    row: Counted
+    actor: str
+    action: str
+    subject: str
+
+
+def store(session: Session, item: Bound[Counted]) -> Counted:
+    """One counted row and its event, through the ORM: a write alone."""
+    session.add(item.row)
+    session.flush()
+    event = append(session, item.actor, item.action, item.subject, bound(item.row))
+    item.row.event_hash = event.hash
+    return item.row
+
+
+def store_many(session: Session, items: list[Bound[Counted]]) -> list[Counted]:
+    """Many counted rows and their events in a few statements (a group commit's).
+
+    The ids of each table are drawn at once (the writers' lock is held); each event is
+    then chained and hashed one by one, in the order of ``items``, and each row
+    carries its event's hash from the start, so that each table gets one INSERT of
+    many rows and no row is updated afterwards.
+    """
+    if session.get_bind().dialect.name == "postgresql" and not session.info.get(HOLDS_WRITE_LOCK):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    tables: dict[type[Any], list[Any]] = {}
+    for item in items:
+        tables.setdefault(type(item.row), []).append(item.row)
+    for model, rows in tables.items():
+        for row, key in zip(rows, _new_ids(session, model, len(rows)), strict=True):
+            row.id = key
+    events = []
+    for item in items:
+        item.row.created_at = item.row.created_at or now()
+        event = _link(session, item.actor, item.action, item.subject, bound(item.row))
+        item.row.event_hash = event.hash
+        events.append(event)
+    for model, rows in tables.items():
+        session.execute(insert(model).values([_columns(row) for row in rows]))
+    session.execute(insert(AuditEvent).values([_columns(event) for event in events]))
+    return [item.row for item in items]
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    """A mapped row as its table's column values."""
+    return {a.columns[0].name: getattr(row, a.key) for a in sa_inspect(type(row)).column_attrs}
+
+
+def _new_ids(session: Session, model: type[Any], n: int) -> list[int]:
+    """``n`` unused ids of ``model``'s table, in order (under the writers' lock)."""
+    table = model.__table__.name
+    if session.get_bind().dialect.name == "postgresql":
+        drawn = session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+            ),
+            {"table": table, "n": n},
+        )
+        return sorted(int(k) for k in drawn)
+    last = int(session.scalar(select(func.max(model.id))) or 0)
+    return list(range(last + 1, last + n + 1))
 
 
 ACCOUNT_ACTIONS = frozenset({"user.register", "user.grant"})

@@ -13,22 +13,28 @@ as its first statement, so writers queue the same way across processes: under
 READ COMMITTED each later statement sees every write committed before it, and
 a check and the change it guards (a login throttle's count and the failure it
 adds, a ballot's status and a vote) cannot interleave with another writer.
+
+The frequent writes (votes, comments, proposals, registrations) do not take that lock
+one by one: ``Database.batched`` hands them to the database's ``Appender``
+(``groupcommit``), which applies those that gathered in one write transaction.
 """
 
 from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from planlab.council.groupcommit import Appender
 
 __all__ = ["HOLDS_WRITE_LOCK", "WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
 
@@ -38,6 +44,7 @@ WRITE_LOCK = 720_007
 HOLDS_WRITE_LOCK = "planlab.write_lock"
 """Key in ``Session.info`` set by ``Database.write`` once the session holds ``WRITE_LOCK``."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 
 
 def driver_url(url: str) -> str:
@@ -84,12 +91,14 @@ class Database:
     lockfile: Path | None = field(default=None, repr=False)
     reading: sessionmaker[Session] = field(init=False, repr=False)
     writing: sessionmaker[Session] = field(init=False, repr=False)
+    appender: Appender = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # One factory per engine for the life of the database: each ``sessionmaker`` makes a
         # Session subclass, and SQLAlchemy sets up event dispatch for every new class.
         self.reading = sessionmaker(self.reader, expire_on_commit=False)
         self.writing = sessionmaker(self.writer, expire_on_commit=False)
+        self.appender = Appender(self.write)
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -119,6 +128,19 @@ class Database:
         with self.queue, self._across_processes(), self.writing() as session, session.begin():
             yield session
 
+    def batched(
+        self,
+        work: Callable[[Session], T],
+        *,
+        prepare: Callable[[Session], Any] | None = None,
+        many: Callable[[Session, list[Any]], list[T]] | None = None,
+    ) -> T:
+        """Run ``work`` in the next group commit (see ``groupcommit``, which also says
+        what ``prepare`` and ``many`` do): in one write transaction with the writes that
+        gathered meanwhile; its result once that transaction has committed, or what it
+        raised."""
+        return self.appender.submit(work, prepare=prepare, many=many)
+
     @contextmanager
     def _across_processes(self) -> Iterator[None]:
         """Hold the SQLite writers' file lock (the caller holds ``queue``)."""
@@ -133,7 +155,8 @@ class Database:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """End the appender's thread and close every pooled connection."""
+        self.appender.stop()
         self.reader.dispose()
         self.writer.dispose()
 

@@ -8,7 +8,7 @@ and change), so that a slow solve never holds the database's write lock.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -111,15 +111,18 @@ def register(db: Database, name: str, password: str) -> User:
         field, _, rule = problem.partition(": ")
         raise _bad(field, rule, "does not meet the rule")
     hashed = hash_password(password)
+
+    def work(session: Session) -> User:
+        user = User(name=name, password_hash=hashed, role="observer", branch=None)
+        session.add(user)
+        session.flush()
+        audit.append(session, name, "user.register", f"user:{user.id}", {"name": name})
+        return user
+
     try:
-        with db.write() as session:
-            user = User(name=name, password_hash=hashed, role="observer", branch=None)
-            session.add(user)
-            session.flush()
-            audit.append(session, name, "user.register", f"user:{user.id}", {"name": name})
+        return db.batched(work)
     except IntegrityError:
         raise ConflictError(f"the name {name!r} is taken") from None
-    return user
 
 
 def create_user(db: Database, name: str, password: str, role: str, branch: str | None) -> User:
@@ -310,7 +313,8 @@ def propose(
             "consumption_growth": change.consumption_growth,
         }
         feasible = bool(result["feasible"])
-    with db.write() as session:
+
+    def work(session: Session) -> Proposal:
         current = get(session, Round, round_id, "round")
         workflow.enter(session, "proposal.create", current)
         if objects_to is not None:
@@ -336,7 +340,9 @@ def propose(
             session, actor.name, "proposal.create", f"proposal:{proposal.id}", audit.bound(proposal)
         )
         proposal.event_hash = event.hash
-    return proposal
+        return proposal
+
+    return db.batched(work)
 
 
 def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
@@ -345,17 +351,28 @@ def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
     text = _text("text", text, LONG)
     if not text:
         raise _bad("text", "some text", "empty")
-    with db.write() as session:
+
+    def prepare(session: Session) -> audit.Bound[Comment]:
         proposal = get(session, Proposal, proposal_id, "proposal")
         workflow.enter(session, "comment.create", get(session, Round, proposal.round_id, "round"))
         row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
-        session.add(row)
-        session.flush()
-        event = audit.append(
-            session, actor.name, "comment.create", f"proposal:{proposal_id}", audit.bound(row)
-        )
-        row.event_hash = event.hash
-    return row
+        return audit.Bound(row, actor.name, "comment.create", f"proposal:{proposal_id}")
+
+    return _record(db, prepare)
+
+
+Counted = TypeVar("Counted", Vote, Comment)
+
+
+def _record(db: Database, prepare: Callable[[Session], audit.Bound[Counted]]) -> Counted:
+    """Store the row that ``prepare`` checks and builds, with its audit event, in the next
+    group commit: with the other votes and comments of the batch in a few statements."""
+
+    def alone(session: Session) -> Counted:
+        return audit.store(session, prepare(session))
+
+    stored: Counted = db.batched(alone, prepare=prepare, many=audit.store_many)
+    return stored
 
 
 def _change_of(proposal: Proposal) -> checks.Change:
@@ -509,26 +526,24 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
     """
     salt = secrecy.new_salt()
     require(actor, "vote.cast")
+
+    def prepare(session: Session) -> audit.Bound[Vote]:
+        ballot = get(session, Ballot, ballot_id, "ballot")
+        row = get(session, Round, ballot.round_id, "round")
+        workflow.enter(session, "vote.cast", row, ballot)
+        keys = _valid_choice(ballot, choice)
+        sealed = secrecy.commitment(ballot_id, salt, keys)
+        vote = Vote(
+            ballot_id=ballot_id,
+            participant_id=actor.id,
+            choice=keys,
+            commitment=sealed,
+            salt=salt,
+        )
+        return audit.Bound(vote, actor.name, "vote.cast", f"ballot:{ballot_id}")
+
     try:
-        with db.write() as session:
-            ballot = get(session, Ballot, ballot_id, "ballot")
-            row = get(session, Round, ballot.round_id, "round")
-            workflow.enter(session, "vote.cast", row, ballot)
-            keys = _valid_choice(ballot, choice)
-            sealed = secrecy.commitment(ballot_id, salt, keys)
-            vote = Vote(
-                ballot_id=ballot_id,
-                participant_id=actor.id,
-                choice=keys,
-                commitment=sealed,
-                salt=salt,
-            )
-            session.add(vote)
-            session.flush()
-            event = audit.append(
-                session, actor.name, "vote.cast", f"ballot:{ballot_id}", audit.bound(vote)
-            )
-            vote.event_hash = event.hash
+        vote = _record(db, prepare)
     except IntegrityError:
         raise ConflictError(f"{actor.name} has already voted in ballot {ballot_id}") from None
     return vote, salt
