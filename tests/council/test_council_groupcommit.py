@@ -64,8 +64,8 @@ def _user(db: Database, name: str) -> User:
 
 
 @pytest.fixture
-def ballot(app: FastAPI) -> tuple[int, int]:
-    """A round of ussr-1928 with a proposal and a ranked ballot over two variants."""
+def ballot(app: FastAPI) -> tuple[list[int], int]:
+    """A round of ussr-1928 with a proposal and four ranked ballots over two variants."""
     boss = member(app, "boss", "commission")
     chem = member(app, "chem", "delegate", "chemicals")
     round_id = boss.post("/api/rounds", {"title": "r", "source": "ussr-1928"}).json()["id"]
@@ -78,18 +78,21 @@ def ballot(app: FastAPI) -> tuple[int, int]:
         ]
         for name, ids in (("chem", [made["id"]]), ("none", []))
     ]
-    answer = boss.post(
-        f"/api/rounds/{round_id}/ballots", {"kind": "ranked", "candidates": variants}
-    ).json()
-    return int(answer["id"]), int(made["id"])
+    ballots = [
+        boss.post(
+            f"/api/rounds/{round_id}/ballots", {"kind": "ranked", "candidates": variants}
+        ).json()["id"]
+        for _ in range(4)
+    ]
+    return ballots, int(made["id"])
 
 
 @BACKENDS
 def test_a_batch_applies_each_write_and_refuses_each_bad_one_alone(
-    app: FastAPI, ballot: tuple[int, int]
+    app: FastAPI, ballot: tuple[list[int], int]
 ) -> None:
     db: Database = app.state.db
-    ballot_id, proposal_id = ballot
+    ballot_id, proposal_id = ballot[0][0], ballot[1]
     voters: list[Member] = [member(app, f"voter{k}", "workers") for k in range(6)]
     users = [_user(db, m.name) for m in voters]
     with db.read() as session:
@@ -123,13 +126,13 @@ def test_a_batch_applies_each_write_and_refuses_each_bad_one_alone(
 
 @BACKENDS
 def test_a_batch_stores_its_votes_and_comments_in_fewer_statements_than_writes(
-    app: FastAPI, ballot: tuple[int, int]
+    app: FastAPI, ballot: tuple[list[int], int]
 ) -> None:
     db: Database = app.state.db
-    ballot_id, proposal_id = ballot
-    users = [_user(db, member(app, f"voter{k}", "workers").name) for k in range(16)]
+    ballots, proposal_id = ballot
+    users = [_user(db, member(app, f"voter{k}", "workers").name) for k in range(12)]
     works: list[Callable[[], Any]] = [
-        lambda u=u: service.cast_vote(db, u, ballot_id, ["1"])[0] for u in users
+        lambda u=u, b=b: service.cast_vote(db, u, b, ["1"])[0] for u in users for b in ballots
     ]
     works += [lambda k=k: service.comment(db, users[k], proposal_id, f"c{k}") for k in range(4)]
     statements: list[str] = []
@@ -142,8 +145,9 @@ def test_a_batch_stores_its_votes_and_comments_in_fewer_statements_than_writes(
         outcomes = _in_one_batch(db.appender, works)
     finally:
         event.remove(db.writer, "before_cursor_execute", seen)
-    assert [type(o) for o in outcomes] == [Vote] * 16 + [Comment] * 4
-    assert len(statements) < len(works), "\n".join(s[:60] for s in statements)
+    assert [type(o) for o in outcomes] == [Vote] * 48 + [Comment] * 4
+    assert len(statements) < len(works) / 2, "\n".join(s[:60] for s in statements)
+    assert sum("FROM ballots" in s for s in statements) == 1  # the four ballots, at once
     with db.read() as session:
         assert audit.verify(session) is None
         events = {e.hash: e for e in session.scalars(select(AuditEvent))}
@@ -154,10 +158,10 @@ def test_a_batch_stores_its_votes_and_comments_in_fewer_statements_than_writes(
 
 
 def test_nobody_is_answered_when_the_batch_does_not_commit(
-    app: FastAPI, ballot: tuple[int, int]
+    app: FastAPI, ballot: tuple[list[int], int]
 ) -> None:
     db: Database = app.state.db
-    _ballot_id, proposal_id = ballot
+    proposal_id = ballot[1]
     writer = _user(db, "chem")
 
     opened = itertools.count()

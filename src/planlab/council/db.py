@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,12 +134,13 @@ class Database:
         *,
         prepare: Callable[[Session], Any] | None = None,
         many: Callable[[Session, list[Any]], list[T]] | None = None,
+        reads: Sequence[tuple[type[Any], int]] = (),
     ) -> T:
         """Run ``work`` in the next group commit (see ``groupcommit``, which also says
-        what ``prepare`` and ``many`` do): in one write transaction with the writes that
+        what ``prepare``, ``many`` and ``reads`` do): in one write transaction with the writes that
         gathered meanwhile; its result once that transaction has committed, or what it
         raised."""
-        return self.appender.submit(work, prepare=prepare, many=many)
+        return self.appender.submit(work, prepare=prepare, many=many, reads=reads)
 
     @contextmanager
     def _across_processes(self) -> Iterator[None]:

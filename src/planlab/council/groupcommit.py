@@ -22,12 +22,13 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 __all__ = ["BATCH_LIMIT", "Appender"]
@@ -47,6 +48,7 @@ class _Job(Generic[T]):
     work: Callable[[Session], T]
     prepare: Callable[[Session], Any] | None = None
     many: Callable[[Session, list[Any]], list[T]] | None = None
+    reads: Sequence[tuple[type[Any], int]] = ()
     done: threading.Event = field(default_factory=threading.Event)
     result: T | None = None
     error: BaseException | None = None
@@ -80,6 +82,7 @@ class Appender:
         *,
         prepare: Callable[[Session], Any] | None = None,
         many: Callable[[Session, list[Any]], list[T]] | None = None,
+        reads: Sequence[tuple[type[Any], int]] = (),
     ) -> T:
         """Run ``work`` in the next batch; its result once the batch has committed.
 
@@ -93,8 +96,10 @@ class Appender:
         go, returning each one's result. Should ``many`` fail (a unique constraint
         between two writes of the group), its changes are rolled back and each write of
         the group runs alone through ``work``, so that only the offending one fails.
+        ``reads`` names the rows (mapped class, primary key) that ``prepare`` reads:
+        those of a group are loaded with one query per class before it is prepared.
         """
-        job: _Job[T] = _Job(work, prepare, many)
+        job: _Job[T] = _Job(work, prepare, many, reads)
         self._running()
         self._jobs.put(job)
         job.done.wait()
@@ -197,6 +202,7 @@ def _together(session: Session, group: list[_Job[Any]]) -> None:
         for job in group:
             _one(session, job)
         return
+    _load(session, [key for job in group for key in job.reads])
     ready, items = [], []
     for job in group:
         assert job.prepare is not None and job.many is not None
@@ -220,6 +226,16 @@ def _together(session: Session, group: list[_Job[Any]]) -> None:
         return
     for job, result in zip(ready, results, strict=True):
         job.result = result
+
+
+def _load(session: Session, keys: list[tuple[type[Any], int]]) -> None:
+    """Load the rows named by ``keys`` into the session, one query per mapped class."""
+    wanted: dict[type[Any], set[int]] = {}
+    for model, key in keys:
+        wanted.setdefault(model, set()).add(key)
+    for model, ids in wanted.items():
+        column = sa_inspect(model).primary_key[0]
+        session.scalars(select(model).where(column.in_(sorted(ids)))).all()
 
 
 def _one(session: Session, job: _Job[Any]) -> None:

@@ -358,20 +358,23 @@ def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
         row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
         return audit.Bound(row, actor.name, "comment.create", f"proposal:{proposal_id}")
 
-    return _record(db, prepare)
+    return _record(db, prepare, (Proposal, proposal_id))
 
 
 Counted = TypeVar("Counted", Vote, Comment)
 
 
-def _record(db: Database, prepare: Callable[[Session], audit.Bound[Counted]]) -> Counted:
+def _record(
+    db: Database, prepare: Callable[[Session], audit.Bound[Counted]], reads: tuple[type[Any], int]
+) -> Counted:
     """Store the row that ``prepare`` checks and builds, with its audit event, in the next
-    group commit: with the other votes and comments of the batch in a few statements."""
+    group commit: with the other votes and comments of the batch in a few statements.
+    ``reads`` is the row ``prepare`` starts from (a ballot, a proposal)."""
 
     def alone(session: Session) -> Counted:
         return audit.store(session, prepare(session))
 
-    stored: Counted = db.batched(alone, prepare=prepare, many=audit.store_many)
+    stored: Counted = db.batched(alone, prepare=prepare, many=audit.store_many, reads=[reads])
     return stored
 
 
@@ -543,7 +546,7 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
         return audit.Bound(vote, actor.name, "vote.cast", f"ballot:{ballot_id}")
 
     try:
-        vote = _record(db, prepare)
+        vote = _record(db, prepare, (Ballot, ballot_id))
     except IntegrityError:
         raise ConflictError(f"{actor.name} has already voted in ballot {ballot_id}") from None
     return vote, salt
