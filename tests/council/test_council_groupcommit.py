@@ -157,6 +157,7 @@ def test_a_batch_stores_its_votes_and_comments_in_fewer_statements_than_writes(
         assert events[row.event_hash or ""].payload == audit.canonical(audit.bound(row))
 
 
+@BACKENDS
 def test_nobody_is_answered_when_the_batch_does_not_commit(
     app: FastAPI, ballot: tuple[list[int], int]
 ) -> None:

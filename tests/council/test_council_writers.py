@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import fcntl
 import inspect
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _server import Seat, Server, open_ballots, seed, vote_count
+from sqlalchemy import event, text
 
 from planlab.council import deps
 from planlab.council.db import Database, upgrade
@@ -92,3 +96,30 @@ def test_two_server_processes_share_one_database(tmp_path: Path) -> None:
             assert boss.get("/api/audit/verify").json()["valid"]
     counted = vote_count(server.url)
     assert [counted.get(s.id) for s in voters] == [3, 3, 3, 3]
+
+
+def test_a_busy_process_reuses_its_connections(tmp_path: Path) -> None:
+    """With SQLAlchemy's default pool of 5, connections beyond the fifth were closed when
+    returned and opened again (with SQLite's pragmas) by the next request."""
+    url = f"sqlite:///{tmp_path / 'council.db'}"
+    upgrade(url)
+    db = Database.connect(url)
+    threads, reads = 20, 20
+    opened: list[object] = []
+    event.listen(db.reader, "connect", lambda conn, _record: opened.append(conn))
+    start = threading.Barrier(threads)
+
+    def reader(_k: int) -> None:
+        start.wait()
+        for _ in range(reads):
+            with db.read() as session:
+                session.execute(text("SELECT 1"))
+                time.sleep(0.001)  # hold the connection as a request would
+            time.sleep(0.002)  # and then do other work (parse, render, answer)
+
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(reader, range(threads)))
+    finally:
+        db.dispose()
+    assert len(opened) <= threads
