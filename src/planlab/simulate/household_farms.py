@@ -650,17 +650,18 @@ class HouseholdFarms:
         )
         livestock = find("livestock")
         feed = float(e.A[grain, livestock]) if livestock is not None else 0.0
+        # net grain income valued at the economy's own price of the grain branch's output
+        # (million roubles per million tonnes: roubles a tonne)
+        valued: dict[str, Any] = {}
+        if harvest is not None:
+            valued["grain_roubles"] = 1.0 / harvest.per_unit
         return cls(
             households=households,
             base=base,
             policies=policy,
             wealth_tax=lambda month: float(paths["wealth_tax"][month]),
             tractor_programme=lambda month: float(paths["tractor_programme"][month]),
-            rules=replace(
-                HouseholdRules(),
-                **settings(HOUSEHOLD_PARAMETERS),
-                **({"grain_roubles": 1.0 / harvest.per_unit} if harvest is not None else {}),
-            ),
+            rules=replace(HouseholdRules(), **settings(HOUSEHOLD_PARAMETERS), **valued),
             grain_rules=replace(GrainRules(), **settings(GRAIN_PARAMETERS)),
             rng=rng,
             grain=grain,
