@@ -125,26 +125,52 @@ def pooled_by_rule(h: Households, grown: FloatArray) -> FloatArray:
     >>> bool(np.isclose(pooled_by_rule(h, h.land) @ h.weight, h.land @ h.weight))
     True
     """
-    members = h.members
-    if not members.any():
-        return grown
-    regions = len(REGIONS)
-    group = (h.status[members].astype(np.intp) - Status.PARTNERSHIP) * regions + h.region[members]
-    size = len(COLLECTIVE_KINDS) * regions
-    w = h.weight[members]
-    capital, labour = h.contributed[members], h.workers[members]
-    harvest = np.bincount(group, grown[members] * w, size)
-    capital_total = np.bincount(group, capital * w, size)
-    labour_total = np.bincount(group, labour * w, size)
-    rule = np.repeat([CAPITAL_RETURN[k] for k in COLLECTIVE_KINDS], regions)
-    rule = np.where(capital_total > 0, rule, 0.0)
-    zero = np.zeros(size)
-    per_capital = np.divide(rule * harvest, capital_total, out=zero.copy(), where=capital_total > 0)
-    per_worker = np.divide(
-        (1.0 - rule) * harvest, labour_total, out=zero.copy(), where=labour_total > 0
-    )
+    rule = np.zeros(Status.REMOVED)  # by status code: nothing for individual farms
+    for kind in COLLECTIVE_KINDS:
+        rule[kind] = CAPITAL_RETURN[kind]
+    return _pool(h.region, h.status, h.weight, h.contributed, h.workers, grown, rule, len(REGIONS))
+
+
+@_month._jit()
+def _pool(
+    region: NDArray[np.int8],
+    status: NDArray[np.int8],
+    weight: FloatArray,
+    capital: FloatArray,
+    labour: FloatArray,
+    grown: FloatArray,
+    rule: FloatArray,
+    regions: int,
+) -> FloatArray:
+    """``pooled_by_rule`` in two passes over the rows: each collective's (kind x region)
+    harvest, capital and labour, then each member's share; ``rule[kind]`` is the share
+    paid on capital (ignored where no member holds any), 0 for an individual farm, and
+    statuses from ``rule.size`` on (removed) keep their own."""
+    kinds = rule.size
+    harvest = np.zeros((kinds, regions))
+    capital_total = np.zeros((kinds, regions))
+    labour_total = np.zeros((kinds, regions))
+    for i in range(grown.size):
+        k = status[i]
+        if 0 < k < kinds:
+            w = weight[i]
+            harvest[k, region[i]] += grown[i] * w
+            capital_total[k, region[i]] += capital[i] * w
+            labour_total[k, region[i]] += labour[i] * w
+    per_capital = np.zeros((kinds, regions))
+    per_worker = np.zeros((kinds, regions))
+    for k in range(1, kinds):
+        for r in range(regions):
+            on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
+            if capital_total[k, r] > 0:
+                per_capital[k, r] = on_capital * harvest[k, r] / capital_total[k, r]
+            if labour_total[k, r] > 0:
+                per_worker[k, r] = (1.0 - on_capital) * harvest[k, r] / labour_total[k, r]
     out = grown.copy()
-    out[members] = per_capital[group] * capital + per_worker[group] * labour
+    for i in range(grown.size):
+        k = status[i]
+        if 0 < k < kinds:
+            out[i] = per_capital[k, region[i]] * capital[i] + per_worker[k, region[i]] * labour[i]
     return out
 
 
