@@ -63,7 +63,7 @@ from planlab.simulate.scenario import (
 )
 from planlab.simulate.seeds import streams
 
-__all__ = ["HERD_UNITS", "HouseholdFarms", "deportation_fear"]
+__all__ = ["HERD_UNITS", "HouseholdFarms", "deportation_fear", "pooled_by_rule"]
 
 FloatArray = NDArray[np.float64]
 
@@ -102,6 +102,76 @@ March 1930, events.csv dekulakised_households 320,000 in December 1929 to June 1
 def deportation_fear(kulak_quota: float) -> float:
     """The fear deportations spread, 0 to 1: the month's quota over ``FEAR_SCALE``."""
     return min(1.0, float(kulak_quota) / FEAR_SCALE)
+
+
+COLLECTIVE_KINDS = (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE)
+
+
+def pooled_by_rule(h: Households, grown: FloatArray) -> FloatArray:
+    """Each household's grain once every collective has pooled its members' harvest and
+    shared it out by its rule: ``CAPITAL_RETURN`` of it on contributed capital, the rest per
+    worker (labour-days), one collective of each kind per region. Individual farms keep
+    their own; the sum over each collective is unchanged.
+
+    The harvest belongs to the collective, not to the land a member brought: the source text
+    asks whether 'a peasant who gave to the collective economy two horses' should 'have a
+    right to more profit than a farm-hand who brought with him only his two arms', and
+    answers by the form (partnership, guild, commune); ``divide_income`` is the same rule for
+    one collective.
+
+    >>> from planlab.simulate.households import initial_households
+    >>> h = initial_households(np.random.default_rng(1), sample=200_000)
+    >>> h.status[:] = Status.COMMUNE
+    >>> bool(np.isclose(pooled_by_rule(h, h.land) @ h.weight, h.land @ h.weight))
+    True
+    """
+    rule = np.zeros(Status.REMOVED)  # by status code: nothing for individual farms
+    for kind in COLLECTIVE_KINDS:
+        rule[kind] = CAPITAL_RETURN[kind]
+    return _pool(h.region, h.status, h.weight, h.contributed, h.workers, grown, rule, len(REGIONS))
+
+
+@_month._jit()
+def _pool(
+    region: NDArray[np.int8],
+    status: NDArray[np.int8],
+    weight: FloatArray,
+    capital: FloatArray,
+    labour: FloatArray,
+    grown: FloatArray,
+    rule: FloatArray,
+    regions: int,
+) -> FloatArray:
+    """``pooled_by_rule`` in two passes over the rows: each collective's (kind x region)
+    harvest, capital and labour, then each member's share; ``rule[kind]`` is the share
+    paid on capital (ignored where no member holds any), 0 for an individual farm, and
+    statuses from ``rule.size`` on (removed) keep their own."""
+    kinds = rule.size
+    harvest = np.zeros((kinds, regions))
+    capital_total = np.zeros((kinds, regions))
+    labour_total = np.zeros((kinds, regions))
+    for i in range(grown.size):
+        k = status[i]
+        if 0 < k < kinds:
+            w = weight[i]
+            harvest[k, region[i]] += grown[i] * w
+            capital_total[k, region[i]] += capital[i] * w
+            labour_total[k, region[i]] += labour[i] * w
+    per_capital = np.zeros((kinds, regions))
+    per_worker = np.zeros((kinds, regions))
+    for k in range(1, kinds):
+        for r in range(regions):
+            on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
+            if capital_total[k, r] > 0:
+                per_capital[k, r] = on_capital * harvest[k, r] / capital_total[k, r]
+            if labour_total[k, r] > 0:
+                per_worker[k, r] = (1.0 - on_capital) * harvest[k, r] / labour_total[k, r]
+    out = grown.copy()
+    for i in range(grown.size):
+        k = status[i]
+        if 0 < k < kinds:
+            out[i] = per_capital[k, region[i]] * capital[i] + per_worker[k, region[i]] * labour[i]
+    return out
 
 
 @dataclass
@@ -337,7 +407,7 @@ class HouseholdFarms:
         tonnes = float(net[g]) * self.tonnes_per_unit
         if tonnes <= 0 or self.tonnes_per_unit <= 0:
             return out
-        grown = self._production()[0]
+        grown = pooled_by_rule(h, self._production()[0])
         total = sown_total(grown, self.sown, h.status, h.weight)
         scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
@@ -414,7 +484,7 @@ class HouseholdFarms:
             fed_out=fed,
         )
         # Income counts the harvest, not the feed grain that comes to the herds with it.
-        self._earn(harvest, need, quota)
+        self._earn(harvest, need, quota, self._livestock_income(net))
         self._feed(fed)
         ration = rules.food_ration * self.need_per_person
         hungry = hunger(eaten, h.family, h.weight * present, ration, rules.hunger_deaths)
@@ -427,25 +497,40 @@ class HouseholdFarms:
         own_use = np.where(self.base.farm, net, 0.0) - procured - free_supply
         return FarmSplit(procured, free_supply, own_use)
 
-    def _earn(self, inflow: FloatArray, need: FloatArray, quota: FloatArray) -> None:
+    def _livestock_income(self, net: FloatArray) -> FloatArray:
+        """Each household's net income from its herds this month (roubles): the marketed
+        share of the livestock branch's net output, shared by livestock units (a member's
+        by its collective's rule, ``pooled_by_rule``). The family
+        uses the rest of what its own animals give (a household without a cow has no milk of
+        its own and bought little). Valued, like grain, at the economy's prices (its value
+        units are million roubles of 1926/27); nothing without a livestock branch."""
+        h = self.households
+        if self.livestock is None:
+            return np.zeros(len(h))
+        units = sum(HERD_UNITS[a] * getattr(h, a) for a in ANIMALS) * h.present
+        total = float(units @ h.weight)
+        marketed = float(self.base.marketed_share[self.livestock])
+        value = marketed * float(net[self.livestock]) * ROUBLES_PER_MILLION
+        if total <= 0:
+            return np.zeros(len(h))
+        return pooled_by_rule(h, units * (value / total))
+
+    def _earn(
+        self, inflow: FloatArray, need: FloatArray, quota: FloatArray, livestock: FloatArray
+    ) -> None:
         """The month's net income of each household, and what a labour-day paid.
 
-        An individual farm earns its harvest less its food and its quota; a collective's
-        harvest less its quota is divided among its members by its rule
-        (``divide_income``), and each member earns its part less its food. Incomes are
-        valued at ``grain_roubles`` and accumulate next month (``households.step``). Per
+        A household earns its harvest (a member's share of its collective's harvest by the
+        collective's rule, ``pooled_by_rule``) less its family's food and its quota, valued
+        at ``grain_roubles``, and its herds' net product less its family's own use
+        (``livestock``, roubles). Incomes accumulate next month (``households.step``). Per
         region, the collective's grain per labour-day (workers times effort) against an
         individual farm's grain per worker sets next month's effort.
         """
         h = self.households
         kept = np.maximum(inflow - quota, 0.0)
-        earned = kept.copy()
-        for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE):
-            members = h.status == kind
-            if members.any():
-                total = float(kept[members] @ h.weight[members])
-                earned[members] = divide_income(h, total, members, kind)[members]
-        h.income = np.where(h.present, (earned - need) * self.rules.grain_roubles, 0.0)
+        grain_income = (kept - need) * self.rules.grain_roubles
+        h.income = np.where(h.present, grain_income + livestock, 0.0)
         regions = len(REGIONS)
         grain = _month.region_means(h.region, h.weight, kept, h.status, regions)
         hands = _month.region_means(h.region, h.weight, h.workers, h.status, regions)
@@ -591,13 +676,18 @@ class HouseholdFarms:
         )
         livestock = find("livestock")
         feed = float(e.A[grain, livestock]) if livestock is not None else 0.0
+        # net grain income valued at the economy's own price of the grain branch's output
+        # (million roubles per million tonnes: roubles a tonne)
+        valued: dict[str, Any] = {}
+        if harvest is not None:
+            valued["grain_roubles"] = 1.0 / harvest.per_unit
         return cls(
             households=households,
             base=base,
             policies=policy,
             wealth_tax=lambda month: float(paths["wealth_tax"][month]),
             tractor_programme=lambda month: float(paths["tractor_programme"][month]),
-            rules=replace(HouseholdRules(), **settings(HOUSEHOLD_PARAMETERS)),
+            rules=replace(HouseholdRules(), **settings(HOUSEHOLD_PARAMETERS), **valued),
             grain_rules=replace(GrainRules(), **settings(GRAIN_PARAMETERS)),
             rng=rng,
             grain=grain,

@@ -475,9 +475,10 @@ class HouseholdRules:
     easing is read as leave to stay out, as the retreat after 2 March 1930 (assumption: as
     strong as pressure itself, the default ``join_pressure``)."""
     grain_roubles: float = 60.0
-    """Roubles per tonne at which net grain income is valued (assumption: about a rouble a
-    pood, the order of 1927/28 procurement prices; events.csv grain_export_value gives 43
-    roubles per tonne for the crisis year 1930)."""
+    """Roubles per tonne at which net grain income is valued. A run of a scenario sets it from
+    its economy (the grain branch's output per tonne of its harvest indicator: 120 roubles
+    for ussr-1928); this default, about a rouble a pood (the order of 1927/28 procurement
+    prices), serves households stepped without an economy (assumption)."""
     pooled_draught_gain: float = 0.25
     """How much more land a horse works in a collective than on a small farm, where most
     draught animals stood idle much of the season. Budget data of 1929-30: use of draught
