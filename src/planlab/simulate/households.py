@@ -780,6 +780,10 @@ the partnership pays returns to what members brought, the guild holds machinery 
 common and pays half, the commune pays per labour-day only (the source text's three
 forms; the guild's half is an assumption)."""
 
+_CAPITAL_RETURNS = np.array([0.0, *(CAPITAL_RETURN[kind] for kind in (1, 2, 3))])
+"""``CAPITAL_RETURN`` by status code (individual farms pay no return), for the kernels."""
+_CAPITAL_RETURNS.flags.writeable = False
+
 
 def divide_income(
     h: Households, income: float, members: NDArray[np.bool_], kind: int
@@ -787,19 +791,16 @@ def divide_income(
     """Members' incomes from a collective's total: part on contributed capital, part per worker.
 
     The capital part is ``CAPITAL_RETURN[kind]`` of the income, shared in proportion
-    to contributed wealth; the rest is shared per worker (labour-days).
+    to contributed wealth; the rest is shared per worker (labour-days). Rows outside
+    ``members`` get 0. One compiled pass sums the members' capital and labour, a second
+    pays them.
     """
-    out = np.zeros(len(h))
-    if not members.any() or income <= 0:
-        return out
-    w = h.weight[members]
-    capital = h.contributed[members]
-    labour = h.workers[members]
-    capital_share = CAPITAL_RETURN[kind] if float(capital @ w) > 0 else 0.0
-    per_capital = capital_share * income / float(capital @ w) if capital_share else 0.0
-    per_worker = (1.0 - capital_share) * income / max(float(labour @ w), 1e-12)
-    out[members] = per_capital * capital + per_worker * labour
-    return out
+    mask = np.ascontiguousarray(members, dtype=np.bool_)
+    status = np.where(mask, np.int8(kind), np.int8(Status.REMOVED)).astype(np.int8)
+    sums = _month.kind_sums(status, h.weight, h.contributed, h.workers, h.weight)
+    sums[kind, 0] = income
+    rates = _month.division_rates(sums, _CAPITAL_RETURNS)
+    return _month.divided(status, h.contributed, h.workers, rates, np.zeros(0, dtype=np.bool_))
 
 
 def differentiation(
@@ -807,14 +808,20 @@ def differentiation(
 ) -> dict[str, float]:
     """Inside the collectives: Gini of member income, the share above ``rich_multiple``
     times the mean (the kulak re-emerging inside), and the share paid on capital."""
-    members = h.members
-    if not members.any():
+    mean, weight_sum = _month.member_stats(h.status, h.weight, incomes)
+    if weight_sum <= 0:
         return {"member_income_gini": 0.0, "rich_member_share": 0.0}
-    w = h.weight[members]
-    x = incomes[members]
-    mean = float(np.average(x, weights=w)) if w.sum() > 0 else 0.0
-    rich = float(w[x > rich_multiple * mean].sum() / w.sum()) if mean > 0 else 0.0
-    return {"member_income_gini": gini(x, w), "rich_member_share": rich}
+    above = _month.members_above(h.status, h.weight, incomes, rich_multiple * mean)
+    rich = above / weight_sum if mean > 0 else 0.0
+    rows = _sample(h, Status.PARTNERSHIP, Status.COMMUNE)
+    return {"member_income_gini": gini(incomes[rows], h.weight[rows]), "rich_member_share": rich}
+
+
+def _sample(h: Households, lowest: int, highest: int) -> NDArray[np.int64]:
+    """The rows with a status from ``lowest`` to ``highest``, evenly sampled as ``gini`` and
+    ``top_share`` would sample the masked columns (at most ``GINI_ROWS``)."""
+    rows: NDArray[np.int64] = _month.sampled_rows(h.status, lowest, highest, GINI_ROWS)
+    return rows
 
 
 TOP_DECILE = 0.1
@@ -845,25 +852,48 @@ def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) 
 
 
 def census(h: Households) -> dict[str, float]:
-    """The record's stocks from the households (names of history/variables.csv)."""
-    present = h.present
-    counted = h.weight * present
-    total = float(counted.sum())
+    """The record's stocks from the households (names of history/variables.csv).
+
+    One compiled pass gives the totals; the Ginis and the top decile's share are taken on
+    the rows ``_sample`` picks, the even sample of at most ``GINI_ROWS`` rows that
+    ``gini`` would take of the masked columns.
+    """
+    return census_and_sums(h)[0]
+
+
+def census_and_sums(
+    h: Households, sown: FloatArray | None = None
+) -> tuple[dict[str, float], FloatArray]:
+    """``census`` and the weighted totals of its pass (``_household_month.C_*``: with
+    ``sown``, each household's sown share, the sown land too)."""
+    sums = _month.census_sums(
+        h.status,
+        h.weight,
+        h.workers,
+        h.horses,
+        h.cattle,
+        h.pigs,
+        h.sheep_goats,
+        h.grain,
+        h.land,
+        np.zeros(0) if sown is None else sown,
+    )
+    total = float(sums[_month.C_PRESENT])
+    present = _sample(h, Status.INDIVIDUAL, Status.COMMUNE)
+    members = _sample(h, Status.PARTNERSHIP, Status.COMMUNE)
+    alone = _sample(h, Status.INDIVIDUAL, Status.INDIVIDUAL)
     out = {
         "peasant_households_million": total / 1e6,
-        "rural_workers_million": float(h.workers @ counted) / 1e6,
-        "collectivised_share": float(h.weight[h.members].sum() / total) if total else 0.0,
+        "rural_workers_million": float(sums[_month.C_WORKERS]) / 1e6,
+        "collectivised_share": float(sums[_month.C_MEMBERS]) / total if total else 0.0,
         "wealth_gini": gini(h.wealth[present], h.weight[present]),
         "wealth_top_decile_share": top_share(h.wealth[present], h.weight[present]),
-        "member_capital_gini": gini(h.contributed[h.members], h.weight[h.members]),
-        "wealth_gini_individual": gini(
-            h.wealth[present & (h.status == Status.INDIVIDUAL)],
-            h.weight[present & (h.status == Status.INDIVIDUAL)],
-        ),
+        "member_capital_gini": gini(h.contributed[members], h.weight[members]),
+        "wealth_gini_individual": gini(h.wealth[alone], h.weight[alone]),
     }
-    for animal in ANIMALS:
-        out[f"{animal}_million"] = float(getattr(h, animal) @ counted) / 1e6
-    return out
+    for k, animal in enumerate(ANIMALS):
+        out[f"{animal}_million"] = float(sums[_month.C_HERDS + k]) / 1e6
+    return out, sums
 
 
 def effort(pay: float | FloatArray, rules: HouseholdRules) -> FloatArray:
