@@ -1,12 +1,13 @@
 """Compiled inner loops of the households' month (see ``households.step`` for the rules).
 
-Rows are cut into fixed blocks, shared among threads. Each block makes its
+Rows are cut into fixed blocks, stepped in order on one thread (on this shared
+two-core machine numba's threads lost to one: ``docs/households.md``, Speed). Each block makes its
 choices (joining with slaughter first, leaving, removal) in one short loop and
 then grows (animal births and deaths, the wealth drift, the division of
 households) in a second loop over rows still in cache. Each block draws from
 its own random stream (SplitMix64), seeded from one key taken from the
-caller's generator, so a run repeats exactly from its seed whatever the number
-of threads; the flows are summed per block and then in block order.
+caller's generator, so a run repeats exactly from its seed (and would on any number of
+threads); the flows are summed per block and then in block order.
 
 The draws follow the distributions the rules state: a uniform against the
 logistic probability of joining, Poisson births and binomial deaths by
@@ -270,7 +271,7 @@ def _normal(state: np.uint64) -> tuple[np.uint64, float]:
                 return state, x
 
 
-@_jit(parallel=True)
+@_jit()
 def mean_wealth_sums(
     status: NDArray[np.int8], wealth: NDArray[np.float64], weight: NDArray[np.float64]
 ) -> tuple[float, float]:
@@ -499,7 +500,7 @@ def _growth(
     return state
 
 
-@_jit(parallel=True)
+@_jit()
 def month(
     region: NDArray[np.int8],
     weight: NDArray[np.float64],

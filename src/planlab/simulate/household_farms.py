@@ -388,10 +388,12 @@ class HouseholdFarms:
         if math.isfinite(due):
             # the plan in tonnes: a first claim on every household, whatever the harvest,
             # assessed on what each would have beyond its food in a normal season
-            normal = inflow / self.weather if self.weather > 0 else inflow
-            expected = np.maximum(normal - need, 0.0)
+            expected = inflow / self.weather if self.weather > 0 else inflow.copy()
+            expected -= need
+            np.maximum(expected, 0.0, out=expected)
             present = h.present
             quota = quota_in_tonnes(expected, h.weight * present, due * 1e6 / MONTHS_PER_YEAR)
+            del expected
             reserve = need * rules.reserve_months
             members = present
         # the feed grain grown with the month's grain (in the first month's proportion to it)
@@ -404,7 +406,8 @@ class HouseholdFarms:
         rations = _month.present_sum(h.status, h.weight, fodder)
         harvest = inflow
         if rations > 0:
-            inflow = inflow + fodder * (self.feed_tonnes / rations)
+            inflow = fodder * (self.feed_tonnes / rations)
+            inflow += harvest
         eaten, fed = np.zeros(len(h)), np.zeros(len(h))
         flows = grain_month(
             h.grain,
@@ -423,6 +426,8 @@ class HouseholdFarms:
         )
         # Income counts the harvest, not the feed grain that comes to the herds with it.
         self._earn(harvest, need, quota)
+        # the full countryside's per-household arrays are large: free them before feeding
+        del inflow, harvest, need, quota, reserve, members, fodder
         self._feed(fed)
         ration = rules.food_ration * self.need_per_person
         hungry = hunger(eaten, h.family, h.weight * h.present, ration, rules.hunger_deaths)

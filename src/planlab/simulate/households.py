@@ -843,8 +843,11 @@ def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) 
     total = float(x @ w)
     if x.size == 0 or total <= 0:
         return 0.0
-    order = np.argsort(-x, kind="stable")
-    x, w = x[order], w[order]
+    if w.min() == w.max():
+        x = np.sort(x)[::-1]  # equal weights: sorting the values alone is enough, and faster
+    else:
+        order = np.argsort(-x, kind="stable")
+        x, w = x[order], w[order]
     reach = top * float(w.sum())
     before = np.cumsum(w) - w
     counted = np.clip(reach - before, 0.0, w)
