@@ -31,6 +31,10 @@ from numpy.typing import NDArray
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+Counts = NDArray[np.float32]
+"""A column of whole counts (workers): float32 holds every count below 2**24 exactly, in
+half the bytes."""
+
 
 def cache_dir() -> Path:
     """Where compiled kernels are cached: ``PLANLAB_CACHE_DIR``, else the user's cache folder
@@ -315,7 +319,7 @@ def _choices(
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
     family: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     push: NDArray[np.float64],
     leave: NDArray[np.float64],
     migration: NDArray[np.float64],
@@ -517,7 +521,7 @@ def month(
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
     family: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     income: NDArray[np.float64],
     push: NDArray[np.float64],
     leave: NDArray[np.float64],
@@ -548,25 +552,6 @@ def month(
         )  # fmt: skip
     total: NDArray[np.float64] = flows.sum(axis=0)
     return total
-
-
-@_jit()
-def pooled_land_and_horses(
-    region: NDArray[np.int8],
-    weight: NDArray[np.float64],
-    land: NDArray[np.float64],
-    horses: NDArray[np.float64],
-    status: NDArray[np.int8],
-    regions: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The collectives' land and horses per region (weighted), in one pass."""
-    pooled_land = np.zeros(regions)
-    pooled_horses = np.zeros(regions)
-    for i in range(region.size):
-        if INDIVIDUAL < status[i] < REMOVED:
-            pooled_land[region[i]] += land[i] * weight[i]
-            pooled_horses[region[i]] += horses[i] * weight[i]
-    return pooled_land, pooled_horses
 
 
 @_jit()
@@ -635,7 +620,7 @@ N_CENSUS = 11
 def census_sums(
     status: NDArray[np.int8],
     weight: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     horses: NDArray[np.float64],
     cattle: NDArray[np.float64],
     pigs: NDArray[np.float64],
@@ -697,7 +682,7 @@ def kind_sums(
     status: NDArray[np.int8],
     weight: NDArray[np.float64],
     contributed: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     values: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Per status code below ``REMOVED`` (rows), the weighted sums of ``values``, of
@@ -740,7 +725,7 @@ def division_rates(
 def divided(
     status: NDArray[np.int8],
     contributed: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     rates: NDArray[np.float64],
     mask: NDArray[np.bool_],
 ) -> NDArray[np.float64]:
@@ -790,7 +775,7 @@ def earn(
     region: NDArray[np.int8],
     weight: NDArray[np.float64],
     contributed: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     harvest: NDArray[np.float64],
     need: NDArray[np.float64],
     quota: NDArray[np.float64],
@@ -928,7 +913,7 @@ def status_weights(status: NDArray[np.int8], weight: NDArray[np.float64]) -> NDA
 
 @_jit()
 def present_sum(
-    status: NDArray[np.int8], weight: NDArray[np.float64], values: NDArray[np.float64]
+    status: NDArray[np.int8], weight: NDArray[np.float64], values: NDArray[np.floating[Any]]
 ) -> float:
     """The weighted total of ``values`` over the households present."""
     total = 0.0

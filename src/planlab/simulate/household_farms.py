@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
+from planlab.simulate.draught import draught_sums
 from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
 from planlab.simulate.grain import (
     GrainRules,
@@ -192,12 +193,19 @@ class HouseholdFarms:
         Tractors go to the collectives, by region, in proportion to their land."""
         if self._cache is None:
             h = self.households
-            land, _ = _month.pooled_land_and_horses(
-                h.region, h.weight, h.land, h.horses, h.status, len(REGIONS)
+            draught = draught_sums(
+                h.region,
+                h.weight,
+                h.land,
+                h.horses,
+                h.status,
+                self.rules.ha_per_horse,
+                len(REGIONS),
             )
+            land = draught[0]
             total = float(land.sum())
             hp = land / total * self.tractor_hp if total > 0 else np.zeros(len(REGIONS))
-            grown, mechanised = production(h, hp, self.rules, self.effort)
+            grown, mechanised = production(h, hp, self.rules, self.effort, draught)
             self._cache = (grown, mechanised, land)
         return self._cache
 

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planlab.simulate import _household_month as _month
-from planlab.simulate.draught import hired_share
+from planlab.simulate.draught import draught_sums
 
 __all__ = [
     "ANIMALS",
@@ -152,12 +152,13 @@ REGION_SHARES.flags.writeable = False
 class Households:
     """The countryside as columns: one entry per (sampled) household."""
 
-    id: NDArray[np.int64]
+    id: NDArray[np.int32]
     region: NDArray[np.int8]
     weight: FloatArray
     """Households each row stands for (1 for a full run, k when sampling 1 in k)."""
     family: FloatArray
-    workers: FloatArray
+    workers: _month.Counts
+    """Members of working age (whole numbers, float32: exact, half the bytes)."""
     land: FloatArray
     horses: FloatArray
     cattle: FloatArray
@@ -369,13 +370,13 @@ def initial_households(
     )
     status = np.where(rng.random(n) < c["collectivised_share"], Status.GUILD, Status.INDIVIDUAL)
     return Households(
-        id=np.arange(n, dtype=np.int64),
+        id=np.arange(n, dtype=np.int32),
         region=rng.choice(len(REGIONS), size=n, p=REGION_SHARES / REGION_SHARES.sum()).astype(
             np.int8
         ),
         weight=weight,
         family=family,
-        workers=workers.astype(float),
+        workers=workers.astype(np.float32),
         land=land,
         horses=horses,
         cattle=cattle,
@@ -694,7 +695,6 @@ def step(
 _FLOAT_COLUMNS = (
     "weight",
     "family",
-    "workers",
     *ANIMALS,
     "land",
     "implements",
@@ -736,11 +736,12 @@ def _prepare(h: Households) -> None:
         h.income = np.zeros(len(h))
     for column in _FLOAT_COLUMNS:
         setattr(h, column, np.ascontiguousarray(getattr(h, column), dtype=np.float64))
+    h.workers = np.ascontiguousarray(h.workers, dtype=np.float32)
     h.region = np.ascontiguousarray(h.region, dtype=np.int8)
     h.status = np.ascontiguousarray(h.status, dtype=np.int8)
     h.kulak = np.ascontiguousarray(h.kulak, dtype=np.bool_)
     n = len(h)
-    for column in (*_FLOAT_COLUMNS, "region", "status", "kulak"):
+    for column in (*_FLOAT_COLUMNS, "workers", "region", "status", "kulak"):
         if getattr(h, column).shape != (n,):
             raise ValueError(f"column {column} has shape {getattr(h, column).shape}, not ({n},)")
 
@@ -920,6 +921,7 @@ def production(
     tractor_hp: FloatArray,
     rules: HouseholdRules,
     member_effort: FloatArray | None = None,
+    draught: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Grain each household grows in a normal season (tonnes), and each region's mechanised share.
 
@@ -929,12 +931,15 @@ def production(
     land the draught power cannot work; a collective gains ``scale_gain`` on the share of
     its land tractors work, and nothing from pooling alone; its yield is multiplied by its
     members' ``member_effort`` per region (``effort``; full effort when not given). Members
-    share the collective's harvest in proportion to the land they brought.
+    share the collective's harvest in proportion to the land they brought. ``draught`` is
+    ``draught.draught_sums`` of the households when the caller has it already.
     """
     regions = len(tractor_hp)
-    land, horses = _month.pooled_land_and_horses(
-        h.region, h.weight, h.land, h.horses, h.status, regions
-    )
+    if draught is None:
+        draught = draught_sums(
+            h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, regions
+        )
+    land, horses, hired = draught
     pooled_need = land / (rules.ha_per_horse * (1.0 + rules.pooled_draught_gain))
     machine_power = np.asarray(tractor_hp, dtype=float) * rules.horses_per_tractor_hp
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -958,6 +963,6 @@ def production(
         rules.yield_per_ha,
         rules.ha_per_horse,
         rules.draught_elasticity,
-        hired_share(h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, regions),
+        hired,
     )
     return grown, mechanised
