@@ -44,9 +44,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -422,6 +424,17 @@ def course_row_bytes(farms: HouseholdFarms) -> int:
     return read + sum(int(columns[name].itemsize) for name in COURSE_WRITTEN)
 
 
+def report(start: float) -> Callable[[int, int], None]:
+    """A progress callback that prints each month's seconds and the load to stderr."""
+
+    def progress(done: int, total: int) -> None:
+        load = os.getloadavg()[0]
+        elapsed = time.perf_counter() - start
+        print(f"month {done}/{total}: {elapsed:.1f} s, load {load:.1f}", file=sys.stderr)
+
+    return progress
+
+
 def run_course(
     course: str, sample: int, months: int | None = None, seed: int = 1
 ) -> dict[str, Any]:
@@ -435,7 +448,7 @@ def run_course(
     start = time.perf_counter()
     farms = HouseholdFarms.from_scenario(scenario, sample=sample, seed=seed)
     rows = len(farms.households)
-    result = simulate(scenario, months=months, seed=seed, farms=farms)
+    result = simulate(scenario, months=months, seed=seed, farms=farms, progress=report(start))
     seconds = time.perf_counter() - start
     row_bytes_ = course_row_bytes(farms)  # after the run: some columns start empty
     steps = len(result.dates) - 1
