@@ -1,13 +1,13 @@
 """Compiled inner loops of the households' month (see ``households.step`` for the rules).
 
-Rows are cut into fixed blocks, stepped in order on one thread (on this shared
-two-core machine numba's threads lost to one: ``docs/households.md``, Speed). Each block makes its
-choices (joining with slaughter first, leaving, removal) in one short loop and
-then grows (animal births and deaths, the wealth drift, the division of
-households) in a second loop over rows still in cache. Each block draws from
-its own random stream (SplitMix64), seeded from one key taken from the
-caller's generator, so a run repeats exactly from its seed (and would on any number of
-threads); the flows are summed per block and then in block order.
+Rows are cut into fixed blocks, stepped in order on one thread (on the shared
+two-core machine numba's threads lost to one: ``docs/households.md``, Speed). Each
+block makes its choices (joining with slaughter first, leaving, removal) in one
+short loop and then grows (animal births and deaths, the wealth drift, the
+division of households) in a second loop over rows still in cache. Each block
+draws from its own random stream (SplitMix64), seeded from one key taken from the
+caller's generator, so a run repeats exactly from its seed, and would on threads;
+the flows are summed per block and then in block order.
 
 The draws follow the distributions the rules state: a uniform against the
 logistic probability of joining, Poisson births and binomial deaths by
@@ -283,7 +283,7 @@ def mean_wealth_sums(
     n = status.size
     blocks = (n + BLOCK - 1) // BLOCK
     sums = np.zeros((blocks, 2))
-    for b in numba.prange(blocks):
+    for b in range(blocks):
         wealth_sum = 0.0
         weight_sum = 0.0
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
@@ -537,7 +537,7 @@ def month(
     n = status.size
     blocks = (n + BLOCK - 1) // BLOCK
     flows = np.zeros((blocks, N_FLOWS))
-    for b in numba.prange(blocks):
+    for b in range(blocks):
         lo, hi = b * BLOCK, min(n, (b + 1) * BLOCK)
         out = flows[b]
         state = _stream(key, b)

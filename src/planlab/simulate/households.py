@@ -2,8 +2,8 @@
 
 Every household is a row in a set of arrays (region, family, land, animals,
 grain, wealth, status), never a Python object, so that a month of the whole
-Soviet countryside (25.7 million households) is one compiled, multi-threaded
-pass over the arrays (``_household_month``), well under a second. A run may
+Soviet countryside (25.7 million households) is one compiled pass over the
+arrays (``_household_month``). A run may
 sample one household in ``k``; each row then carries the weight ``k`` and every
 total is a weighted sum.
 
