@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# mesa-frames 0.1.0a0 pins numpy~=1.26 but runs on numpy 2: installed without its pins
+	# (its dependencies, polars and pandas, are in pyproject.toml)
+	$(BIN)/python -m pip install --quiet --no-deps --pre 'mesa-frames==0.1.0a0'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

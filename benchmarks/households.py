@@ -1,6 +1,7 @@
 """Benchmark of the peasant households model: speed, memory, and a toy rule against Mesa.
 
-Run as ``python benchmarks/households.py --households N --months M [--json]``.
+Run as ``python benchmarks/households.py --households N --months M [--json]``, or
+``python benchmarks/households.py --course historical --full [--json]`` for a whole course.
 
 - ``household_steps_per_s``: the real model. ``initial_households`` builds the
   countryside at one row per ``sample`` households, ``sample`` chosen so that it
@@ -23,6 +24,19 @@ Run as ``python benchmarks/households.py --households N --months M [--json]``.
   reads every column of its row and writes back the ones the month changes, so the
   bytes of a row bound the rate any implementation of the month can reach here.
   ``mesa_goal_steps_per_s`` is 500 times the Mesa rate, for comparison.
+- ``mesa_frames_steps_per_s``: the same toy rule written for mesa-frames (Mesa's vectorised
+  extension: the households as one polars frame, a month as one ``with_columns``), at 10^6
+  agents by default, in the same run; its collectivised share must agree with the numpy
+  toy's too. ``ratio_vs_mesa_frames`` is the model's rate (the course's end-to-end rate
+  with ``--course``) over it.
+- ``--course NAME`` runs the whole course of ``ussr-1928`` (every month of the scenario)
+  through the engine with household agents, one row per ``--sample`` households (``--full``:
+  one row per household, 25.7 million rows), and reports from that run
+  ``end_to_end_household_steps_per_s`` (rows x months / wall seconds of the whole run,
+  drawing the households and every stage of the engine included; compiling excluded),
+  ``course_seconds``, ``peak_mb`` (``ru_maxrss``), ``memory_bound_steps_per_s``
+  (the measured bandwidth over ``course_row_bytes``, the bytes of a household's columns
+  the month reads once and writes back once) and ``memory_bound_share``, their ratio.
 """
 
 from __future__ import annotations
@@ -30,17 +44,24 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import mesa
 import numba
 import numpy as np
+import polars as pl
+from mesa_frames import AgentSetPolars, ModelDF
 from numpy.typing import NDArray
 
+from planlab.scenarios import load_scenario, run_scenario
+from planlab.simulate import run as simulate
+from planlab.simulate.household_farms import HouseholdFarms
 from planlab.simulate.households import (
     CENSUS_1927,
     HouseholdRules,
@@ -54,6 +75,12 @@ from planlab.simulate.seeds import streams
 GOALS = {"household_steps_per_s": 25e6, "peak_mb_full_countryside": 6000.0, "ratio_vs_mesa": 500.0}
 """Targets: household-steps per second, peak MB with all 25.7 million households, and the
 speed-up over the Mesa toy."""
+
+COURSE_GOALS = {"course_seconds": 180.0, "memory_bound_share": 0.4, "peak_mb": 6000.0}
+"""Targets of a whole course with every household: wall seconds, the end-to-end rate's share
+of the memory bound, and peak MB."""
+
+SCENARIO = "ussr-1928"
 
 
 def peak_mb() -> float:
@@ -230,6 +257,95 @@ class ToyModel(mesa.Model):  # type: ignore[misc]
         return float(np.mean(self.agents.get("member")))
 
 
+class ToyFrame(AgentSetPolars):  # type: ignore[misc]
+    """The toy rule as a mesa-frames agent set: the households are one polars frame, and a
+    month is one vectorised update of it."""
+
+    def __init__(
+        self, model: ToyFrameModel, wealth: NDArray[np.float64], region: NDArray[np.int64]
+    ) -> None:
+        super().__init__(model)
+        self += pl.DataFrame(
+            {
+                "unique_id": np.arange(wealth.size, dtype=np.int64),
+                "wealth": wealth,
+                "region": region,
+                "member": np.zeros(wealth.size, dtype=np.bool_),
+            }
+        )
+
+    def step(self) -> None:
+        model: ToyFrameModel = self.model
+        toy, agents = model.toy, self.agents
+        size = len(agents)
+        mean = agents["wealth"].mean()
+        uniform = pl.Series(model.random.random(size))
+        shock = pl.Series(model.random.normal(toy.drift_mu, toy.drift_sigma, size))
+        pressure = pl.col("region").replace_strict(list(range(len(toy.pressure))), toy.pressure)
+        odds = (
+            toy.base
+            + toy.pressure_effect * pressure
+            - toy.wealth_effect * (pl.col("wealth") / mean - 1.0)
+        )
+        joins = ~pl.col("member") & (pl.lit(uniform) < 1.0 / (1.0 + (-odds).exp()))
+        drifting = ~pl.col("member") & ~joins & toy.market_open
+        self.agents = agents.with_columns(
+            member=pl.col("member") | joins,
+            wealth=pl.when(drifting)
+            .then(pl.col("wealth") * pl.lit(shock).exp())
+            .otherwise(pl.col("wealth")),
+        )
+
+
+class ToyFrameModel(ModelDF):  # type: ignore[misc]
+    """The toy rule as a mesa-frames model: one agent set stepped once a month."""
+
+    def __init__(
+        self, toy: Toy, wealth: NDArray[np.float64], region: NDArray[np.int64], seed: int
+    ) -> None:
+        super().__init__(seed=seed)
+        self.toy = toy
+        self.agents += ToyFrame(self, wealth, region)
+
+    def step(self) -> None:
+        self.agents.do("step")
+
+    def collectivised_share(self) -> float:
+        frame = self.get_agents_of_type(ToyFrame)
+        return float(frame.agents["member"].mean())
+
+
+def run_toy_frames(agents: int = 1_000_000, steps: int = 3, seed: int = 7) -> dict[str, Any]:
+    """Time the toy as a mesa-frames model at ``agents`` households; the numpy toy at the
+    same size must end with the same collectivised share within sampling error."""
+    toy = Toy()
+    wealth, region = toy_start(agents, seed)
+    model = ToyFrameModel(toy, wealth, region, seed)
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    seconds = time.perf_counter() - start
+    frames_share = model.collectivised_share()
+    del model
+    member = np.zeros(agents, dtype=np.bool_)
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    w = wealth.copy()
+    for _ in range(steps):
+        toy_numpy_step(toy, np.array(toy.pressure), w, region, member, rng)
+    numpy_share = float(member.mean())
+    share = (frames_share + numpy_share) / 2.0
+    tolerance = max(0.01, 4.0 * math.sqrt(share * (1.0 - share) * 2.0 / agents))
+    return {
+        "mesa_frames_agents": agents,
+        "mesa_frames_steps": steps,
+        "mesa_frames_seconds": seconds,
+        "mesa_frames_steps_per_s": agents * steps / seconds,
+        "toy_share_mesa_frames": frames_share,
+        "toy_share_numpy_frames_size": numpy_share,
+        "toy_frames_agree": abs(frames_share - numpy_share) <= tolerance,
+    }
+
+
 def run_toy(agents: int = 100_000, steps: int = 3, seed: int = 7) -> dict[str, Any]:
     """Time the toy as Mesa and as numpy at ``agents`` households; check they agree."""
     toy = Toy()
@@ -271,6 +387,83 @@ def run_toy(agents: int = 100_000, steps: int = 3, seed: int = 7) -> dict[str, A
     }
 
 
+# --- a whole course through the engine --------------------------------------------------
+
+
+COURSE_WRITTEN = (
+    "weight",
+    "family",
+    "workers",
+    "horses",
+    "cattle",
+    "pigs",
+    "sheep_goats",
+    "land",
+    "implements",
+    "grain",
+    "wealth",
+    "contributed",
+    "income",
+    "status",
+)
+"""The columns a course's month changes (the others are only read)."""
+
+
+def course_row_bytes(farms: HouseholdFarms) -> int:
+    """Bytes a household-month of a course must move at least: every per-household column the
+    month uses read once (the household's columns but its id, and the share of land it
+    sows), and the changed ones written back once."""
+    h = farms.households
+    rows = len(h)
+    columns = {
+        name: value
+        for name, value in vars(h).items()
+        if isinstance(value, np.ndarray) and value.shape == (rows,) and name != "id"
+    }
+    read = sum(int(a.itemsize) for a in columns.values()) + int(farms.sown.itemsize)
+    return read + sum(int(columns[name].itemsize) for name in COURSE_WRITTEN)
+
+
+def report(start: float) -> Callable[[int, int], None]:
+    """A progress callback that prints each month's seconds and the load to stderr."""
+
+    def progress(done: int, total: int) -> None:
+        load = os.getloadavg()[0]
+        elapsed = time.perf_counter() - start
+        print(f"month {done}/{total}: {elapsed:.1f} s, load {load:.1f}", file=sys.stderr)
+
+    return progress
+
+
+def run_course(
+    course: str, sample: int, months: int | None = None, seed: int = 1
+) -> dict[str, Any]:
+    """Run a course of ``ussr-1928`` with household agents at one row per ``sample`` (all its
+    months unless ``months``) and time it end to end."""
+    scenario = load_scenario(SCENARIO, course)
+    start = time.perf_counter()
+    # compile (or load from the cache) every kernel on a small countryside first: set-up
+    run_scenario(scenario, months=2, seed=seed, households=200_000)
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    farms = HouseholdFarms.from_scenario(scenario, sample=sample, seed=seed)
+    rows = len(farms.households)
+    result = simulate(scenario, months=months, seed=seed, farms=farms, progress=report(start))
+    seconds = time.perf_counter() - start
+    row_bytes_ = course_row_bytes(farms)  # after the run: some columns start empty
+    steps = len(result.dates) - 1
+    return {
+        "course": course,
+        "sample": sample,
+        "course_rows": rows,
+        "course_months": steps,
+        "course_seconds": seconds,
+        "compile_seconds": compile_seconds,
+        "end_to_end_household_steps_per_s": rows * steps / seconds,
+        "course_row_bytes": row_bytes_,
+    }
+
+
 # --- the whole run ----------------------------------------------------------------------
 
 
@@ -280,12 +473,18 @@ def run(
     mesa_agents: int = 100_000,
     mesa_steps: int = 3,
     seed: int = 1,
+    mesa_frames_agents: int = 1_000_000,
 ) -> dict[str, Any]:
     """The benchmark's JSON object: the toy comparison first, then the real model."""
     toy = run_toy(mesa_agents, mesa_steps, seed + 6)
+    frames = run_toy_frames(mesa_frames_agents, mesa_steps, seed + 6)
     result = run_households(households, months, seed)
     result["peak_mb"] = peak_mb()
     result.update(toy)
+    result.update(frames)
+    result["ratio_vs_mesa_frames"] = (
+        result["household_steps_per_s"] / result["mesa_frames_steps_per_s"]
+    )
     result["ratio_vs_mesa"] = result["household_steps_per_s"] / result["mesa_steps_per_s"]
     result["toy_ratio_vs_mesa"] = result["toy_numpy_steps_per_s"] / result["mesa_steps_per_s"]
     result["threads"] = numba.get_num_threads()
@@ -310,6 +509,85 @@ def run(
         },
     }
     return result
+
+
+def run_full_course(
+    course: str,
+    sample: int = 1,
+    months: int | None = None,
+    mesa_agents: int = 100_000,
+    mesa_steps: int = 3,
+    mesa_frames_agents: int = 1_000_000,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """The benchmark's JSON object for a whole course: the course first (so that its peak
+    memory is the process's), then the toys and the machine's memory bandwidth."""
+    result = run_course(course, sample, months, seed)
+    result["peak_mb"] = peak_mb()
+    result.update(run_toy(mesa_agents, mesa_steps, seed + 6))
+    result.update(run_toy_frames(mesa_frames_agents, mesa_steps, seed + 6))
+    rate = result["end_to_end_household_steps_per_s"]
+    result["ratio_vs_mesa"] = rate / result["mesa_steps_per_s"]
+    result["ratio_vs_mesa_frames"] = rate / result["mesa_frames_steps_per_s"]
+    result["threads"] = numba.get_num_threads()
+    result["bandwidth_gb_per_s"] = memory_bandwidth() / 1e9
+    result["memory_bound_steps_per_s"] = (
+        result["bandwidth_gb_per_s"] * 1e9 / result["course_row_bytes"]
+    )
+    result["memory_bound_share"] = rate / result["memory_bound_steps_per_s"]
+    full = sample == 1 and months is None
+    result["goals"] = {
+        "course_seconds": {
+            "target": COURSE_GOALS["course_seconds"],
+            "met": result["course_seconds"] <= COURSE_GOALS["course_seconds"] if full else None,
+        },
+        "memory_bound_share": {
+            "target": COURSE_GOALS["memory_bound_share"],
+            "met": result["memory_bound_share"] >= COURSE_GOALS["memory_bound_share"],
+        },
+        "peak_mb": {
+            "target": COURSE_GOALS["peak_mb"],
+            "met": result["peak_mb"] <= COURSE_GOALS["peak_mb"] if full else None,
+        },
+    }
+    return result
+
+
+def course_table(result: dict[str, Any]) -> str:
+    """A course's result as a readable table."""
+    rows = [
+        ("course", f"{SCENARIO} {result['course']}, {result['course_months']} months"),
+        ("households (rows)", f"{result['course_rows']:,} (1 in {result['sample']})"),
+        (
+            "wall seconds",
+            f"{result['course_seconds']:.1f} (+ {result['compile_seconds']:.1f} compile)",
+        ),
+        (
+            "end to end",
+            f"{result['end_to_end_household_steps_per_s'] / 1e6:.2f} million household-steps/s",
+        ),
+        (
+            "memory bound",
+            f"{result['bandwidth_gb_per_s']:.1f} GB/s / {result['course_row_bytes']}"
+            f" bytes = {result['memory_bound_steps_per_s'] / 1e6:.0f} million steps/s",
+        ),
+        ("share of the bound", f"{result['memory_bound_share']:.1%}"),
+        ("peak memory", f"{result['peak_mb']:,.0f} MB"),
+        ("threads", f"{result['threads']}"),
+        ("Mesa toy", f"{result['mesa_steps_per_s']:,.0f} agent-steps/s"),
+        (
+            "mesa-frames toy",
+            f"{result['mesa_frames_steps_per_s'] / 1e6:.2f} million agent-steps/s "
+            f"({result['mesa_frames_agents']:,} agents)",
+        ),
+        ("model vs Mesa", f"{result['ratio_vs_mesa']:,.0f}x"),
+        ("model vs mesa-frames", f"{result['ratio_vs_mesa_frames']:,.1f}x"),
+    ]
+    for name, goal in result["goals"].items():
+        met = {True: "met", False: "MISSED", None: "not measured (needs --full)"}[goal["met"]]
+        rows.append((f"goal {name}", f"{goal['target']:,} : {met}"))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
 
 def table(result: dict[str, Any]) -> str:
@@ -344,6 +622,12 @@ def table(result: dict[str, Any]) -> str:
             f"(500x Mesa needs {result['mesa_goal_steps_per_s'] / 1e6:.0f} million)",
         ),
         ("numpy toy vs Mesa toy", f"{result['toy_ratio_vs_mesa']:,.0f}x"),
+        (
+            "mesa-frames toy",
+            f"{result['mesa_frames_steps_per_s'] / 1e6:.2f} million agent-steps/s "
+            f"({result['mesa_frames_agents']:,} agents); "
+            f"model {result['ratio_vs_mesa_frames']:,.1f}x",
+        ),
     ]
     for name, goal in result["goals"].items():
         met = {True: "met", False: "MISSED", None: "not measured (needs sample 1)"}[goal["met"]]
@@ -355,16 +639,38 @@ def table(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=float, default=1_000_000)
-    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--months", type=int, default=None, help="12 unless --course: all")
     parser.add_argument("--mesa-agents", type=int, default=100_000)
     parser.add_argument("--mesa-steps", type=int, default=3)
+    parser.add_argument("--mesa-frames-agents", type=float, default=1_000_000)
+    parser.add_argument("--course", help="run this course of ussr-1928 end to end")
+    parser.add_argument("--sample", type=int, default=100, help="with --course: 1 row per N")
+    parser.add_argument("--full", action="store_true", help="with --course: every household")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = run(int(args.households), args.months, args.mesa_agents, args.mesa_steps, args.seed)
-    print(json.dumps(result) if args.json else table(result))
-    if not result["toy_shares_agree"]:
-        print("the Mesa and numpy toys disagree on the collectivised share", file=sys.stderr)
+    frames_agents = int(args.mesa_frames_agents)
+    if args.course:
+        sample = 1 if args.full else args.sample
+        result = run_full_course(
+            args.course,
+            sample,
+            args.months,
+            args.mesa_agents,
+            args.mesa_steps,
+            frames_agents,
+            args.seed,
+        )
+        print(json.dumps(result) if args.json else course_table(result))
+    else:
+        months = 12 if args.months is None else args.months
+        result = run(
+            int(args.households), months, args.mesa_agents, args.mesa_steps, args.seed,
+            frames_agents,
+        )  # fmt: skip
+        print(json.dumps(result) if args.json else table(result))
+    if not result["toy_shares_agree"] or not result["toy_frames_agree"]:
+        print("the toys disagree on the collectivised share", file=sys.stderr)
         return 1
     return 0
 

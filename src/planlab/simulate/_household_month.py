@@ -1,12 +1,13 @@
 """Compiled inner loops of the households' month (see ``households.step`` for the rules).
 
-Rows are cut into fixed blocks, shared among threads. Each block makes its
-choices (joining with slaughter first, leaving, removal) in one short loop and
-then grows (animal births and deaths, the wealth drift, the division of
-households) in a second loop over rows still in cache. Each block draws from
-its own random stream (SplitMix64), seeded from one key taken from the
-caller's generator, so a run repeats exactly from its seed whatever the number
-of threads; the flows are summed per block and then in block order.
+Rows are cut into fixed blocks, stepped in order on one thread (on the shared
+two-core machine numba's threads lost to one: ``docs/households.md``, Speed). Each
+block makes its choices (joining with slaughter first, leaving, removal) in one
+short loop and then grows (animal births and deaths, the wealth drift, the
+division of households) in a second loop over rows still in cache. Each block
+draws from its own random stream (SplitMix64), seeded from one key taken from the
+caller's generator, so a run repeats exactly from its seed, and would on threads;
+the flows are summed per block and then in block order.
 
 The draws follow the distributions the rules state: a uniform against the
 logistic probability of joining, Poisson births and binomial deaths by
@@ -29,6 +30,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+Counts = NDArray[np.float32]
+"""A column of whole counts (workers): float32 holds every count below 2**24 exactly, in
+half the bytes."""
 
 
 def cache_dir() -> Path:
@@ -270,7 +275,7 @@ def _normal(state: np.uint64) -> tuple[np.uint64, float]:
                 return state, x
 
 
-@_jit(parallel=True)
+@_jit()
 def mean_wealth_sums(
     status: NDArray[np.int8], wealth: NDArray[np.float64], weight: NDArray[np.float64]
 ) -> tuple[float, float]:
@@ -278,7 +283,7 @@ def mean_wealth_sums(
     n = status.size
     blocks = (n + BLOCK - 1) // BLOCK
     sums = np.zeros((blocks, 2))
-    for b in numba.prange(blocks):
+    for b in range(blocks):
         wealth_sum = 0.0
         weight_sum = 0.0
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
@@ -314,7 +319,7 @@ def _choices(
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
     family: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     push: NDArray[np.float64],
     leave: NDArray[np.float64],
     migration: NDArray[np.float64],
@@ -499,7 +504,7 @@ def _growth(
     return state
 
 
-@_jit(parallel=True)
+@_jit()
 def month(
     region: NDArray[np.int8],
     weight: NDArray[np.float64],
@@ -516,7 +521,7 @@ def month(
     kulak: NDArray[np.bool_],
     chosen: NDArray[np.bool_],
     family: NDArray[np.float64],
-    workers: NDArray[np.float64],
+    workers: Counts,
     income: NDArray[np.float64],
     push: NDArray[np.float64],
     leave: NDArray[np.float64],
@@ -532,7 +537,7 @@ def month(
     n = status.size
     blocks = (n + BLOCK - 1) // BLOCK
     flows = np.zeros((blocks, N_FLOWS))
-    for b in numba.prange(blocks):
+    for b in range(blocks):
         lo, hi = b * BLOCK, min(n, (b + 1) * BLOCK)
         out = flows[b]
         state = _stream(key, b)
@@ -547,25 +552,6 @@ def month(
         )  # fmt: skip
     total: NDArray[np.float64] = flows.sum(axis=0)
     return total
-
-
-@_jit()
-def pooled_land_and_horses(
-    region: NDArray[np.int8],
-    weight: NDArray[np.float64],
-    land: NDArray[np.float64],
-    horses: NDArray[np.float64],
-    status: NDArray[np.int8],
-    regions: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The collectives' land and horses per region (weighted), in one pass."""
-    pooled_land = np.zeros(regions)
-    pooled_horses = np.zeros(regions)
-    for i in range(region.size):
-        if INDIVIDUAL < status[i] < REMOVED:
-            pooled_land[region[i]] += land[i] * weight[i]
-            pooled_horses[region[i]] += horses[i] * weight[i]
-    return pooled_land, pooled_horses
 
 
 @_jit()
@@ -618,3 +604,330 @@ def region_means(
             out[2, region[i]] += values[i] * weight[i]
             out[3, region[i]] += weight[i]
     return out
+
+
+# --- the measures and the farms' month: one compiled pass where numpy took several ----------
+
+KINDS = 4
+"""Status codes below ``REMOVED``: individual (0) and the three collective types (1-3)."""
+
+C_PRESENT, C_MEMBERS, C_WORKERS, C_HERDS = 0, 1, 2, 3  # four animals
+C_GRAIN, C_LAND, C_SOWN_LAND, C_INDIVIDUAL = 7, 8, 9, 10
+N_CENSUS = 11
+
+
+@_jit()
+def census_sums(
+    status: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    workers: Counts,
+    horses: NDArray[np.float64],
+    cattle: NDArray[np.float64],
+    pigs: NDArray[np.float64],
+    sheep_goats: NDArray[np.float64],
+    grain: NDArray[np.float64],
+    land: NDArray[np.float64],
+    sown: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Weighted totals over the households present, in one pass (layout ``C_*``): households,
+    members, workers, the four herds, grain stocks, land, land times its sown share, and
+    individual farms. ``sown`` may be empty (then the sown land is 0)."""
+    out = np.zeros(N_CENSUS)
+    with_sown = sown.size == status.size
+    for i in range(status.size):
+        st = status[i]
+        if st == REMOVED:
+            continue
+        w = weight[i]
+        out[C_PRESENT] += w
+        if st != INDIVIDUAL:
+            out[C_MEMBERS] += w
+        else:
+            out[C_INDIVIDUAL] += w
+        out[C_WORKERS] += workers[i] * w
+        out[C_HERDS] += horses[i] * w
+        out[C_HERDS + 1] += cattle[i] * w
+        out[C_HERDS + 2] += pigs[i] * w
+        out[C_HERDS + 3] += sheep_goats[i] * w
+        out[C_GRAIN] += grain[i] * w
+        out[C_LAND] += land[i] * w
+        if with_sown:
+            out[C_SOWN_LAND] += land[i] * w * sown[i]
+    return out
+
+
+@_jit()
+def sampled_rows(status: NDArray[np.int8], lo: int, hi: int, limit: int) -> NDArray[np.int64]:
+    """Rows whose status lies in ``lo..hi``, every ``step``-th of them in row order, ``step``
+    the least that keeps at most ``limit`` rows: the even sample ``households.gini`` takes of
+    a masked column, without building the masked column first."""
+    count = 0
+    for i in range(status.size):
+        if lo <= status[i] <= hi:
+            count += 1
+    step = 1 if count <= limit else (count + limit - 1) // limit
+    out = np.empty((count + step - 1) // step, dtype=np.int64)
+    seen = taken = 0
+    for i in range(status.size):
+        if lo <= status[i] <= hi:
+            if seen % step == 0:
+                out[taken] = i
+                taken += 1
+            seen += 1
+    return out
+
+
+@_jit()
+def kind_sums(
+    status: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    contributed: NDArray[np.float64],
+    workers: Counts,
+    values: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Per status code below ``REMOVED`` (rows), the weighted sums of ``values``, of
+    contributed capital and of workers, and the number of rows (columns 0-3)."""
+    out = np.zeros((KINDS, 4))
+    for i in range(status.size):
+        st = status[i]
+        if st == REMOVED:
+            continue
+        w = weight[i]
+        out[st, 0] += values[i] * w
+        out[st, 1] += contributed[i] * w
+        out[st, 2] += workers[i] * w
+        out[st, 3] += 1.0
+    return out
+
+
+@_jit()
+def division_rates(
+    sums: NDArray[np.float64], capital_return: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Per status code, what a collective pays per rouble contributed and per worker
+    (columns 0 and 1) out of its income ``sums[:, 0]`` (``kind_sums``): the capital part is
+    ``capital_return`` of the income, shared by contributed capital, the rest per worker;
+    nothing where the kind has no members or no income, and no capital part where nothing
+    is contributed. Row 0 (individual farms) pays nothing."""
+    rates = np.zeros((KINDS, 2))
+    for kind in range(1, KINDS):
+        income, capital, labour, rows = sums[kind, 0], sums[kind, 1], sums[kind, 2], sums[kind, 3]
+        if rows == 0.0 or income <= 0.0:
+            continue
+        share = capital_return[kind] if capital > 0.0 else 0.0
+        if share > 0.0:
+            rates[kind, 0] = share * income / capital
+        rates[kind, 1] = (1.0 - share) * income / max(labour, 1e-12)
+    return rates
+
+
+@_jit()
+def divided(
+    status: NDArray[np.int8],
+    contributed: NDArray[np.float64],
+    workers: Counts,
+    rates: NDArray[np.float64],
+    mask: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    """Each member's part of its collective's income at ``rates`` (``division_rates``); 0 for
+    individual farms, removed households and rows outside ``mask`` (empty: every row)."""
+    out = np.zeros(status.size)
+    masked = mask.size == status.size
+    for i in range(status.size):
+        st = status[i]
+        if st in (INDIVIDUAL, REMOVED) or (masked and not mask[i]):
+            continue
+        out[i] = rates[st, 0] * contributed[i] + rates[st, 1] * workers[i]
+    return out
+
+
+@_jit()
+def member_stats(
+    status: NDArray[np.int8], weight: NDArray[np.float64], incomes: NDArray[np.float64]
+) -> tuple[float, float]:
+    """Weighted mean of ``incomes`` over collective members, and the members' weight."""
+    total = weight_sum = 0.0
+    for i in range(status.size):
+        if INDIVIDUAL < status[i] < REMOVED:
+            total += incomes[i] * weight[i]
+            weight_sum += weight[i]
+    return (total / weight_sum if weight_sum > 0.0 else 0.0), weight_sum
+
+
+@_jit()
+def members_above(
+    status: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    incomes: NDArray[np.float64],
+    threshold: float,
+) -> float:
+    """Weight of the collective members whose income lies above ``threshold``."""
+    total = 0.0
+    for i in range(status.size):
+        if INDIVIDUAL < status[i] < REMOVED and incomes[i] > threshold:
+            total += weight[i]
+    return total
+
+
+@_jit()
+def earn(
+    status: NDArray[np.int8],
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    workers: Counts,
+    harvest: NDArray[np.float64],
+    need: NDArray[np.float64],
+    quota: NDArray[np.float64],
+    livestock: NDArray[np.float64],
+    roubles: float,
+    income: NDArray[np.float64],
+    regions: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The month's net income of each household into ``income`` (roubles), in one pass.
+
+    A household keeps its ``harvest`` (a member's already shared by its collective's rule)
+    less its ``quota`` (at least 0) and earns what it keeps less its ``need``, times
+    ``roubles``, plus its herds' ``livestock`` income; removed households earn 0. Returns
+    per region the weighted grain kept and weight of individual farms (rows 0, 1) and of
+    members (rows 2, 3), and the same for workers, as ``region_means`` of each."""
+    by_region = np.zeros((4, regions))
+    workers_by_region = np.zeros((4, regions))
+    for i in range(status.size):
+        st = status[i]
+        if st == REMOVED:
+            income[i] = 0.0
+            continue
+        w = weight[i]
+        kept = max(harvest[i] - quota[i], 0.0)
+        income[i] = (kept - need[i]) * roubles + livestock[i]
+        row = 0 if st == INDIVIDUAL else 2
+        by_region[row, region[i]] += kept * w
+        by_region[row + 1, region[i]] += w
+        workers_by_region[row, region[i]] += workers[i] * w
+        workers_by_region[row + 1, region[i]] += w
+    return by_region, workers_by_region
+
+
+@_jit()
+def farm_sums(
+    status: NDArray[np.int8],
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    grown: NDArray[np.float64],
+    sown: NDArray[np.float64],
+    mechanised: NDArray[np.float64],
+    yield_per_ha: float,
+    scale_gain: float,
+    regions: int,
+) -> tuple[float, NDArray[np.float64]]:
+    """The hectares the households present sow and work (``draught.worked_area``, weighted),
+    and per region the weighted grain on sown land and weight of individual farms (rows 0,
+    1) and of members (rows 2, 3), as ``region_means`` of ``grown * sown``."""
+    area = 0.0
+    by_region = np.zeros((4, regions))
+    for i in range(status.size):
+        st = status[i]
+        if st == REMOVED:
+            continue
+        w = weight[i]
+        on_sown = grown[i] * sown[i]
+        gain = 1.0 + scale_gain * mechanised[region[i]] if st != INDIVIDUAL else 1.0
+        area += on_sown / (yield_per_ha * gain) * w
+        row = 0 if st == INDIVIDUAL else 2
+        by_region[row, region[i]] += on_sown * w
+        by_region[row + 1, region[i]] += w
+    return area, by_region
+
+
+@_jit()
+def herd_index(
+    status: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    horses: NDArray[np.float64],
+    cattle: NDArray[np.float64],
+    pigs: NDArray[np.float64],
+    sheep_goats: NDArray[np.float64],
+    units: NDArray[np.float64],
+) -> float:
+    """The herds of the households present in livestock units (``units`` per head)."""
+    total = 0.0
+    for i in range(status.size):
+        if status[i] != REMOVED:
+            head = units[0] * horses[i] + units[1] * cattle[i]
+            head += units[2] * pigs[i] + units[3] * sheep_goats[i]
+            total += head * weight[i]
+    return total
+
+
+@_jit()
+def tax_wealth(
+    status: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    wealth: NDArray[np.float64],
+    monthly_rate: float,
+    above_mean: float,
+) -> float:
+    """Takes ``monthly_rate`` of each individual farm's wealth above ``above_mean`` times the
+    individual farms' weighted mean wealth (in place); returns the weighted total taken."""
+    total = weight_sum = 0.0
+    for i in range(status.size):
+        if status[i] == INDIVIDUAL:
+            total += wealth[i] * weight[i]
+            weight_sum += weight[i]
+    if weight_sum <= 0.0:
+        return 0.0
+    limit = above_mean * total / weight_sum
+    taken = 0.0
+    for i in range(status.size):
+        if status[i] == INDIVIDUAL and wealth[i] > limit:
+            cut = monthly_rate * (wealth[i] - limit)
+            wealth[i] -= cut
+            taken += cut * weight[i]
+    return taken
+
+
+@_jit()
+def status_weights(status: NDArray[np.int8], weight: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The weight of the households of each status code (individual, the three collective
+    types, removed)."""
+    out = np.zeros(REMOVED + 1)
+    for i in range(status.size):
+        out[status[i]] += weight[i]
+    return out
+
+
+@_jit()
+def present_sum(
+    status: NDArray[np.int8], weight: NDArray[np.float64], values: NDArray[np.floating[Any]]
+) -> float:
+    """The weighted total of ``values`` over the households present."""
+    total = 0.0
+    for i in range(status.size):
+        if status[i] != REMOVED:
+            total += values[i] * weight[i]
+    return total
+
+
+@_jit()
+def region_sums(
+    status: NDArray[np.int8],
+    region: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    values: NDArray[np.float64],
+    regions: int,
+) -> NDArray[np.float64]:
+    """Per region, the weighted total of ``values`` over the households present."""
+    out = np.zeros(regions)
+    for i in range(status.size):
+        if status[i] != REMOVED:
+            out[region[i]] += values[i] * weight[i]
+    return out
+
+
+@_jit()
+def scale_by_region(
+    values: NDArray[np.float64], region: NDArray[np.int8], factor: NDArray[np.float64]
+) -> None:
+    """``values *= factor[region]``, in place, without the gathered copy numpy makes."""
+    for i in range(values.size):
+        values[i] *= factor[region[i]]

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from planlab.simulate._household_month import INDIVIDUAL, _jit
+from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
 
-__all__ = ["hired_share", "worked_area"]
+__all__ = ["draught_sums", "hired_share", "worked_area"]
 
 FloatArray = NDArray[np.float64]
 
@@ -32,21 +32,41 @@ def hired_share(
 ) -> FloatArray:
     """Per region, the share of individual farms' draught shortfall (hectares their own
     horses cannot work) that neighbours' spare horse-hectares cover, 0 to 1."""
+    return draught_sums(region, weight, land, horses, status, ha_per_horse, regions)[2]
+
+
+@_jit()
+def draught_sums(
+    region: NDArray[np.int8],
+    weight: FloatArray,
+    land: FloatArray,
+    horses: FloatArray,
+    status: NDArray[np.int8],
+    ha_per_horse: float,
+    regions: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per region, in one pass over the households: the collectives' land and horses
+    (weighted), and ``hired_share``."""
+    pooled_land = np.zeros(regions)
+    pooled_horses = np.zeros(regions)
     spare = np.zeros(regions)
     short = np.zeros(regions)
     for i in range(region.size):
-        if status[i] != INDIVIDUAL:
-            continue
-        gap = land[i] - horses[i] * ha_per_horse
-        if gap > 0.0:
-            short[region[i]] += gap * weight[i]
-        else:
-            spare[region[i]] -= gap * weight[i]
+        st = status[i]
+        if st == INDIVIDUAL:
+            gap = land[i] - horses[i] * ha_per_horse
+            if gap > 0.0:
+                short[region[i]] += gap * weight[i]
+            else:
+                spare[region[i]] -= gap * weight[i]
+        elif st < REMOVED:
+            pooled_land[region[i]] += land[i] * weight[i]
+            pooled_horses[region[i]] += horses[i] * weight[i]
     out = np.ones(regions)
     for r in range(regions):
         if short[r] > 0.0:
             out[r] = min(1.0, spare[r] / short[r])
-    return out
+    return pooled_land, pooled_horses, out
 
 
 def worked_area(

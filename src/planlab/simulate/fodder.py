@@ -83,10 +83,28 @@ def monthly_ration(
     >>> round(float(monthly_ration(one, one, one, one, FodderRules().grain_ration)[0] * 12), 3)
     0.706
     """
-    yearly: FloatArray = (
-        per_head[0] * horses + per_head[1] * cattle + per_head[2] * pigs + per_head[3] * sheep_goats
-    )
-    return yearly / MONTHS_PER_YEAR
+    monthly = np.asarray(per_head, dtype=np.float64) / MONTHS_PER_YEAR
+    return _ration(horses, cattle, pigs, sheep_goats, monthly)
+
+
+@_jit()
+def _ration(
+    horses: FloatArray,
+    cattle: FloatArray,
+    pigs: FloatArray,
+    sheep_goats: FloatArray,
+    per_head: FloatArray,
+) -> FloatArray:
+    """``monthly_ration`` in one pass (``per_head`` already monthly)."""
+    out = np.empty(horses.size)
+    for i in range(horses.size):
+        out[i] = (
+            per_head[0] * horses[i]
+            + per_head[1] * cattle[i]
+            + per_head[2] * pigs[i]
+            + per_head[3] * sheep_goats[i]
+        )
+    return out
 
 
 @dataclass(frozen=True)

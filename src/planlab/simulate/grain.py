@@ -363,13 +363,28 @@ def hunger(
     >>> h.share, h.deaths
     (0.5, 0.2)
     """
-    persons = family * weight
-    allowed = family * ration
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.where((allowed > 0) & (weight > 0), np.clip(1.0 - eaten / allowed, 0, 1), 0.0)
-    return Hunger(
-        below=float(persons @ (gap > 0)),
-        people=float(persons.sum()),
-        deaths=float(persons @ gap) * deaths_at_nothing,
-        gap=gap,
-    )
+    gap = np.empty(family.shape)
+    below, people, short = _hunger_pass(eaten, family, weight, ration, gap)
+    return Hunger(below=below, people=people, deaths=short * deaths_at_nothing, gap=gap)
+
+
+@_jit()
+def _hunger_pass(
+    eaten: FloatArray, family: FloatArray, weight: FloatArray, ration: float, gap: FloatArray
+) -> tuple[float, float, float]:
+    """``hunger`` in one pass: each household's share of the ration not eaten into ``gap``
+    (0 where it has no weight or no ration); the weighted persons below the ration, all
+    persons, and persons times their gap."""
+    below = people = short = 0.0
+    for i in range(family.size):
+        persons = family[i] * weight[i]
+        people += persons
+        allowed = family[i] * ration
+        g = 0.0
+        if allowed > 0.0 and weight[i] > 0.0:
+            g = min(max(1.0 - eaten[i] / allowed, 0.0), 1.0)
+        gap[i] = g
+        if g > 0.0:
+            below += persons
+        short += persons * g
+    return below, people, short

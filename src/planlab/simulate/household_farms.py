@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
-from planlab.simulate.draught import worked_area
+from planlab.simulate.draught import draught_sums
 from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
 from planlab.simulate.grain import (
     GrainRules,
@@ -37,6 +37,7 @@ from planlab.simulate.grain import (
     terms_of_trade,
 )
 from planlab.simulate.households import (
+    _CAPITAL_RETURNS,
     ANIMALS,
     CAPITAL_RETURN,
     REGIONS,
@@ -45,9 +46,8 @@ from planlab.simulate.households import (
     MonthFlows,
     MonthPolicy,
     Status,
-    census,
+    census_and_sums,
     differentiation,
-    divide_income,
     effort,
     initial_households,
     production,
@@ -137,7 +137,7 @@ def _pool(
     status: NDArray[np.int8],
     weight: FloatArray,
     capital: FloatArray,
-    labour: FloatArray,
+    labour: _month.Counts,
     grown: FloatArray,
     rule: FloatArray,
     regions: int,
@@ -263,22 +263,24 @@ class HouseholdFarms:
         Tractors go to the collectives, by region, in proportion to their land."""
         if self._cache is None:
             h = self.households
-            land, _ = _month.pooled_land_and_horses(
-                h.region, h.weight, h.land, h.horses, h.status, len(REGIONS)
+            draught = draught_sums(
+                h.region,
+                h.weight,
+                h.land,
+                h.horses,
+                h.status,
+                self.rules.ha_per_horse,
+                len(REGIONS),
             )
+            land = draught[0]
             total = float(land.sum())
             hp = land / total * self.tractor_hp if total > 0 else np.zeros(len(REGIONS))
-            grown, mechanised = production(h, hp, self.rules, self.effort)
+            grown, mechanised = production(h, hp, self.rules, self.effort, draught)
             self._cache = (grown, mechanised, land)
         return self._cache
 
     def _changed(self) -> None:
         self._cache = None
-
-    def _grown(self) -> FloatArray:
-        """Grain each household grows in a normal season on the land it sows (tonnes)."""
-        sown: FloatArray = self._production()[0] * self.sown
-        return sown
 
     def _premium(self) -> FloatArray:
         """Per region, how much more an individual farm grows than a member receives.
@@ -287,14 +289,30 @@ class HouseholdFarms:
         what the collective gives each member household; the gap (when positive)
         drives the retreat once pressure eases.
         """
-        h = self.households
-        sums = _month.region_means(h.region, h.weight, self._grown(), h.status, len(REGIONS))
+        _, sums = self._farm_sums()
         with np.errstate(divide="ignore", invalid="ignore"):
             individual = np.where(sums[1] > 0, sums[0] / np.where(sums[1] > 0, sums[1], 1), np.nan)
             member = np.where(sums[3] > 0, sums[2] / np.where(sums[3] > 0, sums[3], 1), np.nan)
             gap = np.where(member > 0, individual / member - 1.0, 0.0)
         premium: FloatArray = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
         return premium
+
+    def _farm_sums(self) -> tuple[float, FloatArray]:
+        """``_household_month.farm_sums`` of the households as they stand: the hectares they
+        sow and work, and per region the grain on sown land of farms and of members."""
+        h = self.households
+        grown, mechanised, _ = self._production()
+        return _month.farm_sums(
+            h.status,
+            h.region,
+            h.weight,
+            grown,
+            self.sown,
+            mechanised,
+            self.rules.yield_per_ha,
+            self.rules.scale_gain,
+            len(REGIONS),
+        )
 
     def _tax_wealth(self, rate: float) -> None:
         """The kulak's accumulation taxed: a yearly ``rate`` of an individual household's
@@ -304,16 +322,10 @@ class HouseholdFarms:
         if rate <= 0:
             return
         h = self.households
-        alone = (h.status == Status.INDIVIDUAL) & h.present
-        weights = h.weight * alone
-        total = float(weights.sum())
-        if total <= 0:
-            return
-        mean = float(h.wealth @ weights) / total
-        excess = np.maximum(h.wealth - WEALTH_TAX_ABOVE_MEAN * mean, 0.0) * alone
-        taken = rate / MONTHS_PER_YEAR * excess
-        h.wealth -= taken
-        self.wealth_taxed = float(taken @ h.weight) / ROUBLES_PER_MILLION
+        taken = _month.tax_wealth(
+            h.status, h.weight, h.wealth, rate / MONTHS_PER_YEAR, WEALTH_TAX_ABOVE_MEAN
+        )
+        self.wealth_taxed = taken / ROUBLES_PER_MILLION
 
     def wealth_tax_collected(self) -> float:
         """Wealth tax assessed this month (million roubles), for the budget."""
@@ -325,12 +337,15 @@ class HouseholdFarms:
         return float(mechanised @ land / land.sum()) if land.sum() > 0 else 0.0
 
     def _grain(self) -> float:
-        return float(self._grown() @ self.households.weight)
+        h = self.households
+        return float(sown_total(self._production()[0], self.sown, h.status, h.weight))
 
     def _herd(self) -> float:
         h = self.households
-        counted = h.weight * h.present
-        return float(sum(HERD_UNITS[a] * (getattr(h, a) @ counted) for a in ANIMALS))
+        units = np.array([HERD_UNITS[a] for a in ANIMALS])
+        return float(
+            _month.herd_index(h.status, h.weight, h.horses, h.cattle, h.pigs, h.sheep_goats, units)
+        )
 
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """A month of household decisions, then output from their grain and herds."""
@@ -397,10 +412,10 @@ class HouseholdFarms:
         """Grain through the households' stocks; other farm goods in the base shares, their
         procurement rising with collectivisation."""
         h = self.households
-        present = h.present
-        weight_present = float(h.weight[present].sum())
-        members = h.members & present
-        share = float(h.weight[members].sum()) / weight_present if weight_present > 0 else 0.0
+        by_status = _month.status_weights(h.status, h.weight)
+        weight_present = float(by_status[: Status.REMOVED].sum())
+        members_weight = float(by_status[Status.PARTNERSHIP : Status.REMOVED].sum())
+        share = members_weight / weight_present if weight_present > 0 else 0.0
         rules = self.grain_rules
         out = self.base.split(net, procurement_level * (1.0 + rules.delivery_uplift * share))
         g = self.grain
@@ -412,7 +427,7 @@ class HouseholdFarms:
         scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
         if self.need_per_person is None or self.quota_rate is None:
-            persons = h.family * present
+            persons = h.family * h.present
             self.need_per_person = (1.0 - marketed) * tonnes / max(float(persons @ h.weight), 1e-12)
             h.grain = persons * self.need_per_person * rules.reserve_months
             inflow, need, quota, _, _ = household_inputs(
@@ -451,9 +466,12 @@ class HouseholdFarms:
         if math.isfinite(due):
             # the plan in tonnes: a first claim on every household, whatever the harvest,
             # assessed on what each would have beyond its food in a normal season
-            normal = inflow / self.weather if self.weather > 0 else inflow
-            expected = np.maximum(normal - need, 0.0)
+            expected = inflow / self.weather if self.weather > 0 else inflow.copy()
+            expected -= need
+            np.maximum(expected, 0.0, out=expected)
+            present = h.present
             quota = quota_in_tonnes(expected, h.weight * present, due * 1e6 / MONTHS_PER_YEAR)
+            del expected
             reserve = need * rules.reserve_months
             members = present
         # the feed grain grown with the month's grain (in the first month's proportion to it)
@@ -463,10 +481,11 @@ class HouseholdFarms:
         self.feed_tonnes = self.feed_ratio * tonnes
         herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
         fodder = monthly_ration(*herds, self.fodder_rules.grain_ration)
-        rations = float(fodder @ (h.weight * present))
+        rations = _month.present_sum(h.status, h.weight, fodder)
         harvest = inflow
         if rations > 0:
-            inflow = inflow + fodder * (self.feed_tonnes / rations)
+            inflow = fodder * (self.feed_tonnes / rations)
+            inflow += harvest
         eaten, fed = np.zeros(len(h)), np.zeros(len(h))
         flows = grain_month(
             h.grain,
@@ -485,9 +504,11 @@ class HouseholdFarms:
         )
         # Income counts the harvest, not the feed grain that comes to the herds with it.
         self._earn(harvest, need, quota, self._livestock_income(net))
+        # the full countryside's per-household arrays are large: free them before feeding
+        del inflow, harvest, need, quota, reserve, members, fodder
         self._feed(fed)
         ration = rules.food_ration * self.need_per_person
-        hungry = hunger(eaten, h.family, h.weight * present, ration, rules.hunger_deaths)
+        hungry = hunger(eaten, h.family, h.weight * h.present, ration, rules.hunger_deaths)
         h.family -= h.family * hungry.gap * rules.hunger_deaths
         self.last_hunger_share, self.last_deaths = hungry.share, hungry.deaths
         self.last_delivered, self.last_sold = flows.delivered, flows.sold
@@ -528,12 +549,21 @@ class HouseholdFarms:
         individual farm's grain per worker sets next month's effort.
         """
         h = self.households
-        kept = np.maximum(inflow - quota, 0.0)
-        grain_income = (kept - need) * self.rules.grain_roubles
-        h.income = np.where(h.present, grain_income + livestock, 0.0)
-        regions = len(REGIONS)
-        grain = _month.region_means(h.region, h.weight, kept, h.status, regions)
-        hands = _month.region_means(h.region, h.weight, h.workers, h.status, regions)
+        if h.income.shape != h.status.shape:
+            h.income = np.zeros(len(h))
+        grain, hands = _month.earn(
+            h.status,
+            h.region,
+            h.weight,
+            h.workers,
+            inflow,
+            need,
+            quota,
+            livestock,
+            self.rules.grain_roubles,
+            h.income,
+            len(REGIONS),
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             member = grain[2] / (hands[2] * self.effort)
             alone = grain[0] / hands[0]
@@ -549,16 +579,15 @@ class HouseholdFarms:
         the start their ration in a normal year and follow the weather. Animals the fodder
         cannot keep are lost."""
         h = self.households
-        counted = h.weight * h.present
         herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
         ration = monthly_ration(*herds, self.fodder_rules.roughage_ration)
-        regions = len(REGIONS)
-        asked: FloatArray = np.bincount(h.region, ration * counted, regions).astype(float)
+        asked = _month.region_sums(h.status, h.region, h.weight, ration, len(REGIONS))
         meadows = asked if self.meadows is None else self.meadows
         self.meadows = meadows
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(asked > 0, np.minimum(1.0, meadows * self.weather / asked), 1.0)
-        meadow = ration * share[h.region]
+        _month.scale_by_region(ration, h.region, share)
+        meadow = ration
         feeding = feed_herds(
             herds,
             h.weight,
@@ -575,35 +604,29 @@ class HouseholdFarms:
         differentiation inside the collectives: Gini of member income, the share of
         members above twice the mean, and the share of income paid on contributed capital."""
         h = self.households
-        out = dict(census(h))
+        out, sums = census_and_sums(h, self.sown)
         out["tractors_thousand"] = self.tractors / 1000.0
         out["tractor_horsepower_thousand"] = self.tractor_hp / 1000.0
-        out["peasant_grain_stocks_mt"] = float(h.grain @ (h.weight * h.present)) / 1e6
-        land = h.land * h.weight * h.present
+        out["peasant_grain_stocks_mt"] = float(sums[_month.C_GRAIN]) / 1e6
         out["grain_hunger_share"] = self.last_hunger_share
         out["excess_deaths_thousand"] = self.last_deaths / 1000.0
         out["fodder_share"] = self.last_fodder_share
-        grown, mechanised, _ = self._production()
-        area = worked_area(
-            grown,
-            self.sown,
-            h.members,
-            h.region,
-            mechanised,
-            self.rules.yield_per_ha,
-            self.rules.scale_gain,
-        )
-        out["sown_area_million_ha"] = float(area @ (h.weight * h.present)) / 1e6
-        out["sown_share"] = float(self.sown @ land) / float(land.sum()) if land.sum() > 0 else 0.0
+        area, _ = self._farm_sums()
         grown = self._production()[0]
-        incomes = np.zeros(len(h))
-        capital_paid = 0.0
-        for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE):
-            members = (h.status == kind) & h.present
-            harvest = float(grown[members] @ h.weight[members])
-            incomes += divide_income(h, harvest, members, kind)
-            if float(h.contributed[members] @ h.weight[members]) > 0:
-                capital_paid += CAPITAL_RETURN[kind] * harvest
+        out["sown_area_million_ha"] = area / 1e6
+        land = float(sums[_month.C_LAND])
+        out["sown_share"] = float(sums[_month.C_SOWN_LAND]) / land if land > 0 else 0.0
+        # each collective's normal-season harvest divided among its members by its rule
+        by_kind = _month.kind_sums(h.status, h.weight, h.contributed, h.workers, grown)
+        rates = _month.division_rates(by_kind, _CAPITAL_RETURNS)
+        incomes = _month.divided(
+            h.status, h.contributed, h.workers, rates, np.zeros(0, dtype=np.bool_)
+        )
+        capital_paid = sum(
+            CAPITAL_RETURN[kind] * float(by_kind[kind, 0])
+            for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE)
+            if by_kind[kind, 1] > 0
+        )
         out.update(differentiation(h, incomes))
         total = float(incomes @ h.weight)
         out["capital_income_share"] = capital_paid / total if total > 0 else 0.0
@@ -620,7 +643,7 @@ class HouseholdFarms:
             workers=flows.migrants / PER_THOUSAND,
             settlers=flows.settlers / PER_THOUSAND,
             hunger=self.last_hunger_share,
-            rural_workers=float(h.workers @ (h.weight * h.present)) / PER_THOUSAND,
+            rural_workers=_month.present_sum(h.status, h.weight, h.workers) / PER_THOUSAND,
         )
 
     @classmethod

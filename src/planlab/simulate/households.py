@@ -2,8 +2,8 @@
 
 Every household is a row in a set of arrays (region, family, land, animals,
 grain, wealth, status), never a Python object, so that a month of the whole
-Soviet countryside (25.7 million households) is one compiled, multi-threaded
-pass over the arrays (``_household_month``), well under a second. A run may
+Soviet countryside (25.7 million households) is one compiled pass over the
+arrays (``_household_month``). A run may
 sample one household in ``k``; each row then carries the weight ``k`` and every
 total is a weighted sum.
 
@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planlab.simulate import _household_month as _month
-from planlab.simulate.draught import hired_share
+from planlab.simulate.draught import draught_sums
 
 __all__ = [
     "ANIMALS",
@@ -152,12 +152,13 @@ REGION_SHARES.flags.writeable = False
 class Households:
     """The countryside as columns: one entry per (sampled) household."""
 
-    id: NDArray[np.int64]
+    id: NDArray[np.int32]
     region: NDArray[np.int8]
     weight: FloatArray
     """Households each row stands for (1 for a full run, k when sampling 1 in k)."""
     family: FloatArray
-    workers: FloatArray
+    workers: _month.Counts
+    """Members of working age (whole numbers, float32: exact, half the bytes)."""
     land: FloatArray
     horses: FloatArray
     cattle: FloatArray
@@ -369,13 +370,13 @@ def initial_households(
     )
     status = np.where(rng.random(n) < c["collectivised_share"], Status.GUILD, Status.INDIVIDUAL)
     return Households(
-        id=np.arange(n, dtype=np.int64),
+        id=np.arange(n, dtype=np.int32),
         region=rng.choice(len(REGIONS), size=n, p=REGION_SHARES / REGION_SHARES.sum()).astype(
             np.int8
         ),
         weight=weight,
         family=family,
-        workers=workers.astype(float),
+        workers=workers.astype(np.float32),
         land=land,
         horses=horses,
         cattle=cattle,
@@ -695,7 +696,6 @@ def step(
 _FLOAT_COLUMNS = (
     "weight",
     "family",
-    "workers",
     *ANIMALS,
     "land",
     "implements",
@@ -737,11 +737,12 @@ def _prepare(h: Households) -> None:
         h.income = np.zeros(len(h))
     for column in _FLOAT_COLUMNS:
         setattr(h, column, np.ascontiguousarray(getattr(h, column), dtype=np.float64))
+    h.workers = np.ascontiguousarray(h.workers, dtype=np.float32)
     h.region = np.ascontiguousarray(h.region, dtype=np.int8)
     h.status = np.ascontiguousarray(h.status, dtype=np.int8)
     h.kulak = np.ascontiguousarray(h.kulak, dtype=np.bool_)
     n = len(h)
-    for column in (*_FLOAT_COLUMNS, "region", "status", "kulak"):
+    for column in (*_FLOAT_COLUMNS, "workers", "region", "status", "kulak"):
         if getattr(h, column).shape != (n,):
             raise ValueError(f"column {column} has shape {getattr(h, column).shape}, not ({n},)")
 
@@ -781,6 +782,10 @@ the partnership pays returns to what members brought, the guild holds machinery 
 common and pays half, the commune pays per labour-day only (the source text's three
 forms; the guild's half is an assumption)."""
 
+_CAPITAL_RETURNS = np.array([0.0, *(CAPITAL_RETURN[kind] for kind in (1, 2, 3))])
+"""``CAPITAL_RETURN`` by status code (individual farms pay no return), for the kernels."""
+_CAPITAL_RETURNS.flags.writeable = False
+
 
 def divide_income(
     h: Households, income: float, members: NDArray[np.bool_], kind: int
@@ -788,19 +793,16 @@ def divide_income(
     """Members' incomes from a collective's total: part on contributed capital, part per worker.
 
     The capital part is ``CAPITAL_RETURN[kind]`` of the income, shared in proportion
-    to contributed wealth; the rest is shared per worker (labour-days).
+    to contributed wealth; the rest is shared per worker (labour-days). Rows outside
+    ``members`` get 0. One compiled pass sums the members' capital and labour, a second
+    pays them.
     """
-    out = np.zeros(len(h))
-    if not members.any() or income <= 0:
-        return out
-    w = h.weight[members]
-    capital = h.contributed[members]
-    labour = h.workers[members]
-    capital_share = CAPITAL_RETURN[kind] if float(capital @ w) > 0 else 0.0
-    per_capital = capital_share * income / float(capital @ w) if capital_share else 0.0
-    per_worker = (1.0 - capital_share) * income / max(float(labour @ w), 1e-12)
-    out[members] = per_capital * capital + per_worker * labour
-    return out
+    mask = np.ascontiguousarray(members, dtype=np.bool_)
+    status = np.where(mask, np.int8(kind), np.int8(Status.REMOVED)).astype(np.int8)
+    sums = _month.kind_sums(status, h.weight, h.contributed, h.workers, h.weight)
+    sums[kind, 0] = income
+    rates = _month.division_rates(sums, _CAPITAL_RETURNS)
+    return _month.divided(status, h.contributed, h.workers, rates, np.zeros(0, dtype=np.bool_))
 
 
 def differentiation(
@@ -808,14 +810,20 @@ def differentiation(
 ) -> dict[str, float]:
     """Inside the collectives: Gini of member income, the share above ``rich_multiple``
     times the mean (the kulak re-emerging inside), and the share paid on capital."""
-    members = h.members
-    if not members.any():
+    mean, weight_sum = _month.member_stats(h.status, h.weight, incomes)
+    if weight_sum <= 0:
         return {"member_income_gini": 0.0, "rich_member_share": 0.0}
-    w = h.weight[members]
-    x = incomes[members]
-    mean = float(np.average(x, weights=w)) if w.sum() > 0 else 0.0
-    rich = float(w[x > rich_multiple * mean].sum() / w.sum()) if mean > 0 else 0.0
-    return {"member_income_gini": gini(x, w), "rich_member_share": rich}
+    above = _month.members_above(h.status, h.weight, incomes, rich_multiple * mean)
+    rich = above / weight_sum if mean > 0 else 0.0
+    rows = _sample(h, Status.PARTNERSHIP, Status.COMMUNE)
+    return {"member_income_gini": gini(incomes[rows], h.weight[rows]), "rich_member_share": rich}
+
+
+def _sample(h: Households, lowest: int, highest: int) -> NDArray[np.int64]:
+    """The rows with a status from ``lowest`` to ``highest``, evenly sampled as ``gini`` and
+    ``top_share`` would sample the masked columns (at most ``GINI_ROWS``)."""
+    rows: NDArray[np.int64] = _month.sampled_rows(h.status, lowest, highest, GINI_ROWS)
+    return rows
 
 
 TOP_DECILE = 0.1
@@ -837,8 +845,11 @@ def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) 
     total = float(x @ w)
     if x.size == 0 or total <= 0:
         return 0.0
-    order = np.argsort(-x, kind="stable")
-    x, w = x[order], w[order]
+    if w.min() == w.max():
+        x = np.sort(x)[::-1]  # equal weights: sorting the values alone is enough, and faster
+    else:
+        order = np.argsort(-x, kind="stable")
+        x, w = x[order], w[order]
     reach = top * float(w.sum())
     before = np.cumsum(w) - w
     counted = np.clip(reach - before, 0.0, w)
@@ -846,25 +857,48 @@ def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) 
 
 
 def census(h: Households) -> dict[str, float]:
-    """The record's stocks from the households (names of history/variables.csv)."""
-    present = h.present
-    counted = h.weight * present
-    total = float(counted.sum())
+    """The record's stocks from the households (names of history/variables.csv).
+
+    One compiled pass gives the totals; the Ginis and the top decile's share are taken on
+    the rows ``_sample`` picks, the even sample of at most ``GINI_ROWS`` rows that
+    ``gini`` would take of the masked columns.
+    """
+    return census_and_sums(h)[0]
+
+
+def census_and_sums(
+    h: Households, sown: FloatArray | None = None
+) -> tuple[dict[str, float], FloatArray]:
+    """``census`` and the weighted totals of its pass (``_household_month.C_*``: with
+    ``sown``, each household's sown share, the sown land too)."""
+    sums = _month.census_sums(
+        h.status,
+        h.weight,
+        h.workers,
+        h.horses,
+        h.cattle,
+        h.pigs,
+        h.sheep_goats,
+        h.grain,
+        h.land,
+        np.zeros(0) if sown is None else sown,
+    )
+    total = float(sums[_month.C_PRESENT])
+    present = _sample(h, Status.INDIVIDUAL, Status.COMMUNE)
+    members = _sample(h, Status.PARTNERSHIP, Status.COMMUNE)
+    alone = _sample(h, Status.INDIVIDUAL, Status.INDIVIDUAL)
     out = {
         "peasant_households_million": total / 1e6,
-        "rural_workers_million": float(h.workers @ counted) / 1e6,
-        "collectivised_share": float(h.weight[h.members].sum() / total) if total else 0.0,
+        "rural_workers_million": float(sums[_month.C_WORKERS]) / 1e6,
+        "collectivised_share": float(sums[_month.C_MEMBERS]) / total if total else 0.0,
         "wealth_gini": gini(h.wealth[present], h.weight[present]),
         "wealth_top_decile_share": top_share(h.wealth[present], h.weight[present]),
-        "member_capital_gini": gini(h.contributed[h.members], h.weight[h.members]),
-        "wealth_gini_individual": gini(
-            h.wealth[present & (h.status == Status.INDIVIDUAL)],
-            h.weight[present & (h.status == Status.INDIVIDUAL)],
-        ),
+        "member_capital_gini": gini(h.contributed[members], h.weight[members]),
+        "wealth_gini_individual": gini(h.wealth[alone], h.weight[alone]),
     }
-    for animal in ANIMALS:
-        out[f"{animal}_million"] = float(getattr(h, animal) @ counted) / 1e6
-    return out
+    for k, animal in enumerate(ANIMALS):
+        out[f"{animal}_million"] = float(sums[_month.C_HERDS + k]) / 1e6
+    return out, sums
 
 
 def effort(pay: float | FloatArray, rules: HouseholdRules) -> FloatArray:
@@ -888,6 +922,7 @@ def production(
     tractor_hp: FloatArray,
     rules: HouseholdRules,
     member_effort: FloatArray | None = None,
+    draught: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Grain each household grows in a normal season (tonnes), and each region's mechanised share.
 
@@ -897,12 +932,15 @@ def production(
     land the draught power cannot work; a collective gains ``scale_gain`` on the share of
     its land tractors work, and nothing from pooling alone; its yield is multiplied by its
     members' ``member_effort`` per region (``effort``; full effort when not given). Members
-    share the collective's harvest in proportion to the land they brought.
+    share the collective's harvest in proportion to the land they brought. ``draught`` is
+    ``draught.draught_sums`` of the households when the caller has it already.
     """
     regions = len(tractor_hp)
-    land, horses = _month.pooled_land_and_horses(
-        h.region, h.weight, h.land, h.horses, h.status, regions
-    )
+    if draught is None:
+        draught = draught_sums(
+            h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, regions
+        )
+    land, horses, hired = draught
     pooled_need = land / (rules.ha_per_horse * (1.0 + rules.pooled_draught_gain))
     machine_power = np.asarray(tractor_hp, dtype=float) * rules.horses_per_tractor_hp
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -926,6 +964,6 @@ def production(
         rules.yield_per_ha,
         rules.ha_per_horse,
         rules.draught_elasticity,
-        hired_share(h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, regions),
+        hired,
     )
     return grown, mechanised
