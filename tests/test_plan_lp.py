@@ -13,13 +13,17 @@ import pytest
 import scipy.sparse as sp
 
 from planlab.plan.lp import (
+    FIRST_ORDER,
+    HIGHS_FIRST_ORDER,
+    HIGHS_FROM_A_POINT,
     TIGHTENING_FACTOR,
     TIGHTENING_MARGIN,
     LinearProgram,
     Status,
+    _highs_solver,
     _tightening,
 )
-from planlab.plan.verify import Quality
+from planlab.plan.verify import Quality, measure
 
 PLANTS = (1, 2, 3)
 PRODUCTS = ("doors", "windows")
@@ -276,17 +280,28 @@ def test_a_scale_must_be_positive_and_finite(scale: float) -> None:
         lp.add_variables("make", {"product": PRODUCTS}, scale=scale)
 
 
-def test_or_tools_starts_from_an_earlier_solution_of_the_same_shape() -> None:
+@pytest.mark.parametrize("method", FIRST_ORDER)
+def test_a_first_order_solve_starts_from_an_earlier_solution_of_the_same_shape(
+    method: str,
+) -> None:
     lp = wyndor()
-    first = lp.solve(method="pdlp-ortools", tolerance=1e-9)
-    again = lp.solve(method="pdlp-ortools", tolerance=1e-9, start=first)
+    first = lp.solve(method=method, tolerance=1e-9)
+    again = lp.solve(method=method, tolerance=1e-9, start=first)
     assert (first.status, again.status) == (Status.OPTIMAL, Status.OPTIMAL)
     np.testing.assert_allclose(again.values, [2.0, 6.0], atol=1e-6)
     np.testing.assert_allclose(again.shadow_prices, [0.0, 1.5, 1.0], atol=1e-6)
     other = LinearProgram()
     other.add_variables("x", {"i": range(3)})
     with pytest.raises(ValueError, match="same shape"):
-        other.solve(method="pdlp-ortools", start=first)
+        other.solve(method=method, start=first)
+
+
+def test_hipdlp_solves_from_scratch_and_cupdlp_from_a_point() -> None:
+    # HiGHS's own PDLP ignores a start; a repetition or a handed start goes to cuPDLP-C.
+    point = (np.zeros(2), np.zeros(3))
+    assert _highs_solver("pdlp", None) == HIGHS_FIRST_ORDER == "hipdlp"
+    assert _highs_solver("pdlp", point) == HIGHS_FROM_A_POINT == "pdlp"
+    assert _highs_solver("simplex", point) == "simplex"
 
 
 def test_a_repeated_first_order_run_asks_for_the_accuracy_the_last_one_missed() -> None:
@@ -298,3 +313,31 @@ def test_a_repeated_first_order_run_asks_for_the_accuracy_the_last_one_missed() 
     assert _tightening(missed(1.01), 1e-4) == pytest.approx(2.02)
     assert _tightening(missed(0.5), 1e-4) == TIGHTENING_MARGIN
     assert _tightening(missed(100.0), 1e-4) == TIGHTENING_FACTOR
+
+
+def test_an_answer_measures_the_same_whatever_unit_a_block_is_stated_in() -> None:
+    # Doors counted in thousandths and windows in hundreds: the same LP, its answer and
+    # duals restated in those units, each block's declared scale following its unit.
+    unit = np.array([1e-3, 100.0])
+    hours = np.array([1.0, 0.01, 1.0])
+    answers = []
+    for per_unit, per_hour in ((np.ones(2), np.ones(3)), (unit, hours)):
+        lp = LinearProgram("max")
+        make = lp.add_variables("make", {"product": PRODUCTS}, scale=1.0 / per_unit)
+        lp.add_constraints(
+            "plant",
+            {"plant": PLANTS},
+            [(make, USE * per_unit[None, :] / per_hour[:, None])],
+            "<=",
+            HOURS / per_hour,
+            scale=1.0 / per_hour,
+        )
+        lp.set_objective({"make": PROFIT * per_unit})
+        # An approximate answer: the optimum (2, 6) off by 1 %, prices (0, 1.5, 1) by 2 %.
+        values = np.array([2.02, 6.06]) / per_unit
+        duals = -np.array([0.0, 1.53, 1.02]) * per_hour
+        answers.append(measure(lp.arrays(), values, duals, lp.scales()))
+    stated, restated = answers
+    assert stated.worst > 1e-3
+    for field in ("primal_infeasibility", "dual_infeasibility", "gap", "largest_violation"):
+        assert getattr(restated, field) == pytest.approx(getattr(stated, field), rel=1e-9)

@@ -46,6 +46,8 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 Coords = Mapping[str, Sequence[Any]]
+_Point = tuple[FloatArray, FloatArray]
+"""Primal values and row duals of the scaled, minimised arrays: where a first-order run starts."""
 _Answer = tuple[FloatArray, FloatArray, Quality]
 """Primal values and row duals of the solved (scaled, minimised) arrays, with their measures."""
 INF = np.inf
@@ -61,11 +63,22 @@ TIGHTENING_FACTOR = 10.0
 TIGHTENING_MARGIN = 2.0
 """A repetition asks for this many times the factor by which the last run missed
 (assumption: a margin against a miss that PDLP's restarts make uneven), and at least
-this factor: tighter than needed costs iterations, and HiGHS starts again from scratch."""
+this factor: tighter than needed costs iterations. A repetition starts from the last
+answer where the solver takes a start (OR-Tools' PDLP; HiGHS's ``hipdlp`` does not)."""
 METHODS = ("auto", "simplex", "ipm", "pdlp", "pdlp-ortools")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
 its interior-point method (with crossover, so duals are exact), its first-order
 primal-dual hybrid gradient (PDLP), or OR-Tools' PDLP."""
+HIGHS_FIRST_ORDER = "hipdlp"
+"""HiGHS's solver behind ``method="pdlp"``: its own PDLP (``hipdlp``), not the bundled
+cuPDLP-C (``pdlp``). Measured on the benchmark's 10^4 x 5 plan at 1e-4
+(docs/performance.md): 2,600 iterations and 12.5 s of CPU against 3,280 and 18.7 s,
+both accepted by planlab's measures in one run. It ignores a start."""
+HIGHS_FROM_A_POINT = "pdlp"
+"""HiGHS's solver behind ``method="pdlp"`` when there is a point to start from: the
+bundled cuPDLP-C, which takes one. On the tempo check's fraction LP at 10^4, ``hipdlp``
+stops at a relative gap of 2-3e-4 whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5),
+so a repetition from its answer goes to cuPDLP-C."""
 FIRST_ORDER = ("pdlp", "pdlp-ortools")
 """The first-order methods: approximate answers, solved in the blocks' units."""
 EXACT_UP_TO = 6_000
@@ -395,8 +408,8 @@ class LinearProgram:
         ``method`` is one of ``METHODS``; ``tolerance`` is the relative accuracy a
         first-order solve is asked for and checked against. Every optimal answer
         carries its primal and dual infeasibility and gap, measured by planlab.
-        ``start``, an earlier solution of a model of the same shape, is where
-        OR-Tools' PDLP begins (the other methods start afresh).
+        ``start``, an earlier solution of a model of the same shape, is where a
+        first-order method begins (the exact methods start afresh).
         """
         began = time.perf_counter()
         chosen = self.choose(method)
@@ -405,11 +418,14 @@ class LinearProgram:
         scaled = chosen in FIRST_ORDER
         arrays = self.arrays(scaled)
         accuracy = float(tolerance) if scaled else 0.0
+        point = None if start is None or not scaled else self._scaled_point(start)
         if chosen == "pdlp-ortools":
-            status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, start)
+            status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point)
             highs = None
         else:
-            highs, status, answer, runs = self._run_highs(arrays, chosen, accuracy, time_limit)
+            highs, status, answer, runs = self._run_highs(
+                arrays, chosen, accuracy, time_limit, point
+            )
         if status is not Status.OPTIMAL or answer is None:
             return self._without_answer(
                 status, highs, arrays, find_iis, chosen, accuracy, runs, time.perf_counter() - began
@@ -446,20 +462,28 @@ class LinearProgram:
         )
 
     def _run_highs(
-        self, arrays: Arrays, chosen: str, accuracy: float, time_limit: float | None
+        self,
+        arrays: Arrays,
+        chosen: str,
+        accuracy: float,
+        time_limit: float | None,
+        point: _Point | None,
     ) -> tuple[_Highs, Status, _Answer | None, int]:
-        """HiGHS's solve; a first-order one repeated tighter while planlab's measures miss."""
+        """HiGHS's solve; a first-order one from ``point``, repeated tighter from its own
+        answer while planlab's measures miss."""
         asked = accuracy
         runs = 0
         while True:
             runs += 1
             highs = _new_highs()
-            highs.setOptionValue("solver", chosen)
+            highs.setOptionValue("solver", _highs_solver(chosen, point))
             if chosen == "pdlp":
                 highs.setOptionValue("kkt_tolerance", asked)
             if time_limit is not None:
                 highs.setOptionValue("time_limit", float(time_limit))
             _pass(highs, arrays)
+            if chosen == "pdlp" and point is not None:
+                _start(highs, point)
             highs.run()
             status, answer = self._outcome(highs, chosen, arrays, self._units(chosen))
             done = chosen != "pdlp" or answer is None or answer[2].within(accuracy)
@@ -467,16 +491,16 @@ class LinearProgram:
                 break
             # HiGHS judges a first-order answer by its own measures; planlab's decide.
             asked /= _tightening(answer[2], accuracy)
+            point = (answer[0], answer[1])
         if status is Status.OTHER and answer is not None and answer[2].within(accuracy):
             status = Status.OPTIMAL
         return highs, status, answer, runs
 
     def _run_ortools(
-        self, arrays: Arrays, accuracy: float, time_limit: float | None, start: Solution | None
+        self, arrays: Arrays, accuracy: float, time_limit: float | None, point: _Point | None
     ) -> tuple[Status, _Answer | None, int]:
-        """OR-Tools' PDLP from ``start``; repeated tighter, from its own answer, if planlab's
-        measures miss (its max-norm criterion is planlab's, so this is rare)."""
-        point = None if start is None else self._scaled_point(start)
+        """OR-Tools' PDLP from ``point``; repeated tighter, from its own answer, if planlab's
+        measures miss (its criterion is planlab's, so this is rare)."""
         asked = accuracy
         runs = 0
         while True:
@@ -491,7 +515,7 @@ class LinearProgram:
                 status = self._unbounded_or_infeasible("pdlp-ortools")
             if found.values is None or found.row_duals is None:
                 return status, None, runs
-            quality = measure(arrays, found.values, found.row_duals, self.scales())
+            quality = measure(arrays, found.values, found.row_duals)
             answer = (found.values, found.row_duals, quality)
             if status in (Status.OPTIMAL, Status.OTHER) and answer[2].within(accuracy):
                 return Status.OPTIMAL, answer, runs
@@ -500,7 +524,7 @@ class LinearProgram:
             point = (found.values, found.row_duals)
             asked /= _tightening(quality, accuracy)
 
-    def _scaled_point(self, solution: Solution) -> tuple[FloatArray, FloatArray]:
+    def _scaled_point(self, solution: Solution) -> _Point:
         """An earlier solution as a primal-dual point of the scaled, minimised model."""
         col_scale, row_scale = self.scales()
         if solution.values.size != col_scale.size or solution.shadow_prices.size != row_scale.size:
@@ -553,8 +577,9 @@ class LinearProgram:
         )
 
     def _units(self, method: str) -> tuple[FloatArray, FloatArray] | None:
-        """The scales that take a first-order answer back to the model's own units."""
-        return self.scales() if method in FIRST_ORDER else None
+        """The scales that take an exact answer (in the model's own units) to the blocks'
+        units, where every answer is measured; a first-order answer is in them already."""
+        return None if method in FIRST_ORDER else self.scales()
 
     def _outcome(
         self,
@@ -675,6 +700,23 @@ def check_method(method: str) -> None:
     """Refuse a method that is not one of ``METHODS``, naming the rule."""
     if method not in METHODS:
         raise InputError.single("<plan>", "method", f"one of {', '.join(METHODS)}", repr(method))
+
+
+def _highs_solver(method: str, point: _Point | None) -> str:
+    """HiGHS's solver for a method: for ``pdlp`` its own PDLP from scratch, cuPDLP-C from a
+    point (a repetition from the last answer, or a start handed to ``solve``)."""
+    if method != "pdlp":
+        return method
+    return HIGHS_FIRST_ORDER if point is None else HIGHS_FROM_A_POINT
+
+
+def _start(highs: _Highs, point: _Point) -> None:
+    """Where HiGHS's first-order method begins: a primal-dual point of the passed model
+    (used by cuPDLP-C; ``hipdlp`` starts afresh whatever it is given)."""
+    start = highspy.HighsSolution()
+    start.col_value, start.row_dual = point[0].tolist(), point[1].tolist()
+    start.value_valid = start.dual_valid = True
+    highs.setSolution(start)
 
 
 def _pass(highs: _Highs, model: Arrays) -> None:
