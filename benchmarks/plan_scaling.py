@@ -114,6 +114,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "gap": solution.gap,
         "primal_infeasibility": solution.primal_infeasibility,
         "dual_infeasibility": solution.dual_infeasibility,
+        "largest_violation": solution.largest_violation,
     }
     if args.highs:
         cpu = time.process_time()

@@ -56,15 +56,14 @@ _INT32_MAX = int(np.iinfo(np.int32).max)
 _DUAL_TOL = 1e-9
 """Duals of an exact solve below this are rounding, reported as zero."""
 TIGHTENINGS = 2
-"""How many times a first-order solve is repeated with a tighter HiGHS tolerance when
-planlab's own measures miss the tolerance asked for."""
+"""How many times OR-Tools' PDLP is repeated, from its last answer, with a tighter
+tolerance when planlab's own measures miss the tolerance asked for."""
 TIGHTENING_FACTOR = 10.0
 """A repetition asks the solver for at most this many times the accuracy of the last run."""
 TIGHTENING_MARGIN = 2.0
 """A repetition asks for this many times the factor by which the last run missed
 (assumption: a margin against a miss that PDLP's restarts make uneven), and at least
-this factor: tighter than needed costs iterations. A repetition starts from the last
-answer where the solver takes a start (OR-Tools' PDLP; HiGHS's ``hipdlp`` does not)."""
+this factor: tighter than needed costs iterations."""
 METHODS = ("auto", "simplex", "ipm", "pdlp", "pdlp-ortools")
 """How an LP is solved: ``auto`` picks by size; the others force HiGHS's dual simplex,
 its interior-point method (with crossover, so duals are exact), its first-order
@@ -73,12 +72,10 @@ HIGHS_FIRST_ORDER = "hipdlp"
 """HiGHS's solver behind ``method="pdlp"``: its own PDLP (``hipdlp``), not the bundled
 cuPDLP-C (``pdlp``). Measured on the benchmark's 10^4 x 5 plan at 1e-4
 (docs/performance.md): 2,600 iterations and 12.5 s of CPU against 3,280 and 18.7 s,
-both accepted by planlab's measures in one run. It ignores a start."""
-HIGHS_FROM_A_POINT = "pdlp"
-"""HiGHS's solver behind ``method="pdlp"`` when there is a point to start from: the
-bundled cuPDLP-C, which takes one. On the tempo check's fraction LP at 10^4, ``hipdlp``
-stops at a relative gap of 2-3e-4 whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5),
-so a repetition from its answer goes to cuPDLP-C."""
+both accepted by planlab's measures in one run. It ignores a start, and on the tempo
+check's fraction LP at 10^4 it stops at a relative gap of 2-3e-4 by planlab's measure
+whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5): an answer it calls optimal that
+planlab's measures do not accept goes on in OR-Tools' PDLP, which starts from it."""
 FIRST_ORDER = ("pdlp", "pdlp-ortools")
 """The first-order methods: approximate answers, solved in the blocks' units."""
 EXACT_UP_TO = 6_000
@@ -182,6 +179,8 @@ class Solution:
     """Relative, computed by planlab from the model and the answer (``plan.verify``)."""
     gap: float = float("nan")
     """Relative primal-dual gap, computed by planlab; NaN without an optimum."""
+    largest_violation: float = float("nan")
+    """The largest single bound violation in the blocks' units (``Quality``), for reporting."""
     tolerance: float = 0.0
     """The relative accuracy the method was asked for (0 for the exact methods)."""
     runs: int = 1
@@ -408,8 +407,10 @@ class LinearProgram:
         ``method`` is one of ``METHODS``; ``tolerance`` is the relative accuracy a
         first-order solve is asked for and checked against. Every optimal answer
         carries its primal and dual infeasibility and gap, measured by planlab.
-        ``start``, an earlier solution of a model of the same shape, is where a
-        first-order method begins (the exact methods start afresh).
+        ``start``, an earlier solution of a model of the same shape, is where OR-Tools'
+        PDLP begins (HiGHS's methods start afresh). With ``pdlp`` an answer that HiGHS
+        calls optimal and planlab's measures do not accept is taken on by OR-Tools' PDLP
+        from that answer (``Solution.runs`` counts both solvers' runs).
         """
         began = time.perf_counter()
         chosen = self.choose(method)
@@ -418,14 +419,24 @@ class LinearProgram:
         scaled = chosen in FIRST_ORDER
         arrays = self.arrays(scaled)
         accuracy = float(tolerance) if scaled else 0.0
-        point = None if start is None or not scaled else self._scaled_point(start)
+        point = None if start is None or chosen != "pdlp-ortools" else self._scaled_point(start)
+        highs: _Highs | None = None
         if chosen == "pdlp-ortools":
             status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point)
-            highs = None
         else:
-            highs, status, answer, runs = self._run_highs(
-                arrays, chosen, accuracy, time_limit, point
-            )
+            highs, status, answer = self._run_highs(arrays, chosen, accuracy, time_limit)
+            runs = 1
+            if chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
+                if not answer[2].within(accuracy):
+                    # HiGHS judges its answer by its own measures; planlab's decide. OR-Tools'
+                    # PDLP (planlab's criterion) goes on from HiGHS's answer.
+                    highs = None
+                    status, answer, more = self._run_ortools(
+                        arrays, accuracy, time_limit, (answer[0], answer[1])
+                    )
+                    runs += more
+            elif status is Status.OTHER and answer is not None and answer[2].within(accuracy):
+                status = Status.OPTIMAL
         if status is not Status.OPTIMAL or answer is None:
             return self._without_answer(
                 status, highs, arrays, find_iis, chosen, accuracy, runs, time.perf_counter() - began
@@ -457,44 +468,26 @@ class LinearProgram:
             primal_infeasibility=quality.primal_infeasibility,
             dual_infeasibility=quality.dual_infeasibility,
             gap=quality.gap,
+            largest_violation=quality.largest_violation,
             tolerance=accuracy,
             runs=runs,
         )
 
     def _run_highs(
-        self,
-        arrays: Arrays,
-        chosen: str,
-        accuracy: float,
-        time_limit: float | None,
-        point: _Point | None,
-    ) -> tuple[_Highs, Status, _Answer | None, int]:
-        """HiGHS's solve; a first-order one from ``point``, repeated tighter from its own
-        answer while planlab's measures miss."""
-        asked = accuracy
-        runs = 0
-        while True:
-            runs += 1
-            highs = _new_highs()
-            highs.setOptionValue("solver", _highs_solver(chosen, point))
-            if chosen == "pdlp":
-                highs.setOptionValue("kkt_tolerance", asked)
-            if time_limit is not None:
-                highs.setOptionValue("time_limit", float(time_limit))
-            _pass(highs, arrays)
-            if chosen == "pdlp" and point is not None:
-                _start(highs, point)
-            highs.run()
-            status, answer = self._outcome(highs, chosen, arrays, self._units(chosen))
-            done = chosen != "pdlp" or answer is None or answer[2].within(accuracy)
-            if done or answer is None or runs > TIGHTENINGS:
-                break
-            # HiGHS judges a first-order answer by its own measures; planlab's decide.
-            asked /= _tightening(answer[2], accuracy)
-            point = (answer[0], answer[1])
-        if status is Status.OTHER and answer is not None and answer[2].within(accuracy):
-            status = Status.OPTIMAL
-        return highs, status, answer, runs
+        self, arrays: Arrays, chosen: str, accuracy: float, time_limit: float | None
+    ) -> tuple[_Highs, Status, _Answer | None]:
+        """One HiGHS solve by ``chosen``; for ``pdlp`` its own PDLP from scratch, asked for
+        ``accuracy`` by its own criterion."""
+        highs = _new_highs()
+        highs.setOptionValue("solver", HIGHS_FIRST_ORDER if chosen == "pdlp" else chosen)
+        if chosen == "pdlp":
+            highs.setOptionValue("kkt_tolerance", accuracy)
+        if time_limit is not None:
+            highs.setOptionValue("time_limit", float(time_limit))
+        _pass(highs, arrays)
+        highs.run()
+        status, answer = self._outcome(highs, chosen, arrays, self._units(chosen))
+        return highs, status, answer
 
     def _run_ortools(
         self, arrays: Arrays, accuracy: float, time_limit: float | None, point: _Point | None
@@ -700,23 +693,6 @@ def check_method(method: str) -> None:
     """Refuse a method that is not one of ``METHODS``, naming the rule."""
     if method not in METHODS:
         raise InputError.single("<plan>", "method", f"one of {', '.join(METHODS)}", repr(method))
-
-
-def _highs_solver(method: str, point: _Point | None) -> str:
-    """HiGHS's solver for a method: for ``pdlp`` its own PDLP from scratch, cuPDLP-C from a
-    point (a repetition from the last answer, or a start handed to ``solve``)."""
-    if method != "pdlp":
-        return method
-    return HIGHS_FIRST_ORDER if point is None else HIGHS_FROM_A_POINT
-
-
-def _start(highs: _Highs, point: _Point) -> None:
-    """Where HiGHS's first-order method begins: a primal-dual point of the passed model
-    (used by cuPDLP-C; ``hipdlp`` starts afresh whatever it is given)."""
-    start = highspy.HighsSolution()
-    start.col_value, start.row_dual = point[0].tolist(), point[1].tolist()
-    start.value_valid = start.dual_valid = True
-    highs.setSolution(start)
 
 
 def _pass(highs: _Highs, model: Arrays) -> None:

@@ -262,7 +262,7 @@ def _disproportions(
 
     The fraction LP itself, with the tempo as a parameter: the fraction is fixed at
     the whole tempo and the shortages are let loose, so the matrix is the one already
-    assembled, and a first-order method starts from the fraction's answer (``start``).
+    assembled, and OR-Tools' PDLP starts from the fraction's answer (``start``).
     """
     lp, v, e, T = model.lp, model.variables, model.economy, model.settings.years
     lp.set_bounds(v["fraction"], 1.0, 1.0)
