@@ -9,7 +9,9 @@ that ``auto`` (or ``--method``) chose. ``--highs`` adds HiGHS's exact solve
 ``highs_objective`` and the ratio. ``--tempo K`` adds a tempo check (15 % a year
 for the K largest branches, without the attainable growth) and its time against
 the plan's solve. The plan is the weighted one: every branch
-asked for ``--target-factor`` times its base-year output in the final year.
+asked for ``--target-factor`` times its base-year output in the final year. On a
+shared machine wall times follow the load: each timed step also gives the CPU seconds
+of this process (``*_cpu_s``), and the record the load average before and after.
 
     .venv/bin/python benchmarks/plan_scaling.py --n 10000 --years 5 --seed 1 --json
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -57,14 +60,20 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def load() -> float:
+    """The machine's load average over the last minute."""
+    return round(os.getloadavg()[0], 2)
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Build and solve one instance; the JSON record."""
+    load_before = load()
     start = time.perf_counter()
     economy = economy_for(args.n, args.seed)
     generate_s = time.perf_counter() - start
     if args.write_economy:
         save(economy, Path(args.write_economy))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     targets = Targets(
         sectors=economy.names,
         years=(args.years,) * economy.n,
@@ -74,7 +83,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     model = _with_targets(economy, PlanSettings(years=args.years), targets, "weighted", {}, cap=1.0)
     # The form the solve uses: first-order methods work in the blocks' units.
     arrays = model.lp.arrays(model.lp.choose(args.method) in FIRST_ORDER)
-    build_s = time.perf_counter() - start
+    build_s, build_cpu_s = time.perf_counter() - start, time.process_time() - cpu
     record: dict[str, Any] = {
         "n": args.n,
         "years": args.years,
@@ -85,13 +94,18 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "nonzeros": int(arrays.matrix.nnz),
         "generate_s": round(generate_s, 3),
         "build_s": round(build_s, 3),
+        "build_cpu_s": round(build_cpu_s, 3),
+        "load_before": load_before,
     }
     if args.build_only:
-        record["peak_mb"] = round(peak_mb(), 1)
+        record |= {"peak_mb": round(peak_mb(), 1), "load_after": load()}
         return record
+    cpu = time.process_time()
     solution = model.lp.solve(method=args.method, tolerance=args.tolerance)
+    solve_cpu_s = time.process_time() - cpu
     record |= {
         "solve_s": round(solution.seconds, 3),
+        "solve_cpu_s": round(solve_cpu_s, 3),
         "status": solution.status.value,
         "method": solution.method,
         "runs": solution.runs,
@@ -100,24 +114,32 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "gap": solution.gap,
         "primal_infeasibility": solution.primal_infeasibility,
         "dual_infeasibility": solution.dual_infeasibility,
+        "largest_violation": solution.largest_violation,
     }
     if args.highs:
+        cpu = time.process_time()
         exact = model.lp.solve(method="ipm", time_limit=args.highs_limit)
         record["highs_s"] = round(exact.seconds, 3)
+        record["highs_cpu_s"] = round(time.process_time() - cpu, 3)
         record["highs_status"] = exact.status.value
         record["highs_objective"] = exact.objective
         record["ratio_to_highs"] = round(exact.seconds / max(solution.seconds, 1e-9), 2)
     if args.tempo:
         largest = np.argsort(economy.gross_output)[::-1][: args.tempo]
         growth = {economy.names[i]: TEMPO_GROWTH for i in largest}
+        cpu = time.process_time()
         report = check_tempo(economy, growth, args.years, method=args.method, attainable=False)
+        tempo_cpu_s = time.process_time() - cpu
         record["tempo_s"] = round(report.seconds, 3)
+        record["tempo_cpu_s"] = round(tempo_cpu_s, 3)
         record["tempo_feasible"] = report.feasible
         record["tempo_max_fraction"] = report.max_fraction
         record["tempo_bottlenecks"] = len(report.bottlenecks)
         record["tempo_disproportions"] = len(report.disproportions)
         record["tempo_to_solve"] = round(report.seconds / max(solution.seconds, 1e-9), 2)
+        record["tempo_to_solve_cpu"] = round(tempo_cpu_s / max(solve_cpu_s, 1e-9), 2)
     record["peak_mb"] = round(peak_mb(), 1)
+    record["load_after"] = load()
     return record
 
 

@@ -8,6 +8,8 @@ and shadow prices (0, 1.5, 1) of the three plants.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -19,7 +21,7 @@ from planlab.plan.lp import (
     Status,
     _tightening,
 )
-from planlab.plan.verify import Quality
+from planlab.plan.verify import Arrays, Quality, measure
 
 PLANTS = (1, 2, 3)
 PRODUCTS = ("doors", "windows")
@@ -278,15 +280,16 @@ def test_a_scale_must_be_positive_and_finite(scale: float) -> None:
 
 def test_or_tools_starts_from_an_earlier_solution_of_the_same_shape() -> None:
     lp = wyndor()
-    first = lp.solve(method="pdlp-ortools", tolerance=1e-9)
-    again = lp.solve(method="pdlp-ortools", tolerance=1e-9, start=first)
+    method = "pdlp-ortools"
+    first = lp.solve(method=method, tolerance=1e-9)
+    again = lp.solve(method=method, tolerance=1e-9, start=first)
     assert (first.status, again.status) == (Status.OPTIMAL, Status.OPTIMAL)
     np.testing.assert_allclose(again.values, [2.0, 6.0], atol=1e-6)
     np.testing.assert_allclose(again.shadow_prices, [0.0, 1.5, 1.0], atol=1e-6)
     other = LinearProgram()
     other.add_variables("x", {"i": range(3)})
     with pytest.raises(ValueError, match="same shape"):
-        other.solve(method="pdlp-ortools", start=first)
+        other.solve(method=method, start=first)
 
 
 def test_a_repeated_first_order_run_asks_for_the_accuracy_the_last_one_missed() -> None:
@@ -298,3 +301,51 @@ def test_a_repeated_first_order_run_asks_for_the_accuracy_the_last_one_missed() 
     assert _tightening(missed(1.01), 1e-4) == pytest.approx(2.02)
     assert _tightening(missed(0.5), 1e-4) == TIGHTENING_MARGIN
     assert _tightening(missed(100.0), 1e-4) == TIGHTENING_FACTOR
+
+
+def test_an_answer_measures_the_same_whatever_unit_a_block_is_stated_in() -> None:
+    # Doors counted in thousandths and windows in hundreds: the same LP, its answer and
+    # duals restated in those units, each block's declared scale following its unit.
+    unit = np.array([1e-3, 100.0])
+    hours = np.array([1.0, 0.01, 1.0])
+    answers = []
+    for per_unit, per_hour in ((np.ones(2), np.ones(3)), (unit, hours)):
+        lp = LinearProgram("max")
+        make = lp.add_variables("make", {"product": PRODUCTS}, scale=1.0 / per_unit)
+        lp.add_constraints(
+            "plant",
+            {"plant": PLANTS},
+            [(make, USE * per_unit[None, :] / per_hour[:, None])],
+            "<=",
+            HOURS / per_hour,
+            scale=1.0 / per_hour,
+        )
+        lp.set_objective({"make": PROFIT * per_unit})
+        # An approximate answer: the optimum (2, 6) off by 1 %, prices (0, 1.5, 1) by 2 %.
+        values = np.array([2.02, 6.06]) / per_unit
+        duals = -np.array([0.0, 1.53, 1.02]) * per_hour
+        answers.append(measure(lp.arrays(), values, duals, lp.scales()))
+    stated, restated = answers
+    assert stated.worst > 1e-3
+    for field in ("primal_infeasibility", "dual_infeasibility", "gap", "largest_violation"):
+        assert getattr(restated, field) == pytest.approx(getattr(stated, field), rel=1e-9)
+
+
+def test_an_answer_planlab_does_not_accept_is_finished_by_or_tools_from_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # HiGHS's PDLP calls an answer optimal that is 5 % off (its own criterion is looser on
+    # some LPs); OR-Tools' PDLP takes it on from there to planlab's measures.
+    lp = wyndor()
+    run_highs = LinearProgram._run_highs
+
+    def off(self: LinearProgram, arrays: Arrays, *args: Any) -> Any:
+        highs, status, (values, duals, _) = run_highs(self, arrays, *args)
+        values, duals = values * 1.05, duals * 0.95
+        return highs, status, (values, duals, measure(arrays, values, duals))
+
+    monkeypatch.setattr(LinearProgram, "_run_highs", off)
+    solution = lp.solve(method="pdlp", tolerance=1e-6)
+    assert solution.status is Status.OPTIMAL and solution.runs == 2
+    assert max(solution.primal_infeasibility, solution.dual_infeasibility, solution.gap) <= 1e-6
+    np.testing.assert_allclose(solution.values, [2.0, 6.0], atol=1e-4)

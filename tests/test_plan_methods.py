@@ -78,11 +78,6 @@ ORTOOLS_HARMONY_OFF = pytest.mark.xfail(
     "harmony plan rises 1.05e-4 above the common level of the exact plan; the held-target "
     "rule meets a degenerate maximin",
 )
-ORTOOLS_TIE_OFF = pytest.mark.xfail(
-    strict=True,
-    reason="known defect: with OR-Tools' PDLP the dearest bottleneck of economy 3's tempo is "
-    "capacity_flow, not the exact solve's capacity row of the same branch and year",
-)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +147,7 @@ def test_harmony_holds_the_dearest_target_when_none_is_tight_enough() -> None:
         (3, "pdlp"),
         (4, "pdlp"),
         (5, "pdlp"),
-        pytest.param(3, "pdlp-ortools", marks=ORTOOLS_TIE_OFF),
+        (3, "pdlp-ortools"),
         (4, "pdlp-ortools"),
         (5, "pdlp-ortools"),
     ],
@@ -164,10 +159,13 @@ def test_tempo_check_by_pdlp_agrees_with_the_exact_one(seed: int, method: str) -
     assert first_order.feasible == exact.feasible
     assert first_order.max_fraction == pytest.approx(exact.max_fraction, rel=OBJECTIVE_AGREE)
     assert np.isnan(list(first_order.attainable_growth.values())).all()
+    # The dearest bottleneck is one of the exact solve's dearest, which may tie: a balance
+    # and the floor of the same good and year (economy 4), a branch's capacity and its
+    # capacity flow (economy 3) carry one price.
     where = ["constraint", "sector", "year"]
-    assert first_order.bottlenecks.iloc[0][where].tolist() == (
-        exact.bottlenecks.iloc[0][where].tolist()
-    )
+    top = exact.bottlenecks["shadow_price"].iloc[0]
+    dearest = exact.bottlenecks[exact.bottlenecks["shadow_price"] >= top * (1 - PRICE_AGREE)]
+    assert first_order.bottlenecks.iloc[0][where].tolist() in dearest[where].values.tolist()
     assert first_order.bottlenecks["shadow_price"].iloc[0] == pytest.approx(
         exact.bottlenecks["shadow_price"].iloc[0], rel=PRICE_AGREE
     )

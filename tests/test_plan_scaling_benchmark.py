@@ -15,6 +15,7 @@ KEYS = (
     "years",
     "build_s",
     "solve_s",
+    "solve_cpu_s",
     "peak_mb",
     "gap",
     "primal_infeasibility",

@@ -1,9 +1,8 @@
 """OR-Tools' PDLP behind the plan LP: a first-order solve measured as planlab measures it.
 
-OR-Tools states its optimality criterion in the max norm, relative to the largest
-bound and cost (``OPTIMALITY_NORM_L_INF``), which is how ``planlab.plan.verify``
-measures an answer; an answer it calls optimal therefore passes planlab's check
-without the repeated, tighter runs that HiGHS's PDLP (a 2-norm criterion) needs.
+OR-Tools states its relative optimality criterion in the Euclidean norm
+(``OPTIMALITY_NORM_L2``), relative to the norms of the bounds and costs, which is
+how ``planlab.plan.verify`` measures an answer (and how HiGHS's PDLP states its own).
 It also starts from a given primal-dual point (a warm start), which the tempo check
 uses between its LPs. Both run on the model in its blocks' units
 (``LinearProgram.arrays(scaled=True)``).
@@ -58,7 +57,7 @@ def solve_ortools(
     time_limit: float | None = None,
     start: tuple[FloatArray, FloatArray] | None = None,
 ) -> FirstOrderAnswer:
-    """Solve ``arrays`` (minimised) to the relative max-norm ``tolerance``, from ``start``."""
+    """Solve ``arrays`` (minimised) to the relative Euclidean ``tolerance``, from ``start``."""
     qp = pdlp.QuadraticProgram()
     qp.objective_vector = arrays.cost
     qp.constraint_matrix = arrays.matrix
@@ -69,7 +68,7 @@ def solve_ortools(
     params = solvers_pb2.PrimalDualHybridGradientParams()
     params.num_threads = THREADS
     criteria = params.termination_criteria
-    criteria.optimality_norm = solvers_pb2.OPTIMALITY_NORM_L_INF
+    criteria.optimality_norm = solvers_pb2.OPTIMALITY_NORM_L2
     criteria.simple_optimality_criteria.eps_optimal_relative = tolerance
     criteria.simple_optimality_criteria.eps_optimal_absolute = tolerance
     if time_limit is not None:

@@ -3,18 +3,26 @@
 For ``min c.x`` subject to ``rl <= A x <= ru`` and ``l <= x <= u``, with primal
 values x and row duals y (HiGHS's signs: a positive dual prices a lower bound),
 the column duals are recomputed as ``z = c - A' y``; nothing the solver reports
-about its own accuracy is used. Each measure is relative, as first-order solvers
-state their tolerances:
+about its own accuracy is used.
 
-- primal infeasibility: the largest violation of a row or column bound, over
-  ``1 + ||finite bounds||_inf``;
-- dual infeasibility: the largest dual of the wrong sign for a bound that is
-  infinite (a price on a bound that does not exist), over ``1 + ||c||_inf``;
+The measures are taken in the blocks' units (each column over its declared scale,
+each row over its own: a branch's quantities and balances over its base-year gross
+output), where every block is of order one, so that an error counts the same
+whether a branch is large or small and whatever unit its data are stated in. Each
+is relative in the Euclidean norm, as the PDLP literature, HiGHS's PDLP and
+OR-Tools' relative criterion state their tolerances:
+
+- primal infeasibility: the norm of the violations of row and column bounds, over
+  ``1 + ||b||``, b the rows' finite right-hand sides;
+- dual infeasibility: the norm of the duals of the wrong sign for a bound that is
+  infinite (a price on a bound that does not exist), over ``1 + ||c||``;
 - relative gap: ``|primal - dual| / (1 + |primal| + |dual|)``, where the dual
   objective prices each finite bound with the dual of its side.
 
-An exact simplex answer measures near 1e-9 on all three; a first-order answer at
-the tolerance it was asked for.
+``Quality.largest_violation`` adds the largest single violation in those units (a
+share of the branch's base-year output), for reporting. An exact simplex answer
+measures near 1e-9 on all three; a first-order answer at the tolerance it was
+asked for.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ class Quality:
     primal_infeasibility: float
     dual_infeasibility: float
     gap: float
+    largest_violation: float = 0.0
+    """The largest single bound violation in the blocks' units (not a criterion)."""
 
     @property
     def worst(self) -> float:
@@ -60,10 +70,6 @@ class Quality:
     def within(self, tolerance: float) -> bool:
         """Whether all three measures are at most ``tolerance``."""
         return self.worst <= tolerance
-
-
-def _largest(values: FloatArray) -> float:
-    return float(values.max()) if values.size else 0.0
 
 
 def _priced(dual: FloatArray, lower: FloatArray, upper: FloatArray) -> tuple[float, FloatArray]:
@@ -79,6 +85,13 @@ def _priced(dual: FloatArray, lower: FloatArray, upper: FloatArray) -> tuple[flo
     return value, wrong
 
 
+def _right_sides(lower: FloatArray, upper: FloatArray) -> FloatArray:
+    """Each row's finite right-hand side (the larger in size for a ranged row; 0 if free)."""
+    low = np.where(np.isfinite(lower), np.abs(lower), 0.0)
+    up = np.where(np.isfinite(upper), np.abs(upper), 0.0)
+    return np.maximum(low, up)
+
+
 def measure(
     lp: Arrays,
     x: FloatArray,
@@ -87,8 +100,8 @@ def measure(
 ) -> Quality:
     """Objectives and relative primal infeasibility, dual infeasibility and gap of (x, y).
 
-    With ``scales`` (column and row scales), ``lp``, x and y are in scaled units and
-    the measures are taken in the model's own units, without a second matrix.
+    ``lp``, x and y in the blocks' units; or, with ``scales`` (column and row scales),
+    in the model's own units, taken to the blocks' units without a second matrix.
     """
     matrix, cost = lp.matrix, lp.cost
     col_lower, col_upper, row_lower, row_upper = (
@@ -101,9 +114,9 @@ def measure(
     z = cost - matrix.T @ y
     if scales is not None:
         cs, rs = scales
-        x, activity, y, z, cost = x * cs, activity * rs, y / rs, z / cs, cost / cs
-        col_lower, col_upper = col_lower * cs, col_upper * cs
-        row_lower, row_upper = row_lower * rs, row_upper * rs
+        x, activity, y, z, cost = x / cs, activity / rs, y * rs, z * cs, cost * cs
+        col_lower, col_upper = col_lower / cs, col_upper / cs
+        row_lower, row_upper = row_lower / rs, row_upper / rs
     violation = np.concatenate(
         [
             np.maximum(row_lower - activity, 0.0),
@@ -112,17 +125,17 @@ def measure(
             np.maximum(x - col_upper, 0.0),
         ]
     )
-    bounds = np.concatenate([row_lower, row_upper, col_lower, col_upper])
-    scale_b = 1.0 + _largest(np.abs(bounds[np.isfinite(bounds)]))
     row_part, row_wrong = _priced(y, row_lower, row_upper)
     col_part, col_wrong = _priced(z, col_lower, col_upper)
     primal = float(cost @ x)
     dual = row_part + col_part
-    scale_c = 1.0 + _largest(np.abs(cost))
+    wrong = np.concatenate([row_wrong, col_wrong])
     return Quality(
         primal_objective=primal,
         dual_objective=dual,
-        primal_infeasibility=_largest(violation) / scale_b,
-        dual_infeasibility=max(_largest(row_wrong), _largest(col_wrong)) / scale_c,
+        primal_infeasibility=float(np.linalg.norm(violation))
+        / (1.0 + float(np.linalg.norm(_right_sides(row_lower, row_upper)))),
+        dual_infeasibility=float(np.linalg.norm(wrong)) / (1.0 + float(np.linalg.norm(cost))),
         gap=abs(primal - dual) / (1.0 + abs(primal) + abs(dual)),
+        largest_violation=float(violation.max()) if violation.size else 0.0,
     )
