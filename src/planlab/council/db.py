@@ -35,6 +35,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from planlab.council.groupcommit import Appender
+from planlab.council.readcache import ReadCache
 
 __all__ = ["HOLDS_WRITE_LOCK", "WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
 
@@ -101,7 +102,8 @@ def _engine(url: str, *, immediate: bool) -> Engine:
 
 @dataclass
 class Database:
-    """One database: a session factory for reads and one for writes."""
+    """One database: a session factory for reads and one for writes, the group commit's
+    appender, and the answers of reads kept between writes (``readcache``)."""
 
     url: str
     reader: Engine
@@ -111,6 +113,7 @@ class Database:
     reading: sessionmaker[Session] = field(init=False, repr=False)
     writing: sessionmaker[Session] = field(init=False, repr=False)
     appender: Appender = field(init=False, repr=False)
+    cache: ReadCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # One factory per engine for the life of the database: each ``sessionmaker`` makes a
@@ -118,6 +121,7 @@ class Database:
         self.reading = sessionmaker(self.reader, expire_on_commit=False)
         self.writing = sessionmaker(self.writer, expire_on_commit=False)
         self.appender = Appender(self.write)
+        self.cache = ReadCache()
 
     @classmethod
     def connect(cls, url: str) -> Database:
