@@ -70,9 +70,11 @@ def driver_url(url: str) -> str:
 
 def _engine(url: str, *, immediate: bool) -> Engine:
     if not url.startswith("sqlite"):
+        # No ``pool_pre_ping``: the pool is kept warm (``POOL_SIZE``), and a ping per checkout
+        # was a round trip per request; a connection the server dropped fails its statement
+        # once, and SQLAlchemy then invalidates the pool's connections.
         return create_engine(
             driver_url(url),
-            pool_pre_ping=True,
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
         )

@@ -68,6 +68,7 @@ __all__ = ["router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+templates.env.auto_reload = False  # compiled once: the package's templates do not change
 FORM_COOKIE = "planlab_form"
 Db = Annotated[Database, Depends(database)]
 M = TypeVar("M", bound=BaseModel)
