@@ -133,7 +133,10 @@ class Database:
             file = make_url(url).database
             lockfile = Path(f"{file}.writer-lock") if file and file != ":memory:" else None
             return cls(url, reader, _engine(url, immediate=True), threading.Lock(), lockfile)
-        return cls(url, reader, reader)
+        # Reads run in autocommit: under READ COMMITTED each statement sees its own snapshot
+        # anyway, and a read transaction cost two more round trips (BEGIN, ROLLBACK) per
+        # request. The option is set on the connection by the driver, without a round trip.
+        return cls(url, reader.execution_options(isolation_level="AUTOCOMMIT"), reader)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
