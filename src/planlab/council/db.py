@@ -35,6 +35,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from planlab.council.groupcommit import Appender
+from planlab.council.readcache import ReadCache
 
 __all__ = ["HOLDS_WRITE_LOCK", "WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
 
@@ -69,9 +70,11 @@ def driver_url(url: str) -> str:
 
 def _engine(url: str, *, immediate: bool) -> Engine:
     if not url.startswith("sqlite"):
+        # No ``pool_pre_ping``: the pool is kept warm (``POOL_SIZE``), and a ping per checkout
+        # was a round trip per request; a connection the server dropped fails its statement
+        # once, and SQLAlchemy then invalidates the pool's connections.
         return create_engine(
             driver_url(url),
-            pool_pre_ping=True,
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
         )
@@ -101,7 +104,8 @@ def _engine(url: str, *, immediate: bool) -> Engine:
 
 @dataclass
 class Database:
-    """One database: a session factory for reads and one for writes."""
+    """One database: a session factory for reads and one for writes, the group commit's
+    appender, and the answers of reads kept between writes (``readcache``)."""
 
     url: str
     reader: Engine
@@ -111,6 +115,7 @@ class Database:
     reading: sessionmaker[Session] = field(init=False, repr=False)
     writing: sessionmaker[Session] = field(init=False, repr=False)
     appender: Appender = field(init=False, repr=False)
+    cache: ReadCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # One factory per engine for the life of the database: each ``sessionmaker`` makes a
@@ -118,6 +123,7 @@ class Database:
         self.reading = sessionmaker(self.reader, expire_on_commit=False)
         self.writing = sessionmaker(self.writer, expire_on_commit=False)
         self.appender = Appender(self.write)
+        self.cache = ReadCache()
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -127,7 +133,10 @@ class Database:
             file = make_url(url).database
             lockfile = Path(f"{file}.writer-lock") if file and file != ":memory:" else None
             return cls(url, reader, _engine(url, immediate=True), threading.Lock(), lockfile)
-        return cls(url, reader, reader)
+        # Reads run in autocommit: under READ COMMITTED each statement sees its own snapshot
+        # anyway, and a read transaction cost two more round trips (BEGIN, ROLLBACK) per
+        # request. The option is set on the connection by the driver, without a round trip.
+        return cls(url, reader.execution_options(isolation_level="AUTOCOMMIT"), reader)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

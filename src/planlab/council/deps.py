@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Request, Response, status
+from pydantic import BaseModel
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from planlab.council import service
 from planlab.council.db import Database
 from planlab.council.models import LoginFailure, SessionRow, User
 from planlab.council.permissions import TABLE
@@ -33,16 +37,21 @@ from planlab.council.settings import Settings
 __all__ = [
     "RowId",
     "Viewer",
+    "admit",
     "admit_registration",
     "client_address",
     "database",
     "database_of",
+    "kept_json",
+    "kept_row",
     "log_in",
     "permit",
+    "reading",
     "set_session_cookie",
     "settings",
     "settings_of",
     "viewer",
+    "viewer_in",
 ]
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -82,35 +91,73 @@ class Viewer:
     session: SessionRow
 
 
-def viewer(request: Request) -> Viewer | None:
-    """The logged-in participant behind the request's cookie, if any."""
-    with database_of(request).read() as session:
-        found = session_user(session, request.cookies.get(COOKIE))
+def viewer_in(session: Session, request: Request) -> Viewer | None:
+    """The logged-in participant behind the request's cookie, if any, read in ``session``."""
+    found = session_user(session, request.cookies.get(COOKIE))
     return None if found is None else Viewer(*found)
 
 
-def permit(*actions: str) -> Callable[[Request], Viewer]:
-    """A dependency: the participant, if their role may take one of ``actions``.
+def viewer(request: Request) -> Viewer | None:
+    """The logged-in participant behind the request's cookie, if any (a session of its own)."""
+    with database_of(request).read() as session:
+        return viewer_in(session, request)
 
-    Anonymous requests get 401, other roles 403; a write (any method but GET,
-    HEAD, OPTIONS) also needs the session's CSRF token in ``X-CSRF-Token``.
-    """
+
+def admit(request: Request, who: Viewer | None, actions: tuple[str, ...]) -> Viewer:
+    """``who``, if their role may take one of ``actions``: else 401 (anonymous) or 403; a
+    write (any method but GET, HEAD, OPTIONS) also needs the session's CSRF token in
+    ``X-CSRF-Token``."""
+    if who is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in first")
+    if not any(who.user.role in TABLE[action] for action in actions):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"role {who.user.role!r} may not {' or '.join(actions)}"
+        )
+    if request.method not in SAFE and not csrf_matches(
+        who.session.csrf, request.headers.get(CSRF_HEADER)
+    ):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {CSRF_HEADER}")
+    return who
+
+
+def permit(*actions: str) -> Callable[[Request], Viewer]:
+    """A dependency: the participant, if their role may take one of ``actions`` (``admit``)."""
 
     def check(request: Request) -> Viewer:
-        who = viewer(request)
-        if who is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in first")
-        if not any(who.user.role in TABLE[action] for action in actions):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"role {who.user.role!r} may not {' or '.join(actions)}"
-            )
-        if request.method not in SAFE and not csrf_matches(
-            who.session.csrf, request.headers.get(CSRF_HEADER)
-        ):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {CSRF_HEADER}")
-        return who
+        return admit(request, viewer(request), actions)
 
     return check
+
+
+@contextmanager
+def reading(request: Request, *actions: str) -> Iterator[tuple[Viewer, Session]]:
+    """One read session for a whole request: the participant is looked up and admitted
+    (``admit``) in it, then the route reads in it (where ``permit`` and the route would
+    take a session each)."""
+    with database_of(request).read() as session:
+        yield admit(request, viewer_in(session, request), actions or ("read",)), session
+
+
+def kept_json(request: Request, key: Hashable, build: Callable[[Session], bytes]) -> Response:
+    """A read's JSON answer: the participant admitted to ``read`` first, then the answer kept
+    for ``key`` in the database's ``ReadCache``, or ``build``'s (validated once, encoded by
+    pydantic, and kept while no write changes it)."""
+    db = database_of(request)
+    with reading(request) as (_who, session):
+        body = db.cache.answer(session, key, lambda: build(session))
+    return Response(body, media_type="application/json")
+
+
+def kept_row(
+    request: Request, model: type[Any], key: int, what: str, public: type[BaseModel]
+) -> Response:
+    """One row as ``public`` by ``kept_json``, under the key ``(what, key)``; 404 without it."""
+
+    def build(session: Session) -> bytes:
+        row = service.get(session, model, key, what)
+        return public.model_validate(row).model_dump_json().encode()
+
+    return kept_json(request, (what, key), build)
 
 
 def set_session_cookie(response: Response, token: str, config: Settings) -> None:

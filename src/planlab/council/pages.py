@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -17,7 +18,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from planlab.council import audit, charts, checks, service, words
 from planlab.council.db import Database
@@ -27,11 +29,13 @@ from planlab.council.deps import (
     admit_registration,
     client_address,
     database,
+    database_of,
     log_in,
     set_session_cookie,
     settings,
     settings_of,
     viewer,
+    viewer_in,
 )
 from planlab.council.models import (
     AuditEvent,
@@ -46,6 +50,7 @@ from planlab.council.models import (
 from planlab.council.permissions import ROLES, TABLE, allowed
 from planlab.council.schemas import (
     BallotCreate,
+    BallotPublic,
     CommentCreate,
     Credentials,
     ProposalCreate,
@@ -63,6 +68,7 @@ __all__ = ["router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+templates.env.auto_reload = False  # compiled once: the package's templates do not change
 FORM_COOKIE = "planlab_form"
 Db = Annotated[Database, Depends(database)]
 M = TypeVar("M", bound=BaseModel)
@@ -495,43 +501,67 @@ def create_ballot(form: Fields, round_id: RowId, who: Who, db: Db) -> Response:
     return _back(f"/ballots/{row.id}")
 
 
+@dataclass(frozen=True)
+class BallotView:
+    """What a ballot's page shows the same to every reader: kept between writes (``readcache``)."""
+
+    ballot: BallotPublic
+    round: RoundTitle
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RoundTitle:
+    """A round as a page links to it."""
+
+    id: int
+    title: str
+
+
+def _ballot_view(session: Session, ballot_id: int) -> BallotView:
+    ballot = service.get(session, Ballot, ballot_id, "ballot")
+    row = service.get(session, Round, ballot.round_id, "round")
+    labels: dict[str, str] = {}
+    for key in ballot.candidates:
+        if ballot.kind == "ranked":
+            labels[key] = service.get(session, PlanVersion, int(key), "variant").name
+        else:
+            labels[key] = service.describe(service.get(session, Proposal, int(key), "proposal"))
+    return BallotView(BallotPublic.model_validate(ballot), RoundTitle(row.id, row.title), labels)
+
+
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
-def ballot_page(request: Request, ballot_id: RowId, who: Who, db: Db) -> HTMLResponse:
-    """A ballot: the form to vote, or the result and why the winner won."""
-    return _ballot(request, ballot_id, who, db)
+def ballot_page(request: Request, ballot_id: RowId) -> HTMLResponse:
+    """A ballot: the form to vote, or the result and why the winner won. One read session
+    for the login and the page."""
+    with database_of(request).read() as session:
+        who = viewer_in(session, request)
+        if who is None:
+            raise LoginRequiredError(str(request.url.path))
+        return _ballot(request, ballot_id, who, session)
 
 
 def _ballot(
-    request: Request, ballot_id: int, who: Viewer, db: Database, receipt: Any = None
+    request: Request, ballot_id: int, who: Viewer, session: Session, receipt: Any = None
 ) -> HTMLResponse:
-    with db.read() as session:
-        ballot = service.get(session, Ballot, ballot_id, "ballot")
-        row = service.get(session, Round, ballot.round_id, "round")
-        voted = (
-            session.scalar(
-                select(Vote.id).where(
-                    Vote.ballot_id == ballot_id, Vote.participant_id == who.user.id
-                )
-            )
-            is not None
-        )
-        votes = len(list(session.scalars(select(Vote.id).where(Vote.ballot_id == ballot_id))))
-        labels: dict[str, str] = {}
-        for key in ballot.candidates:
-            if ballot.kind == "ranked":
-                labels[key] = service.get(session, PlanVersion, int(key), "variant").name
-            else:
-                p = service.get(session, Proposal, int(key), "proposal")
-                labels[key] = service.describe(p)
+    cache = database_of(request).cache
+    view = cache.answer(
+        session, ("ballot page", ballot_id), lambda: _ballot_view(session, ballot_id)
+    )
+    votes, mine = session.execute(
+        select(
+            func.count(Vote.id), func.count(Vote.id).filter(Vote.participant_id == who.user.id)
+        ).where(Vote.ballot_id == ballot_id)
+    ).one()
     return _page(
         request,
         "ballot.html",
         who,
-        ballot=ballot,
-        round=row,
-        voted=voted,
+        ballot=view.ballot,
+        round=view.round,
+        voted=mine > 0,
         votes=votes,
-        labels=labels,
+        labels=view.labels,
         receipt=receipt,
     )
 
@@ -555,7 +585,8 @@ def vote(form: Fields, request: Request, ballot_id: RowId, who: Who, db: Db) -> 
     body = _parse(VoteCreate, {"choice": choice})
     cast, salt = service.cast_vote(db, who.user, ballot_id, body.choice)
     receipt = {"commitment": cast.commitment, "salt": salt, "choice": cast.choice}
-    return _ballot(request, ballot_id, who, db, receipt)
+    with db.read() as session:
+        return _ballot(request, ballot_id, who, session, receipt)
 
 
 @router.post("/ballots/{ballot_id}/close")

@@ -14,12 +14,15 @@ from planlab.council.routers import (
 __all__ = ["ROUTERS"]
 
 ROUTERS = (
-    auth.router,
-    users.router,
+    ballots.router,
     rounds.router,
     proposals.router,
-    comments.router,
     variants.router,
-    ballots.router,
+    comments.router,
+    auth.router,
+    users.router,
     audit.router,
 )
+"""In the order a request's path is matched against them (each route in turn, a few
+microseconds each): the routers of the frequent requests, votes and reads, first. No two
+routers share a path, so the order changes nothing else."""

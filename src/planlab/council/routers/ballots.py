@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import select
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import RowId, Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, kept_row, permit
 from planlab.council.models import Ballot, Round
 from planlab.council.schemas import BallotCreate, BallotPublic, VoteCreate, VotePublic
 
@@ -45,15 +45,10 @@ def create_ballot(
     return BallotPublic.model_validate(row)
 
 
-@router.get("/api/ballots/{ballot_id}")
-def get_ballot(
-    ballot_id: RowId,
-    _who: Annotated[Viewer, Depends(permit("read"))],
-    db: Annotated[Database, Depends(database)],
-) -> BallotPublic:
+@router.get("/api/ballots/{ballot_id}", response_model=BallotPublic)
+def get_ballot(ballot_id: RowId, request: Request) -> Response:
     """One ballot, with its result once closed."""
-    with db.read() as session:
-        return BallotPublic.model_validate(service.get(session, Ballot, ballot_id, "ballot"))
+    return kept_row(request, Ballot, ballot_id, "ballot", BallotPublic)
 
 
 @router.post("/api/ballots/{ballot_id}/votes", status_code=status.HTTP_201_CREATED)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import TypeAdapter
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import RowId, Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, kept_json, kept_row, permit
 from planlab.council.models import Proposal, Round
 from planlab.council.schemas import ProposalCreate, ProposalPublic
 
@@ -17,19 +19,21 @@ router = APIRouter(tags=["proposals"])
 PROPOSE = ("proposal.target", "proposal.priority", "proposal.floor", "proposal.objection")
 
 
-@router.get("/api/rounds/{round_id}/proposals")
-def list_proposals(
-    round_id: RowId,
-    _who: Annotated[Viewer, Depends(permit("read"))],
-    db: Annotated[Database, Depends(database)],
-) -> list[ProposalPublic]:
+LIST = TypeAdapter(list[ProposalPublic])
+
+
+@router.get("/api/rounds/{round_id}/proposals", response_model=list[ProposalPublic])
+def list_proposals(round_id: RowId, request: Request) -> Response:
     """A round's proposals with their checks, in the order they were made."""
-    with db.read() as session:
+
+    def build(session: Session) -> bytes:
         service.get(session, Round, round_id, "round")
         rows = session.scalars(
             select(Proposal).where(Proposal.round_id == round_id).order_by(Proposal.id)
         )
-        return [ProposalPublic.model_validate(p) for p in rows]
+        return LIST.dump_json([ProposalPublic.model_validate(p) for p in rows])
+
+    return kept_json(request, ("proposals", round_id), build)
 
 
 @router.post("/api/rounds/{round_id}/proposals", status_code=status.HTTP_201_CREATED)
@@ -54,14 +58,7 @@ def create_proposal(
     return ProposalPublic.model_validate(row)
 
 
-@router.get("/api/proposals/{proposal_id}")
-def get_proposal(
-    proposal_id: RowId,
-    _who: Annotated[Viewer, Depends(permit("read"))],
-    db: Annotated[Database, Depends(database)],
-) -> ProposalPublic:
+@router.get("/api/proposals/{proposal_id}", response_model=ProposalPublic)
+def get_proposal(proposal_id: RowId, request: Request) -> Response:
     """One proposal with its check."""
-    with db.read() as session:
-        return ProposalPublic.model_validate(
-            service.get(session, Proposal, proposal_id, "proposal")
-        )
+    return kept_row(request, Proposal, proposal_id, "proposal", ProposalPublic)

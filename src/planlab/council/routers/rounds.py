@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import select
 
 from planlab.council import checks, service
 from planlab.council.db import Database
-from planlab.council.deps import RowId, Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, kept_row, permit
 from planlab.council.models import Round
 from planlab.council.schemas import RoundCreate, RoundPublic
 
@@ -39,15 +39,10 @@ def create_round(
     return RoundPublic.model_validate(row)
 
 
-@router.get("/{round_id}")
-def get_round(
-    round_id: RowId,
-    _who: Annotated[Viewer, Depends(permit("read"))],
-    db: Annotated[Database, Depends(database)],
-) -> RoundPublic:
+@router.get("/{round_id}", response_model=RoundPublic)
+def get_round(round_id: RowId, request: Request) -> Response:
     """One round with its base plan."""
-    with db.read() as session:
-        return RoundPublic.model_validate(service.get(session, Round, round_id, "round"))
+    return kept_row(request, Round, round_id, "round", RoundPublic)
 
 
 @router.post("/{round_id}/close")

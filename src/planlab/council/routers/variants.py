@@ -4,31 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import TypeAdapter
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from planlab.council import service
 from planlab.council.db import Database
-from planlab.council.deps import RowId, Viewer, database, permit
+from planlab.council.deps import RowId, Viewer, database, kept_json, permit
 from planlab.council.models import PlanVersion, Round
 from planlab.council.schemas import VariantCreate, VariantPublic
 
 router = APIRouter(tags=["variants"])
 
 
-@router.get("/api/rounds/{round_id}/variants")
-def list_variants(
-    round_id: RowId,
-    _who: Annotated[Viewer, Depends(permit("read"))],
-    db: Annotated[Database, Depends(database)],
-) -> list[VariantPublic]:
+LIST = TypeAdapter(list[VariantPublic])
+
+
+@router.get("/api/rounds/{round_id}/variants", response_model=list[VariantPublic])
+def list_variants(round_id: RowId, request: Request) -> Response:
     """A round's plan variants."""
-    with db.read() as session:
+
+    def build(session: Session) -> bytes:
         service.get(session, Round, round_id, "round")
         rows = session.scalars(
             select(PlanVersion).where(PlanVersion.round_id == round_id).order_by(PlanVersion.id)
         )
-        return [VariantPublic.model_validate(v) for v in rows]
+        return LIST.dump_json([VariantPublic.model_validate(v) for v in rows])
+
+    return kept_json(request, ("variants", round_id), build)
 
 
 @router.post("/api/rounds/{round_id}/variants", status_code=status.HTTP_201_CREATED)
