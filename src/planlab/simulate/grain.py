@@ -526,9 +526,9 @@ def _farm_row(
     negative: no rations), and ``_decide``'s five quantities."""
     quota_given = tonnes_quota[i] if tonnes_quota.size == stock.size else -1.0
     harvest, need, quota, reserve, first = _inputs(
-        status[i], grown[i], sown[i], family[i], settings[5:11], quota_given
+        status[i], grown[i], sown[i], family[i], settings, quota_given
     )
-    fodder = _fodder(settings[0:4], herds[0][i], herds[1][i], herds[2][i], herds[3][i])
+    fodder = _fodder(settings, herds[0][i], herds[1][i], herds[2][i], herds[3][i])
     inflow = fodder * feed_share + harvest if feed_share >= 0 else harvest
     decided = _decide(stock[i] + inflow, quota, need, reserve, settings[11], first, fodder)
     return harvest, need, quota, inflow, decided
@@ -536,7 +536,8 @@ def _farm_row(
 
 @_jit()
 def _fodder(per_head: FloatArray, horses: float, cattle: float, pigs: float, sheep: float) -> float:
-    """One household's monthly grain ration for its animals (``fodder.monthly_ration``)."""
+    """One household's monthly grain ration for its animals (``fodder.monthly_ration``);
+    ``per_head`` starts with the four species' monthly rations."""
     return float(
         per_head[0] * horses + per_head[1] * cattle + per_head[2] * pigs + per_head[3] * sheep
     )
@@ -552,11 +553,13 @@ def _inputs(
     tonnes_quota: float,
 ) -> tuple[float, float, float, float, bool]:
     """One row of ``household_inputs``: harvest, need, quota, reserve and whether the quota is
-    a first claim; ``rules`` holds the harvest's scale, the need per person, the quota rate,
-    the procurement level, the collectives' uplift and the reserve's months.
-    ``tonnes_quota`` (negative: the share rule) replaces the quota, as a first claim on
-    every household present, with the reserve not cut by the level."""
-    scale, need_per_person, quota_rate, level, uplift, reserve_months = rules
+    a first claim; ``rules`` holds (from index 5, as ``farm_month``'s settings) the
+    harvest's scale, the need per person, the quota rate, the procurement level, the
+    collectives' uplift and the reserve's months. ``tonnes_quota`` (negative: the share
+    rule) replaces the quota, as a first claim on every household present, with the
+    reserve not cut by the level."""
+    scale, need_per_person, quota_rate = rules[5], rules[6], rules[7]
+    level, uplift, reserve_months = rules[8], rules[9], rules[10]
     if status == REMOVED:
         return 0.0, 0.0, tonnes_quota if tonnes_quota >= 0 else 0.0, 0.0, False
     member = status > INDIVIDUAL

@@ -25,7 +25,7 @@ from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
 from planlab.simulate.draught import draught_sums
-from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
+from planlab.simulate.fodder import FodderRules, _ration, feed_herds, monthly_ration
 from planlab.simulate.grain import (
     GrainFlows,
     GrainRules,
@@ -532,13 +532,16 @@ class HouseholdFarms:
         h = self.households
         if self.livestock is None:
             return np.zeros(len(h))
-        units = sum(HERD_UNITS[a] * getattr(h, a) for a in ANIMALS) * h.present
+        per_head = np.array([HERD_UNITS[a] for a in ANIMALS])
+        units = _ration(h.horses, h.cattle, h.pigs, h.sheep_goats, per_head)
+        units *= h.present
         total = float(units @ h.weight)
         marketed = float(self.base.marketed_share[self.livestock])
         value = marketed * float(net[self.livestock]) * ROUBLES_PER_MILLION
         if total <= 0:
             return np.zeros(len(h))
-        return pooled_by_rule(h, units * (value / total))
+        units *= value / total
+        return pooled_by_rule(h, units)
 
     def _pay(self, grain: FloatArray, hands: FloatArray) -> None:
         """What a labour-day paid this month, from the month's incomes (``grain.farm_month``).
