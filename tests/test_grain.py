@@ -9,7 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from planlab.simulate.grain import GrainRules, _grain_pass, grain_month, sown_share
+from planlab.plan.calendar import MONTHS_PER_YEAR
+from planlab.simulate._household_month import INDIVIDUAL, REMOVED
+from planlab.simulate.fodder import monthly_ration
+from planlab.simulate.grain import (
+    GrainRules,
+    _grain_pass,
+    farm_month,
+    grain_month,
+    household_inputs,
+    hunger,
+    quota_in_tonnes,
+    sown_share,
+)
 from test_household_farms import household_run, with_policies
 
 amounts = arrays(np.float64, 20, elements=st.floats(0.0, 10.0))
@@ -165,3 +177,69 @@ def test_deliveries_cut_to_the_cap_leave_no_negative_room_for_sales() -> None:
     )
     assert totals[2] == pytest.approx(cap)
     assert totals[3] == 0.0
+
+
+@pytest.mark.parametrize("in_tonnes", [False, True])
+@pytest.mark.parametrize("exchange", [False, True])
+def test_the_fused_farm_month_follows_the_separate_rules(in_tonnes: bool, exchange: bool) -> None:
+    """``farm_month`` gives the stocks, the herds' grain, the incomes, the families and the
+    totals that ``household_inputs``, ``grain_month``, the income rule and ``hunger`` give
+    one after the other, on households of every status (removed ones included)."""
+    rng = np.random.default_rng(5)
+    n, regions = 400, 3
+    status = rng.integers(0, 5, n).astype(np.int8)
+    region = rng.integers(0, regions, n).astype(np.int8)
+    weight = rng.uniform(0.5, 2.0, n)
+    family = rng.uniform(1.0, 8.0, n)
+    workers = rng.integers(1, 4, n).astype(np.float32)
+    grown = rng.uniform(0.0, 6.0, n)
+    sown = rng.uniform(0.6, 1.0, n)
+    herds = tuple(rng.uniform(0.0, 3.0, n) for _ in range(4))
+    stock = rng.uniform(0.0, 2.0, n)
+    livestock = rng.uniform(0.0, 50.0, n)
+    per_head = np.array([0.06, 0.02, 0.03, 0.005])
+    feed, scale, need_pp, rate, level, uplift, months = 40.0, 0.9, 0.02, 0.3, 1.2, 0.5, 3.0
+    sell, cap, roubles, ration, deaths = 0.4, 150.0, 120.0, 0.016, 0.02
+    present = status != REMOVED
+    inflow, need, quota, reserve, first = household_inputs(
+        grown, sown, family, status, scale, need_pp, rate, level, uplift, months
+    )
+    tonnes = np.zeros(0)
+    if in_tonnes:
+        tonnes = quota_in_tonnes(np.maximum(inflow - need, 0.0), weight * present, 90.0)
+        quota, reserve, first = tonnes, need * months, present
+    fodder = monthly_ration(*herds, tuple(per_head * MONTHS_PER_YEAR))
+    rations = float(fodder @ (weight * present))
+    expected_stock, eaten, fed = stock.copy(), np.zeros(n), np.zeros(n)
+    flows = grain_month(
+        expected_stock, weight, fodder * (feed / rations) + inflow, need, quota, reserve,
+        np.array([sell]), first_claim=first, cap=cap, exchange=exchange, fodder=fodder,
+        eaten_out=eaten, fed_out=fed,
+    )  # fmt: skip
+    expected_income = np.where(
+        present, (np.maximum(inflow - quota, 0.0) - need) * roubles + livestock, 0.0
+    )
+    hungry = hunger(eaten, family, weight * present, ration, deaths)
+
+    income, fed_out, family_out = np.zeros(n), np.zeros(n), family.copy()
+    scalars = (feed, scale, need_pp, rate, level, uplift, months, sell, cap, roubles, ration)
+    settings_ = np.array([*per_head, *scalars, deaths])
+    totals, grain_kept, hands = farm_month(
+        stock, weight, status, region, family_out, workers, grown, sown, herds, settings_,
+        tonnes, livestock, income, fed_out, exchange, regions,
+    )  # fmt: skip
+
+    assert np.allclose(stock, expected_stock, rtol=1e-12, atol=1e-12)
+    assert np.allclose(fed_out, fed, rtol=1e-12, atol=1e-12)
+    assert np.allclose(income, expected_income, rtol=1e-12, atol=1e-9)
+    assert np.allclose(family_out, family - family * hungry.gap * deaths, rtol=1e-12)
+    grain_totals = (flows.harvest, flows.eaten, flows.delivered, flows.sold, flows.hungry)
+    hunger_totals = (hungry.below, hungry.people, hungry.deaths / deaths)
+    assert np.allclose(totals, [*grain_totals, flows.fed, *hunger_totals], rtol=1e-12)
+    members = present & (status > INDIVIDUAL)
+    kept = np.maximum(inflow - quota, 0.0) * weight
+    for r in range(regions):
+        here = region == r
+        assert grain_kept[0, r] == pytest.approx(kept[here & (status == INDIVIDUAL)].sum())
+        assert grain_kept[3, r] == pytest.approx(weight[here & members].sum())
+        assert hands[2, r] == pytest.approx((workers * weight)[here & members].sum())

@@ -770,45 +770,6 @@ def members_above(
 
 
 @_jit()
-def earn(
-    status: NDArray[np.int8],
-    region: NDArray[np.int8],
-    weight: NDArray[np.float64],
-    workers: Counts,
-    harvest: NDArray[np.float64],
-    need: NDArray[np.float64],
-    quota: NDArray[np.float64],
-    livestock: NDArray[np.float64],
-    roubles: float,
-    income: NDArray[np.float64],
-    regions: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The month's net income of each household into ``income`` (roubles), in one pass.
-
-    A household keeps its ``harvest`` (a member's already shared by its collective's rule)
-    less its ``quota`` (at least 0) and earns what it keeps less its ``need``, times
-    ``roubles``, plus its herds' ``livestock`` income; removed households earn 0. Returns
-    per region the weighted grain kept and weight of individual farms (rows 0, 1) and of
-    members (rows 2, 3), and the same for workers, as ``region_means`` of each."""
-    by_region = np.zeros((4, regions))
-    workers_by_region = np.zeros((4, regions))
-    for i in range(status.size):
-        st = status[i]
-        if st == REMOVED:
-            income[i] = 0.0
-            continue
-        w = weight[i]
-        kept = max(harvest[i] - quota[i], 0.0)
-        income[i] = (kept - need[i]) * roubles + livestock[i]
-        row = 0 if st == INDIVIDUAL else 2
-        by_region[row, region[i]] += kept * w
-        by_region[row + 1, region[i]] += w
-        workers_by_region[row, region[i]] += workers[i] * w
-        workers_by_region[row + 1, region[i]] += w
-    return by_region, workers_by_region
-
-
-@_jit()
 def farm_sums(
     status: NDArray[np.int8],
     region: NDArray[np.int8],

@@ -28,6 +28,7 @@ __all__ = [
     "GrainFlows",
     "GrainRules",
     "Hunger",
+    "farm_month",
     "grain_month",
     "hunger",
     "quota_in_tonnes",
@@ -195,6 +196,25 @@ def _decide(
 
 
 @_jit()
+def _trade(
+    wanted: float, offered: float, delivered: float, cap: float, exchange: bool
+) -> tuple[float, float, float, float]:
+    """From the month's weighted shortfalls, offers and deliveries: the share of each
+    shortfall bought from neighbours, the share of each offer kept for sale off the farms,
+    and the scales of deliveries and sales that keep them within ``cap``."""
+    traded = min(wanted, offered) if exchange else 0.0
+    bought_share = traded / wanted if traded > 0 else 0.0
+    kept_share = 1.0 - traded / offered if traded > 0 else 1.0
+    room = max(cap, 0.0)
+    deliver_scale = room / delivered if delivered > room else 1.0
+    # (rounding can leave room less what was delivered a hair below zero)
+    left = max(room - delivered * deliver_scale, 0.0)
+    selling = offered * kept_share
+    sell_scale = left / selling if selling > left else 1.0
+    return bought_share, kept_share, deliver_scale, sell_scale
+
+
+@_jit()
 def _grain_pass(
     stock: FloatArray,
     weight: FloatArray,
@@ -232,15 +252,9 @@ def _grain_pass(
         wanted += short * weight[i]
         offered += offer * weight[i]
         delivered_total += delivered * weight[i]
-    traded = min(wanted, offered) if exchange else 0.0
-    bought_share = traded / wanted if traded > 0 else 0.0
-    kept_share = 1.0 - traded / offered if traded > 0 else 1.0
-    room = max(cap, 0.0)
-    deliver_scale = room / delivered_total if delivered_total > room else 1.0
-    # (rounding can leave room less what was delivered a hair below zero)
-    left = max(room - delivered_total * deliver_scale, 0.0)
-    selling = offered * kept_share
-    sell_scale = left / selling if selling > left else 1.0
+    bought_share, kept_share, deliver_scale, sell_scale = _trade(
+        wanted, offered, delivered_total, cap, exchange
+    )
     totals = np.zeros(6)
     for i in range(n):
         available = stock[i] + harvest[i]
@@ -388,3 +402,171 @@ def _hunger_pass(
             below += persons
         short += persons * g
     return below, people, short
+
+
+@_jit()
+def farm_month(
+    stock: FloatArray,
+    weight: FloatArray,
+    status: NDArray[np.int8],
+    region: NDArray[np.int8],
+    family: FloatArray,
+    workers: NDArray[np.float32],
+    grown: FloatArray,
+    sown: FloatArray,
+    herds: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    settings: FloatArray,
+    tonnes_quota: FloatArray,
+    livestock: FloatArray,
+    income: FloatArray,
+    fed_out: FloatArray,
+    exchange: bool,
+    regions: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The farms' grain month in three compiled passes, with no per-household column made
+    but ``fed_out`` (each herd's grain, for the feeding that follows): ``household_inputs``
+    computed row by row; the herds' grain rations and their weighted total (pass 1: the
+    feed grain is shared by ration); ``grain_month``'s totals (pass 2: the neighbours'
+    trade and the caps); then each stock, the income and the hunger with its deaths, which
+    shrink ``family`` (pass 3). The rules and their order are those of the separate steps.
+
+    ``settings`` holds, in order: the four species' monthly grain rations, the feed grain,
+    the harvest's scale, the need per person, the quota rate, the procurement level, the
+    collectives' uplift, the reserve's months, the share sold, the cap, the value of a
+    tonne in roubles, the food ration and the deaths at no food; with ``exchange``
+    neighbours trade (``grain_month``). ``tonnes_quota``, when not empty, is each
+    household's quota in tonnes (a first claim on every household present, the reserve
+    not cut by the level).
+
+    Returns the grain totals (harvest, eaten, delivered, sold, hungry, fed, then persons
+    below the ration, persons, persons times their gap) and, per region, the weighted grain
+    kept and weight of individual farms (rows 0, 1) and of members (rows 2, 3), and the
+    same for workers. A household's income is its harvest (a member's already shared by
+    its collective's rule) less its quota (at least 0) less its need, times the value of a
+    tonne, plus its herds' ``livestock`` income; removed households earn 0."""
+    per_head = settings[0:4]
+    cap, roubles, ration, deaths_at_nothing = settings[12:16]
+    horses, cattle, pigs, sheep_goats = herds
+    n = stock.size
+    rations = 0.0
+    for i in range(n):
+        if status[i] != REMOVED:
+            rations += _fodder(per_head, horses[i], cattle[i], pigs[i], sheep_goats[i]) * weight[i]
+    feed_share = settings[4] / rations if rations > 0 else -1.0
+    wanted = offered = delivered_total = 0.0
+    for i in range(n):
+        _, _, _, _, (_, delivered, _, offer, short) = _farm_row(
+            i, stock, status, grown, sown, family, herds, settings, tonnes_quota, feed_share
+        )
+        wanted += short * weight[i]
+        offered += offer * weight[i]
+        delivered_total += delivered * weight[i]
+    bought_share, kept_share, deliver_scale, sell_scale = _trade(
+        wanted, offered, delivered_total, cap, exchange
+    )
+    totals = np.zeros(9)
+    by_region = np.zeros((4, regions))
+    workers_by_region = np.zeros((4, regions))
+    for i in range(n):
+        st = status[i]
+        harvest, need, quota, inflow, (eaten, delivered, fed, offer, short) = _farm_row(
+            i, stock, status, grown, sown, family, herds, settings, tonnes_quota, feed_share
+        )
+        available = stock[i] + inflow
+        bought = short * bought_share
+        sold = offer * kept_share * sell_scale
+        delivered *= deliver_scale
+        stock[i] = available - eaten - delivered - fed - sold - offer * (1.0 - kept_share)
+        fed_out[i] = fed
+        w = weight[i]
+        totals[0] += inflow * w
+        totals[1] += (eaten + bought) * w
+        totals[2] += delivered * w
+        totals[3] += sold * w
+        totals[4] += max(short - bought, 0.0) * w
+        totals[5] += fed * w
+        # income counts the harvest, not the feed grain that comes to the herds with it
+        if st == REMOVED:
+            income[i] = 0.0
+            continue
+        kept = max(harvest - quota, 0.0)
+        income[i] = (kept - need) * roubles + livestock[i]
+        row = 0 if st == INDIVIDUAL else 2
+        by_region[row, region[i]] += kept * w
+        by_region[row + 1, region[i]] += w
+        workers_by_region[row, region[i]] += workers[i] * w
+        workers_by_region[row + 1, region[i]] += w
+        persons = family[i] * w
+        totals[7] += persons
+        allowed = family[i] * ration
+        if allowed > 0.0 and w > 0.0:
+            gap = min(max(1.0 - (eaten + bought) / allowed, 0.0), 1.0)
+            if gap > 0.0:
+                totals[6] += persons
+                totals[8] += persons * gap
+                family[i] -= family[i] * gap * deaths_at_nothing
+    return totals, by_region, workers_by_region
+
+
+@_jit()
+def _farm_row(
+    i: int,
+    stock: FloatArray,
+    status: NDArray[np.int8],
+    grown: FloatArray,
+    sown: FloatArray,
+    family: FloatArray,
+    herds: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    settings: FloatArray,
+    tonnes_quota: FloatArray,
+    feed_share: float,
+) -> tuple[float, float, float, float, tuple[float, float, float, float, float]]:
+    """Row ``i`` of ``farm_month`` before any trade: its harvest, need, quota and grain in
+    (the harvest and its share of the feed grain, ``feed_share`` per tonne of ration;
+    negative: no rations), and ``_decide``'s five quantities."""
+    quota_given = tonnes_quota[i] if tonnes_quota.size == stock.size else -1.0
+    harvest, need, quota, reserve, first = _inputs(
+        status[i], grown[i], sown[i], family[i], settings, quota_given
+    )
+    fodder = _fodder(settings, herds[0][i], herds[1][i], herds[2][i], herds[3][i])
+    inflow = fodder * feed_share + harvest if feed_share >= 0 else harvest
+    decided = _decide(stock[i] + inflow, quota, need, reserve, settings[11], first, fodder)
+    return harvest, need, quota, inflow, decided
+
+
+@_jit()
+def _fodder(per_head: FloatArray, horses: float, cattle: float, pigs: float, sheep: float) -> float:
+    """One household's monthly grain ration for its animals (``fodder.monthly_ration``);
+    ``per_head`` starts with the four species' monthly rations."""
+    return float(
+        per_head[0] * horses + per_head[1] * cattle + per_head[2] * pigs + per_head[3] * sheep
+    )
+
+
+@_jit()
+def _inputs(
+    status: int,
+    grown: float,
+    sown: float,
+    family: float,
+    rules: FloatArray,
+    tonnes_quota: float,
+) -> tuple[float, float, float, float, bool]:
+    """One row of ``household_inputs``: harvest, need, quota, reserve and whether the quota is
+    a first claim; ``rules`` holds (from index 5, as ``farm_month``'s settings) the
+    harvest's scale, the need per person, the quota rate, the procurement level, the
+    collectives' uplift and the reserve's months. ``tonnes_quota`` (negative: the share
+    rule) replaces the quota, as a first claim on every household present, with the
+    reserve not cut by the level."""
+    scale, need_per_person, quota_rate = rules[5], rules[6], rules[7]
+    level, uplift, reserve_months = rules[8], rules[9], rules[10]
+    if status == REMOVED:
+        return 0.0, 0.0, tonnes_quota if tonnes_quota >= 0 else 0.0, 0.0, False
+    member = status > INDIVIDUAL
+    harvest = grown * sown * scale
+    need = family * need_per_person
+    if tonnes_quota >= 0:
+        return harvest, need, tonnes_quota, need * reserve_months, True
+    surplus = max(harvest - need, 0.0)
+    quota = surplus * quota_rate * level * ((1.0 + uplift) if member else 1.0)
+    return harvest, need, quota, need * reserve_months / max(level, 1.0), member

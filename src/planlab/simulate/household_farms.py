@@ -25,12 +25,12 @@ from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
 from planlab.simulate.draught import draught_sums
-from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
+from planlab.simulate.fodder import FodderRules, _ration, feed_herds, monthly_ration
 from planlab.simulate.grain import (
+    GrainFlows,
     GrainRules,
-    grain_month,
+    farm_month,
     household_inputs,
-    hunger,
     quota_in_tonnes,
     sown_share,
     sown_total,
@@ -172,6 +172,17 @@ def _pool(
         if 0 < k < kinds:
             out[i] = per_capital[k, region[i]] * capital[i] + per_worker[k, region[i]] * labour[i]
     return out
+
+
+def _surplus(
+    h: Households, grown: FloatArray, sown: FloatArray, scale: float, need_per_person: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each household's grain in, its family's need and its surplus over need at the base
+    quota rule (``household_inputs`` at a rate and level of 1, no uplift)."""
+    inflow, need, surplus, _, _ = household_inputs(
+        grown, sown, h.family, h.status, scale, need_per_person, 1.0, 1.0, 0.0, 0.0
+    )
+    return inflow, need, surplus
 
 
 @dataclass
@@ -430,87 +441,80 @@ class HouseholdFarms:
             persons = h.family * h.present
             self.need_per_person = (1.0 - marketed) * tonnes / max(float(persons @ h.weight), 1e-12)
             h.grain = persons * self.need_per_person * rules.reserve_months
-            inflow, need, quota, _, _ = household_inputs(
-                grown,
-                self.sown,
-                h.family,
-                h.status,
-                scale,
-                self.need_per_person,
-                1.0,
-                1.0,
-                0.0,
-                0.0,
-            )
+            inflow, need, quota = _surplus(h, grown, self.sown, scale, self.need_per_person)
             base_quota = marketed * float(self.base.procured_share[g]) * tonnes
             self.quota_rate = base_quota / max(float(quota @ h.weight), 1e-12)
-        inflow, need, quota, reserve, members = household_inputs(
-            grown,
-            self.sown,
-            h.family,
-            h.status,
-            scale,
-            self.need_per_person,
-            self.quota_rate,
-            procurement_level,
-            rules.delivery_uplift,
-            rules.reserve_months,
-        )
         prices = self.prices
         if prices is None or prices.market_open:
             terms = 1.0 if prices is None else terms_of_trade(prices.free_market, prices.industrial)
-            sell = np.array([min(1.0, terms**rules.sell_elasticity)])
+            sell = min(1.0, terms**rules.sell_elasticity)
         else:
-            sell = np.zeros(1)
+            sell = 0.0
         due = self.quota_mt(max(self.month - 1, 0))
+        tonnes_quota = np.zeros(0)
         if math.isfinite(due):
             # the plan in tonnes: a first claim on every household, whatever the harvest,
             # assessed on what each would have beyond its food in a normal season
-            expected = inflow / self.weather if self.weather > 0 else inflow.copy()
+            inflow, need, _ = _surplus(h, grown, self.sown, scale, self.need_per_person)
+            expected = inflow / self.weather if self.weather > 0 else inflow
             expected -= need
             np.maximum(expected, 0.0, out=expected)
-            present = h.present
-            quota = quota_in_tonnes(expected, h.weight * present, due * 1e6 / MONTHS_PER_YEAR)
+            del inflow, need
+            tonnes_quota = quota_in_tonnes(
+                expected, h.weight * h.present, due * 1e6 / MONTHS_PER_YEAR
+            )
             del expected
-            reserve = need * rules.reserve_months
-            members = present
         # the feed grain grown with the month's grain (in the first month's proportion to it)
         # comes to each household by its herds' grain ration
         if self.feed_ratio is None:
             self.feed_ratio = self.feed_tonnes / tonnes
         self.feed_tonnes = self.feed_ratio * tonnes
-        herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
-        fodder = monthly_ration(*herds, self.fodder_rules.grain_ration)
-        rations = _month.present_sum(h.status, h.weight, fodder)
-        harvest = inflow
-        if rations > 0:
-            inflow = fodder * (self.feed_tonnes / rations)
-            inflow += harvest
-        eaten, fed = np.zeros(len(h)), np.zeros(len(h))
-        flows = grain_month(
+        livestock = self._livestock_income(net)
+        if h.income.shape != h.status.shape:
+            h.income = np.zeros(len(h))
+        fed = np.empty(len(h))
+        settings = np.array(
+            [
+                *(r / MONTHS_PER_YEAR for r in self.fodder_rules.grain_ration),
+                self.feed_tonnes,
+                scale,
+                self.need_per_person,
+                self.quota_rate,
+                procurement_level,
+                rules.delivery_uplift,
+                rules.reserve_months,
+                sell,
+                tonnes,
+                self.rules.grain_roubles,
+                rules.food_ration * self.need_per_person,
+                rules.hunger_deaths,
+            ]
+        )
+        totals, grain, hands = farm_month(
             h.grain,
             h.weight,
-            inflow,
-            need,
-            quota,
-            reserve,
-            sell,
-            first_claim=members,
-            cap=tonnes,
-            exchange=prices is None or prices.market_open,
-            fodder=fodder,
-            eaten_out=eaten,
-            fed_out=fed,
+            h.status,
+            h.region,
+            h.family,
+            h.workers,
+            grown,
+            self.sown,
+            (h.horses, h.cattle, h.pigs, h.sheep_goats),
+            settings,
+            tonnes_quota,
+            livestock,
+            h.income,
+            fed,
+            prices is None or prices.market_open,
+            len(REGIONS),
         )
-        # Income counts the harvest, not the feed grain that comes to the herds with it.
-        self._earn(harvest, need, quota, self._livestock_income(net))
-        # the full countryside's per-household arrays are large: free them before feeding
-        del inflow, harvest, need, quota, reserve, members, fodder
+        del grown, livestock, tonnes_quota
+        flows = GrainFlows(*(float(t) for t in totals[:6]))
+        self._pay(grain, hands)
         self._feed(fed)
-        ration = rules.food_ration * self.need_per_person
-        hungry = hunger(eaten, h.family, h.weight * h.present, ration, rules.hunger_deaths)
-        h.family -= h.family * hungry.gap * rules.hunger_deaths
-        self.last_hunger_share, self.last_deaths = hungry.share, hungry.deaths
+        below, people, short = (float(t) for t in totals[6:])
+        self.last_hunger_share = below / people if people > 0 else 0.0
+        self.last_deaths = short * rules.hunger_deaths
         self.last_delivered, self.last_sold = flows.delivered, flows.sold
         procured, free_supply = out.procured.copy(), out.free_supply.copy()
         procured[g] = net[g] * flows.delivered / tonnes
@@ -528,42 +532,28 @@ class HouseholdFarms:
         h = self.households
         if self.livestock is None:
             return np.zeros(len(h))
-        units = sum(HERD_UNITS[a] * getattr(h, a) for a in ANIMALS) * h.present
+        per_head = np.array([HERD_UNITS[a] for a in ANIMALS])
+        units = _ration(h.horses, h.cattle, h.pigs, h.sheep_goats, per_head)
+        units *= h.present
         total = float(units @ h.weight)
         marketed = float(self.base.marketed_share[self.livestock])
         value = marketed * float(net[self.livestock]) * ROUBLES_PER_MILLION
         if total <= 0:
             return np.zeros(len(h))
-        return pooled_by_rule(h, units * (value / total))
+        units *= value / total
+        return pooled_by_rule(h, units)
 
-    def _earn(
-        self, inflow: FloatArray, need: FloatArray, quota: FloatArray, livestock: FloatArray
-    ) -> None:
-        """The month's net income of each household, and what a labour-day paid.
+    def _pay(self, grain: FloatArray, hands: FloatArray) -> None:
+        """What a labour-day paid this month, from the month's incomes (``grain.farm_month``).
 
         A household earns its harvest (a member's share of its collective's harvest by the
         collective's rule, ``pooled_by_rule``) less its family's food and its quota, valued
         at ``grain_roubles``, and its herds' net product less its family's own use
-        (``livestock``, roubles). Incomes accumulate next month (``households.step``). Per
-        region, the collective's grain per labour-day (workers times effort) against an
-        individual farm's grain per worker sets next month's effort.
+        (``_livestock_income``, roubles). Incomes accumulate next month (``households.step``).
+        Per region, the collective's grain per labour-day (workers times effort) against an
+        individual farm's grain per worker (``grain`` and ``hands``, as
+        ``grain.farm_month`` returns them) sets next month's effort.
         """
-        h = self.households
-        if h.income.shape != h.status.shape:
-            h.income = np.zeros(len(h))
-        grain, hands = _month.earn(
-            h.status,
-            h.region,
-            h.weight,
-            h.workers,
-            inflow,
-            need,
-            quota,
-            livestock,
-            self.rules.grain_roubles,
-            h.income,
-            len(REGIONS),
-        )
         with np.errstate(divide="ignore", invalid="ignore"):
             member = grain[2] / (hands[2] * self.effort)
             alone = grain[0] / hands[0]
