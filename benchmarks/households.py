@@ -104,23 +104,32 @@ def memory_bandwidth(megabytes: int = 256, repeats: int = 3) -> float:
     return 2.0 * source.nbytes / best
 
 
-def row_bytes(h: Households) -> int:
-    """Bytes a household-month moves: every column read, the changing ones written back."""
-    columns = {name: getattr(h, name) for name in vars(h)}
-    read = sum(int(a.itemsize) for a in columns.values() if isinstance(a, np.ndarray))
-    written = (
-        "weight",
-        "horses",
-        "cattle",
-        "pigs",
-        "sheep_goats",
-        "land",
-        "implements",
-        "grain",
-        "wealth",
-        "contributed",
-        "status",
-    )
+STEP_WRITTEN = (
+    "weight",
+    "horses",
+    "cattle",
+    "pigs",
+    "sheep_goats",
+    "land",
+    "implements",
+    "grain",
+    "wealth",
+    "contributed",
+    "status",
+)
+"""The columns ``households.step`` changes (the others are only read)."""
+
+
+def row_bytes(h: Households, written: tuple[str, ...], also_read: int = 0) -> int:
+    """Bytes a household-month must move at least: every per-household column but the id
+    read once (and ``also_read`` bytes more), the ``written`` ones written back once."""
+    rows = len(h)
+    columns = {
+        name: value
+        for name, value in vars(h).items()
+        if isinstance(value, np.ndarray) and value.shape == (rows,) and name != "id"
+    }
+    read = sum(int(a.itemsize) for a in columns.values()) + also_read
     return read + sum(int(columns[name].itemsize) for name in written)
 
 
@@ -164,7 +173,7 @@ def run_households(households: int, months: int, seed: int = 1) -> dict[str, Any
         "setup_seconds": setup_seconds,
         "compile_seconds": compile_seconds,
         "collectivised_share": h.count(h.members) / h.count(h.present),
-        "row_bytes": row_bytes(h),
+        "row_bytes": row_bytes(h, STEP_WRITTEN),
     }
 
 
@@ -409,21 +418,6 @@ COURSE_WRITTEN = (
 """The columns a course's month changes (the others are only read)."""
 
 
-def course_row_bytes(farms: HouseholdFarms) -> int:
-    """Bytes a household-month of a course must move at least: every per-household column the
-    month uses read once (the household's columns but its id, and the share of land it
-    sows), and the changed ones written back once."""
-    h = farms.households
-    rows = len(h)
-    columns = {
-        name: value
-        for name, value in vars(h).items()
-        if isinstance(value, np.ndarray) and value.shape == (rows,) and name != "id"
-    }
-    read = sum(int(a.itemsize) for a in columns.values()) + int(farms.sown.itemsize)
-    return read + sum(int(columns[name].itemsize) for name in COURSE_WRITTEN)
-
-
 def report(start: float) -> Callable[[int, int], None]:
     """A progress callback that prints each month's seconds and the load to stderr."""
 
@@ -450,7 +444,8 @@ def run_course(
     rows = len(farms.households)
     result = simulate(scenario, months=months, seed=seed, farms=farms, progress=report(start))
     seconds = time.perf_counter() - start
-    row_bytes_ = course_row_bytes(farms)  # after the run: some columns start empty
+    # after the run: some columns start empty; the course also reads the share of land sown
+    row_bytes_ = row_bytes(farms.households, COURSE_WRITTEN, int(farms.sown.itemsize))
     steps = len(result.dates) - 1
     return {
         "course": course,

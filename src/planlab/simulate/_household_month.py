@@ -585,27 +585,6 @@ def grown(
     return out
 
 
-@_jit()
-def region_means(
-    region: NDArray[np.int8],
-    weight: NDArray[np.float64],
-    values: NDArray[np.float64],
-    status: NDArray[np.int8],
-    regions: int,
-) -> NDArray[np.float64]:
-    """Per region, weighted sums of ``values`` and of weights over individual farms (rows 0
-    and 1) and over collective members (rows 2 and 3)."""
-    out = np.zeros((4, regions))
-    for i in range(region.size):
-        if status[i] == INDIVIDUAL:
-            out[0, region[i]] += values[i] * weight[i]
-            out[1, region[i]] += weight[i]
-        elif status[i] < REMOVED:
-            out[2, region[i]] += values[i] * weight[i]
-            out[3, region[i]] += weight[i]
-    return out
-
-
 # --- the measures and the farms' month: one compiled pass where numpy took several ----------
 
 KINDS = 4
@@ -781,9 +760,10 @@ def farm_sums(
     scale_gain: float,
     regions: int,
 ) -> tuple[float, NDArray[np.float64]]:
-    """The hectares the households present sow and work (``draught.worked_area``, weighted),
-    and per region the weighted grain on sown land and weight of individual farms (rows 0,
-    1) and of members (rows 2, 3), as ``region_means`` of ``grown * sown``."""
+    """The hectares the households present sow and work (weighted): each one's normal-season
+    grain on the land it sows over the yield of a fully worked hectare, a member's with its
+    collective's scale gain from machines divided out; and per region the weighted grain on
+    sown land and weight of individual farms (rows 0, 1) and of members (rows 2, 3)."""
     area = 0.0
     by_region = np.zeros((4, regions))
     for i in range(status.size):

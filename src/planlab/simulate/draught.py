@@ -15,24 +15,9 @@ from numpy.typing import NDArray
 
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
 
-__all__ = ["draught_sums", "hired_share", "worked_area"]
+__all__ = ["draught_sums"]
 
 FloatArray = NDArray[np.float64]
-
-
-@_jit()
-def hired_share(
-    region: NDArray[np.int8],
-    weight: FloatArray,
-    land: FloatArray,
-    horses: FloatArray,
-    status: NDArray[np.int8],
-    ha_per_horse: float,
-    regions: int,
-) -> FloatArray:
-    """Per region, the share of individual farms' draught shortfall (hectares their own
-    horses cannot work) that neighbours' spare horse-hectares cover, 0 to 1."""
-    return draught_sums(region, weight, land, horses, status, ha_per_horse, regions)[2]
 
 
 @_jit()
@@ -46,7 +31,8 @@ def draught_sums(
     regions: int,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per region, in one pass over the households: the collectives' land and horses
-    (weighted), and ``hired_share``."""
+    (weighted), and the hired share: how much of individual farms' draught shortfall
+    (hectares their own horses cannot work) neighbours' spare horse-hectares cover, 0 to 1."""
     pooled_land = np.zeros(regions)
     pooled_horses = np.zeros(regions)
     spare = np.zeros(regions)
@@ -67,25 +53,3 @@ def draught_sums(
         if short[r] > 0.0:
             out[r] = min(1.0, spare[r] / short[r])
     return pooled_land, pooled_horses, out
-
-
-def worked_area(
-    grown: FloatArray,
-    sown: FloatArray,
-    member: NDArray[np.bool_],
-    region: NDArray[np.int8],
-    mechanised: FloatArray,
-    yield_per_ha: float,
-    scale_gain: float,
-) -> FloatArray:
-    """Hectares each household sows and works: its normal-season grain over the yield of a
-    fully worked hectare (a collective's scale gain from machines divided out), times the
-    share of its land it chose to sow.
-
-    >>> worked_area(np.array([1.6, 2.6]), np.array([0.5, 1.0]), np.array([False, True]),
-    ...     np.zeros(2, dtype=np.int8), np.array([1.0]), 0.8, 0.3).round(3).tolist()
-    [1.0, 2.5]
-    """
-    gain = 1.0 + scale_gain * np.where(member, mechanised[region], 0.0)
-    area: FloatArray = grown / (yield_per_ha * gain) * sown
-    return area

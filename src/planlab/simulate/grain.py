@@ -383,6 +383,16 @@ def hunger(
 
 
 @_jit()
+def _ration_gap(eaten: float, family: float, weight: float, ration: float) -> float:
+    """A household's share of its food ration not eaten, 0 to 1 (0 without weight or
+    ration)."""
+    allowed = family * ration
+    if allowed > 0.0 and weight > 0.0:
+        return min(max(1.0 - eaten / allowed, 0.0), 1.0)
+    return 0.0
+
+
+@_jit()
 def _hunger_pass(
     eaten: FloatArray, family: FloatArray, weight: FloatArray, ration: float, gap: FloatArray
 ) -> tuple[float, float, float]:
@@ -393,10 +403,7 @@ def _hunger_pass(
     for i in range(family.size):
         persons = family[i] * weight[i]
         people += persons
-        allowed = family[i] * ration
-        g = 0.0
-        if allowed > 0.0 and weight[i] > 0.0:
-            g = min(max(1.0 - eaten[i] / allowed, 0.0), 1.0)
+        g = _ration_gap(eaten[i], family[i], weight[i], ration)
         gap[i] = g
         if g > 0.0:
             below += persons
@@ -498,13 +505,11 @@ def farm_month(
         workers_by_region[row + 1, region[i]] += w
         persons = family[i] * w
         totals[7] += persons
-        allowed = family[i] * ration
-        if allowed > 0.0 and w > 0.0:
-            gap = min(max(1.0 - (eaten + bought) / allowed, 0.0), 1.0)
-            if gap > 0.0:
-                totals[6] += persons
-                totals[8] += persons * gap
-                family[i] -= family[i] * gap * deaths_at_nothing
+        gap = _ration_gap(eaten + bought, family[i], w, ration)
+        if gap > 0.0:
+            totals[6] += persons
+            totals[8] += persons * gap
+            family[i] -= family[i] * gap * deaths_at_nothing
     return totals, by_region, workers_by_region
 
 
