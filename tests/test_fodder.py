@@ -15,6 +15,7 @@ from hypothesis.extra.numpy import arrays
 
 from planlab.scenarios import load_scenario
 from planlab.simulate import Scenario, Setting, run
+from planlab.simulate.draught import hire_paid
 from planlab.simulate.fodder import FodderRules, feed_herds
 from planlab.simulate.grain import hunger, quota_in_tonnes
 from planlab.simulate.household_farms import HouseholdFarms
@@ -114,10 +115,12 @@ def test_a_bad_harvest_kills_animals_through_their_fodder() -> None:
     assert poor["fodder_share"].iloc[1:].mean() < normal["fodder_share"].iloc[1:].mean()
     fed_anyway = FodderRules(unfed_loss=0.0)
     # (no migration either: a hungrier village sends more families to town, and a family
-    # that leaves sells its herd)
+    # that leaves sells its herd; nor wealth in the choice to join: the harvest moves
+    # incomes, so wealth, so who joins, and a joining family slaughters before it joins)
+    others_off = {"migration_rate": 0.0, "join_wealth": 0.0}
     same = (
-        farms_run(scenario_with(migration_rate=0.0), MONTHS, fed_anyway),
-        farms_run(scenario_with(harvest=0.8, migration_rate=0.0), MONTHS, fed_anyway),
+        farms_run(scenario_with(**others_off), MONTHS, fed_anyway),
+        farms_run(scenario_with(harvest=0.8, **others_off), MONTHS, fed_anyway),
     )
     assert livestock_units(same[1]) == pytest.approx(livestock_units(same[0]), rel=1e-9)
 
@@ -131,14 +134,12 @@ def test_a_heavier_quota_kills_animals() -> None:
     assert livestock_units(heavy) < 0.98 * livestock_units(light)
     fed_anyway = FodderRules(unfed_loss=0.0)
     # (no migration either: hunger from the heavier plan sends families, and their herds, away)
-    a = farms_run(
-        scenario_with({"procurement_quota_mt": 10.0}, migration_rate=0.0), MONTHS, fed_anyway
-    )
-    b = farms_run(
-        scenario_with({"procurement_quota_mt": 22.0}, migration_rate=0.0), MONTHS, fed_anyway
-    )
-    # Other channels remain (hunger, income and so joining, which kills animals too), but
-    # without the fodder the plan's effect on the herds all but goes.
+    # (nor wealth in the choice to join: the plan moves incomes, so who joins)
+    others_off = {"migration_rate": 0.0, "join_wealth": 0.0}
+    a = farms_run(scenario_with({"procurement_quota_mt": 10.0}, **others_off), MONTHS, fed_anyway)
+    b = farms_run(scenario_with({"procurement_quota_mt": 22.0}, **others_off), MONTHS, fed_anyway)
+    # Other channels remain (hunger, which kills animals too), but without the fodder the
+    # plan's effect on the herds all but goes.
     gap = livestock_units(light) - livestock_units(heavy)
     assert abs(livestock_units(b) - livestock_units(a)) < 0.01 * gap
 
@@ -198,6 +199,33 @@ def test_killing_horses_cuts_the_sown_area_in_the_full_model() -> None:
     whole = farms_run(scenario, 3)
     assert cut["sown_area_million_ha"].iloc[1] < 0.9 * whole["sown_area_million_ha"].iloc[1]
     assert cut["grain_harvest_mt"].sum() < 0.95 * whole["grain_harvest_mt"].sum()
+
+
+def test_the_hired_team_is_paid_by_the_farms_short_of_draught_to_those_with_spare() -> None:
+    """``hire_paid``: per region the grain is unchanged; a farm short of draught pays,
+    one with spare horse-hectares receives in proportion to its spare, members keep their
+    own. At a share of 0 nothing moves."""
+    rules = HouseholdRules()
+    h = initial_households(np.random.default_rng(2), sample=500)
+    h.status[::7] = Status.GUILD
+    grown, _ = production(h, np.zeros(6), rules)
+    args = (h.region, h.weight, h.land, h.horses, h.status, grown, rules.ha_per_horse)
+    after = hire_paid(*args, 0.5, 6)
+    moved = after - grown
+    for r in range(6):
+        here = h.region == r
+        assert moved[here] @ h.weight[here] == pytest.approx(0.0, abs=1e-9 * grown.sum())
+    alone = h.status == Status.INDIVIDUAL
+    short = alone & (h.land > h.horses * rules.ha_per_horse)
+    spare = alone & (h.land < h.horses * rules.ha_per_horse)
+    assert np.all(moved[short] <= 0) and moved[short].min() < 0
+    assert np.all(moved[spare] >= 0) and moved[spare].max() > 0
+    assert np.all(moved[~alone] == 0)
+    assert np.all(after[short] >= 0.5 * grown[short] - 1e-12)
+    more = spare & (h.region == h.region[spare][0])
+    per_spare = moved[more] / (h.horses[more] * rules.ha_per_horse - h.land[more])
+    assert np.allclose(per_spare, per_spare[0])
+    assert np.array_equal(hire_paid(*args, 0.0, 6), grown)
 
 
 def test_a_fixed_quota_after_a_poor_harvest_takes_more_of_it_and_leaves_hunger() -> None:

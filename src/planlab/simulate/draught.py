@@ -5,7 +5,9 @@ horses cannot work all its land hires draught from neighbours in its region whos
 horses have time to spare (the horseless peasant's hired team): each region's spare
 horse-hectares on individual farms are shared out over its farms short of draught, in
 proportion to their shortfall. What neither covers is not worked, so losing horses cuts
-the sown area unless tractors (on collective land) replace them.
+the sown area unless tractors (on collective land) replace them. The hired team is
+paid: the farm short of draught gives the team's owners a share of the grain of the
+hectares their horses worked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from numpy.typing import NDArray
 
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
 
-__all__ = ["draught_sums"]
+__all__ = ["draught_sums", "hire_paid"]
 
 FloatArray = NDArray[np.float64]
 
@@ -53,3 +55,54 @@ def draught_sums(
         if short[r] > 0.0:
             out[r] = min(1.0, spare[r] / short[r])
     return pooled_land, pooled_horses, out
+
+
+@_jit()
+def hire_paid(
+    region: NDArray[np.int8],
+    weight: FloatArray,
+    land: FloatArray,
+    horses: FloatArray,
+    status: NDArray[np.int8],
+    grown: FloatArray,
+    ha_per_horse: float,
+    share: float,
+    regions: int,
+) -> FloatArray:
+    """Each household's grain once the farms short of draught have paid for their hired
+    teams: ``share`` of the grain of every hectare a neighbour's team worked (the hired
+    hectares' part of the farm's worked land), shared out over the farms with spare
+    horse-hectares in the region in proportion to their spare. Members and removed
+    households keep their own; each region's grain is unchanged. Three passes over the
+    rows: the region's spare and short hectares, the payments, the receipts."""
+    spare = np.zeros(regions)
+    short = np.zeros(regions)
+    for i in range(region.size):
+        if status[i] == INDIVIDUAL:
+            gap = land[i] - horses[i] * ha_per_horse
+            if gap > 0.0:
+                short[region[i]] += gap * weight[i]
+            else:
+                spare[region[i]] -= gap * weight[i]
+    covered = np.zeros(regions)
+    for r in range(regions):
+        if short[r] > 0.0:
+            covered[r] = min(1.0, spare[r] / short[r])
+    out = grown.copy()
+    paid = np.zeros(regions)
+    for i in range(region.size):
+        if status[i] == INDIVIDUAL:
+            gap = land[i] - horses[i] * ha_per_horse
+            if gap > 0.0:
+                hired = gap * covered[region[i]]
+                worked = land[i] - gap + hired
+                if worked > 0.0:
+                    pay = share * grown[i] * hired / worked
+                    out[i] -= pay
+                    paid[region[i]] += pay * weight[i]
+    for i in range(region.size):
+        if status[i] == INDIVIDUAL:
+            gap = land[i] - horses[i] * ha_per_horse
+            if gap < 0.0 and spare[region[i]] > 0.0:
+                out[i] += paid[region[i]] * -gap / spare[region[i]]
+    return out

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
-from planlab.simulate.draught import draught_sums
+from planlab.simulate.draught import draught_sums, hire_paid
 from planlab.simulate.fodder import FodderRules, _ration, feed_herds, monthly_ration
 from planlab.simulate.grain import (
     GrainFlows,
@@ -433,7 +433,8 @@ class HouseholdFarms:
         tonnes = float(net[g]) * self.tonnes_per_unit
         if tonnes <= 0 or self.tonnes_per_unit <= 0:
             return out
-        grown = pooled_by_rule(h, self._production()[0])
+        own = self._production()[0]
+        grown = pooled_by_rule(h, own)
         total = sown_total(grown, self.sown, h.status, h.weight)
         scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
@@ -469,7 +470,11 @@ class HouseholdFarms:
         if self.feed_ratio is None:
             self.feed_ratio = self.feed_tonnes / tonnes
         self.feed_tonnes = self.feed_ratio * tonnes
+        # other income: the herds' marketed product, and the hired teams' pay in roubles
+        # (money or labour, valued at the grain of the hectares they worked)
         livestock = self._livestock_income(net)
+        livestock += (self._hired(own) - own) * self.sown * (scale * self.rules.grain_roubles)
+        del own
         if h.income.shape != h.status.shape:
             h.income = np.zeros(len(h))
         fed = np.empty(len(h))
@@ -521,6 +526,23 @@ class HouseholdFarms:
         free_supply[g] = net[g] * flows.sold / tonnes
         own_use = np.where(self.base.farm, net, 0.0) - procured - free_supply
         return FarmSplit(procured, free_supply, own_use)
+
+    def _hired(self, grown: FloatArray) -> FloatArray:
+        """The month's grain as it would stand once farms short of draught had paid for the
+        teams they hired (``draught.hire_paid``); each region's grain is unchanged. The pay
+        moves income, not food: ``split`` books the difference in roubles."""
+        h, rules = self.households, self.rules
+        return hire_paid(
+            h.region,
+            h.weight,
+            h.land,
+            h.horses,
+            h.status,
+            grown,
+            rules.ha_per_horse,
+            rules.draught_hire_share,
+            len(REGIONS),
+        )
 
     def _livestock_income(self, net: FloatArray) -> FloatArray:
         """Each household's net income from its herds this month (roubles): the marketed

@@ -486,6 +486,13 @@ class HouseholdRules:
     animals on collectives rose by 24% in the Ukraine, 17% in the Black Earth, 25% in the
     Lower Volga and 35% in the North Caucasus ('The reconstruction of agriculture in the
     Soviet Union', 1930, p. 20; 380% in the Middle Volga left out as an outlier); 25%."""
+    draught_hire_share: float = 0.5
+    """Share of the grain of the hectares a neighbour's team works that the farm short of
+    draught pays the team's owners. The horseless peasant's land was 'cultivated by the
+    superior group with the aid of its cattle' (Larin, quoted in 'Ten years of the
+    Bolshevik domination', 1928, p. 78; Kritsman's school counted this hire of means of
+    production the main form of exploitation in the 1920s village); the term is half the
+    crop, the customary share-cropping 'ispolu' (assumption; bounds 0 to 0.5)."""
 
 
 @dataclass(frozen=True)

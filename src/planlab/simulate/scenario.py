@@ -560,6 +560,15 @@ HOUSEHOLD_PARAMETERS = _specs(
         "Share of a household's net income that adds to (or, a loss, takes from) its property.",
     ),
     Spec(
+        "draught_hire_share",
+        "share of a hired hectare's grain",
+        _RULES.draught_hire_share,
+        0.0,
+        0.5,
+        "Share of the grain of the hectares a neighbour's team works that the farm short of "
+        "draught pays the team's owners (half the crop, share-cropping 'ispolu').",
+    ),
+    Spec(
         "herd_birth_scale",
         "multiple",
         _RULES.herd_birth_scale,
