@@ -12,7 +12,7 @@ from _simulation import assert_goods_balance
 from planlab.scenarios import load_scenario
 from planlab.simulate import Run, Scenario, Setting, run
 from planlab.simulate.household_farms import HouseholdFarms
-from planlab.simulate.households import REGIONS, Status
+from planlab.simulate.households import REGIONS, HouseholdRules, MonthPolicy, Status, step
 
 SAMPLE = 2000
 
@@ -117,6 +117,51 @@ def test_regional_pressure_and_the_retreat_where_the_push_was_harder() -> None:
     left_soft = (members_soft - h.count(h.members & soft)) / h.count(soft)
     assert left_hard > left_soft
     assert h.count(h.status == Status.INDIVIDUAL) > 0
+
+
+def test_in_a_retreat_members_who_would_grow_more_alone_leave_and_the_horseless_stay() -> None:
+    """Who leaves in a retreat is each household's own sum: what it would grow alone (its
+    land, its horses, the team it would hire and pay) against its share of the collective's
+    harvest by the rule. Every household made a guild member, then the pressure eases: no
+    member with nothing to gain outside leaves, and the horseless leave at under half the
+    rate of members with two horses or more. Switched off (each region's mean premium for
+    every member, as before) the horseless leave about as often as the rest."""
+    farms = HouseholdFarms.from_scenario(load_scenario("ussr-1928"), sample=SAMPLE, seed=3)
+    h = farms.households
+    h.status[h.status == Status.INDIVIDUAL] = Status.GUILD
+    farms._changed()
+    pressure = np.full(len(REGIONS), 0.1)
+    h.remembered_pressure = np.full(len(REGIONS), 0.9)
+    premium = farms._premium(pressure)
+    assert isinstance(premium, np.ndarray)
+    horseless, horsed = h.horses == 0, h.horses >= 2
+
+    def left(outside: float | np.ndarray) -> np.ndarray:
+        """Who leaves in the month, from a copy of the households as they stand."""
+        copy = dataclasses.replace(
+            h,
+            **{
+                f.name: getattr(h, f.name).copy()
+                for f in dataclasses.fields(h)
+                if isinstance(getattr(h, f.name), np.ndarray)
+            },
+        )
+        policy = MonthPolicy(pressure=pressure, outside_premium=outside)
+        step(copy, policy, HouseholdRules(), np.random.default_rng(1))
+        gone: np.ndarray = copy.status == Status.INDIVIDUAL
+        return gone
+
+    own = left(premium)
+    assert not own[premium == 0].any()
+    assert own[horseless].mean() < 0.5 * own[horsed].mean()
+    regional = np.array(
+        [
+            premium[h.region == r].mean() if (h.region == r).any() else 0.0
+            for r in range(len(REGIONS))
+        ]
+    )
+    shared = left(regional)
+    assert shared[horseless].mean() > 0.8 * shared[horsed].mean()
 
 
 def test_tractor_output_is_what_the_tractor_park_receives() -> None:

@@ -322,6 +322,7 @@ def _choices(
     workers: Counts,
     push: NDArray[np.float64],
     leave: NDArray[np.float64],
+    premium: NDArray[np.float64],
     migration: NDArray[np.float64],
     params: NDArray[np.float64],
     out: NDArray[np.float64],
@@ -369,8 +370,9 @@ def _choices(
                     status[i] = collective
                     joined += w
         elif leave[region[i]] > 0.0:  # a member, where pressure has eased below memory
+            gap = premium[i] if premium.size == status.size else premium[region[i]]
             state, u = _uniform(state)
-            if u < leave[region[i]]:
+            if gap > 0.0 and u < -math.expm1(-leave[region[i]] * gap):
                 status[i] = INDIVIDUAL
                 contributed[i] = 0.0  # the leaver takes back what it brought
                 left += weight[i]
@@ -525,6 +527,7 @@ def month(
     income: NDArray[np.float64],
     push: NDArray[np.float64],
     leave: NDArray[np.float64],
+    premium: NDArray[np.float64],
     migration: NDArray[np.float64],
     params: NDArray[np.float64],
     key: np.uint64,
@@ -544,7 +547,7 @@ def month(
         state = _choices(
             lo, hi, state, region, weight, horses, cattle, pigs, sheep_goats,
             wealth, contributed, status, kulak, chosen, family, workers, push, leave,
-            migration, params, out,
+            premium, migration, params, out,
         )  # fmt: skip
         _growth(
             lo, hi, state, weight, horses, cattle, pigs, sheep_goats, land,

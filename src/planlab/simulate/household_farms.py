@@ -293,19 +293,50 @@ class HouseholdFarms:
     def _changed(self) -> None:
         self._cache = None
 
-    def _premium(self) -> FloatArray:
-        """Per region, how much more an individual farm grows than a member receives.
+    def _premium(self, pressure: FloatArray) -> float | FloatArray:
+        """Each member's outside premium: how much more grain it would have farming alone
+        than its collective gives it, relative (0 where it gets at least as much).
 
-        Members weigh what a household farming alone grows in their region against
-        what the collective gives each member household; the gap (when positive)
-        drives the retreat once pressure eases.
-        """
-        _, sums = self._farm_sums()
+        Alone, a member works its own land with its own horses and the draught it could
+        hire in its region, less the hired team's pay (``draught_hire_share``); in the
+        collective it receives its share of the pooled harvest by the collective's rule
+        (``pooled_by_rule``), both in a normal season. So the horseless member of a guild or
+        a commune has nothing to gain outside, and the member who brought land and horses
+        has most: who leaves in a retreat is a household's own sum. Computed only in a month
+        when pressure has eased below the households' memory (no one leaves otherwise)."""
+        h = self.households
+        if h.remembered_pressure.shape != np.shape(pressure) or not np.any(
+            h.remembered_pressure > pressure
+        ):
+            return 0.0
+        rules = self.rules
+        grown, _, _ = self._production()
+        received = pooled_by_rule(h, grown)
+        hired = draught_sums(
+            h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, len(REGIONS)
+        )[2]
+        alone_status = np.where(h.status == Status.REMOVED, h.status, Status.INDIVIDUAL)
+        alone = _month.grown(
+            h.region,
+            h.land,
+            h.horses,
+            alone_status.astype(np.int8),
+            np.zeros(len(REGIONS)),
+            rules.yield_per_ha,
+            rules.ha_per_horse,
+            rules.draught_elasticity,
+            hired,
+        )
+        short = np.maximum(h.land - h.horses * rules.ha_per_horse, 0.0)
+        hired_ha = short * hired[h.region]
+        worked = h.land - short + hired_ha
         with np.errstate(divide="ignore", invalid="ignore"):
-            individual = np.where(sums[1] > 0, sums[0] / np.where(sums[1] > 0, sums[1], 1), np.nan)
-            member = np.where(sums[3] > 0, sums[2] / np.where(sums[3] > 0, sums[3], 1), np.nan)
-            gap = np.where(member > 0, individual / member - 1.0, 0.0)
-        premium: FloatArray = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, None)
+            alone -= np.where(
+                worked > 0, rules.draught_hire_share * alone * hired_ha / worked, 0.0
+            )
+            gap = np.where(received > 0, alone / received - 1.0, np.where(alone > 0, np.inf, 0.0))
+        member = (h.status > Status.INDIVIDUAL) & (h.status < Status.REMOVED)
+        premium: FloatArray = np.where(member, np.maximum(gap, 0.0), 0.0)
         return premium
 
     def _farm_sums(self) -> tuple[float, FloatArray]:
@@ -360,9 +391,10 @@ class HouseholdFarms:
 
     def planned(self, capacity: FloatArray, harvest: float) -> FloatArray:
         """A month of household decisions, then output from their grain and herds."""
+        decided = self.policies(self.month)
         policy = replace(
-            self.policies(self.month),
-            outside_premium=self._premium(),
+            decided,
+            outside_premium=self._premium(np.asarray(decided.pressure, dtype=np.float64)),
             machines=self._mechanised(),
             migration=self.migration,
         )

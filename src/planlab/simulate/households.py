@@ -512,7 +512,8 @@ class MonthPolicy:
     """Households to remove this month (weighted count)."""
     collective_type: int = Status.GUILD
     outside_premium: float | FloatArray = 0.0
-    """How much more an individual farm earns than collective membership (relative)."""
+    """How much more a member would have farming alone than its collective gives it
+    (relative): one for all, per region (``len(REGIONS)``) or per household."""
     migration: float | FloatArray = 0.0
     """Monthly probability that a worker of a present peasant household leaves for town, per
     region (an array of ``len(REGIONS)``) or one for all."""
@@ -592,7 +593,8 @@ def step(
       (compensation times the collective type's return on capital); it brings its wealth
       into the collective (``contributed``);
     - leaving: a member that did not join this month leaves with probability
-      ``1 - exp(-leave_rate * outside_premium * eased)``, where ``eased`` is how far its
+      ``1 - exp(-leave_rate * outside_premium * eased)`` (its own premium, or its
+      region's), where ``eased`` is how far its
       region's pressure lies below the pressure the households remember
       (``remembered_pressure``: it follows a rise at once and falls toward a lower pressure
       by ``pressure_forgetting`` a month); under steady pressure nobody leaves, and a
@@ -652,7 +654,11 @@ def step(
     params[_month.P_SAVING] = rules.saving_share
     params[_month.P_DEPRECIATION] = rules.wealth_depreciation
     pressure = np.ascontiguousarray(policy.pressure, dtype=np.float64)
-    push, leave = membership_rates(h, pressure, policy.outside_premium, rules)
+    push, leave = membership_rates(h, pressure, rules)
+    premium = np.asarray(policy.outside_premium, dtype=np.float64)
+    if premium.shape != (n,):
+        premium = np.broadcast_to(premium, pressure.shape)
+    premium = np.ascontiguousarray(np.maximum(premium, 0.0))
     migration = np.ascontiguousarray(
         np.clip(np.broadcast_to(policy.migration, pressure.shape), 0.0, 1.0), dtype=np.float64
     )
@@ -677,6 +683,7 @@ def step(
         h.income,
         push,
         leave,
+        premium,
         migration,
         params,
         key,
@@ -714,15 +721,15 @@ _FLOAT_COLUMNS = (
 
 
 def membership_rates(
-    h: Households, pressure: FloatArray, premium: float | FloatArray, rules: HouseholdRules
+    h: Households, pressure: FloatArray, rules: HouseholdRules
 ) -> tuple[FloatArray, FloatArray]:
-    """Per region, the push to join (log-odds) and the monthly probability that a member
-    leaves; the households' memory of pressure moves on a month (in place).
+    """Per region, the push to join (log-odds) and the hazard of leaving per unit of a
+    member's outside premium; the households' memory of pressure moves on a month (in place).
 
     ``eased`` is the remembered pressure less the current one (at least 0). The push is
     ``join_pressure * pressure - join_eased * eased``: an easing is read as leave to stay
-    out. The hazard of leaving is ``leave_rate * premium * eased``, its probability
-    ``1 - exp(-hazard)``. The memory then follows a rise at once and falls by
+    out. The hazard of leaving is ``leave_rate * eased`` times the member's premium, its
+    probability ``1 - exp(-hazard)``. The memory then follows a rise at once and falls by
     ``pressure_forgetting`` of the gap toward a lower pressure, so under steady pressure
     nobody leaves and a retreat fades as the easing is forgotten.
     """
@@ -730,11 +737,11 @@ def membership_rates(
         h.remembered_pressure = pressure.copy()
     eased = np.maximum(h.remembered_pressure - pressure, 0.0)
     push = rules.join_pressure * pressure - rules.join_eased * eased
-    hazard = rules.leave_rate * np.maximum(np.broadcast_to(premium, pressure.shape), 0.0) * eased
+    hazard = rules.leave_rate * eased
     h.remembered_pressure = pressure + (1.0 - rules.pressure_forgetting) * eased
     return (
         np.ascontiguousarray(push, dtype=np.float64),
-        np.ascontiguousarray(-np.expm1(-hazard), dtype=np.float64),
+        np.ascontiguousarray(hazard, dtype=np.float64),
     )
 
 
