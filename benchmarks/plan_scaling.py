@@ -132,6 +132,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         tempo_cpu_s = time.process_time() - cpu
         record["tempo_s"] = round(report.seconds, 3)
         record["tempo_cpu_s"] = round(tempo_cpu_s, 3)
+        for step, seconds in report.cpu_seconds.items():
+            record[f"tempo_{step}_cpu_s"] = round(seconds, 3)
+        # The fraction and its bottleneck report alone (issue 16's "tempo check and its
+        # bottleneck report"), and the whole check with the disproportions.
+        record["tempo_fraction_to_solve_cpu"] = round(
+            report.cpu_seconds.get("fraction", float("nan")) / max(solve_cpu_s, 1e-9), 2
+        )
         record["tempo_feasible"] = report.feasible
         record["tempo_max_fraction"] = report.max_fraction
         record["tempo_bottlenecks"] = len(report.bottlenecks)
