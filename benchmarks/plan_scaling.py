@@ -8,10 +8,12 @@ that ``auto`` (or ``--method``) chose. ``--highs`` adds HiGHS's exact solve
 (interior point with crossover) of the same LP as the baseline: ``highs_s``,
 ``highs_objective`` and the ratio. ``--tempo K`` adds a tempo check (15 % a year
 for the K largest branches, without the attainable growth) and its time against
-the plan's solve. The plan is the weighted one: every branch
-asked for ``--target-factor`` times its base-year output in the final year. On a
-shared machine wall times follow the load: each timed step also gives the CPU seconds
-of this process (``*_cpu_s``), and the record the load average before and after.
+the plan's solve, with the CPU seconds of its steps (``tempo_fraction_cpu_s``: the
+fraction LP and its bottleneck report; ``tempo_disproportions_cpu_s``). The plan is
+the weighted one: every branch asked for ``--target-factor`` times its base-year
+output in the final year. On a shared machine wall times follow the load: each timed
+step also gives the CPU seconds of this process (``*_cpu_s``), and the record the load
+average before and after.
 
     .venv/bin/python benchmarks/plan_scaling.py --n 10000 --years 5 --seed 1 --json
 """
