@@ -21,7 +21,9 @@ from planlab.economy import Economy, load_builtin
 from planlab.errors import InputError
 from planlab.plan import PlanResult, build, check_tempo
 from planlab.plan.build import FIX_TOLERANCE, held
+from planlab.plan.formulation import PlanSettings
 from planlab.plan.lp import EXACT_UP_TO, FIRST_ORDER, LinearProgram, Solution, Status
+from planlab.plan.tempo import _fraction_model
 
 TIGHT = 1e-7
 OBJECTIVE_AGREE = 1e-4
@@ -207,3 +209,21 @@ def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
     report = check_tempo(load_builtin("textbook-3"), {"industry_1": 0.1}, 3)
     assert report.status is Status.OTHER and not report.feasible
     assert "not decided" in report.message and "conflict" not in report.message
+
+
+def test_a_margin_asks_highs_for_more_accuracy_and_accepts_at_the_tolerance() -> None:
+    # The tempo check asks HiGHS's PDLP for tolerance / margin on its disproportions LP
+    # (tempo.DISPROPORTIONS_MARGIN): the answer measures tighter, accepted at the tolerance.
+    economy, growth = load_builtin("ussr-1928"), {"coal": 0.3, "iron_steel": 0.3}
+    loose = 1e-3
+    worst = {}
+    for margin in (1.0, 100.0):
+        model, _ = _fraction_model(economy, PlanSettings(years=5), growth, "pdlp")
+        solution = model.lp.solve(method="pdlp", tolerance=loose, margin=margin)
+        assert solution.status is Status.OPTIMAL and solution.tolerance == loose
+        worst[margin] = max(
+            solution.primal_infeasibility, solution.dual_infeasibility, solution.gap
+        )
+    assert worst[100.0] < worst[1.0] and worst[100.0] <= loose / 10
+    with pytest.raises(ValueError, match="margin"):
+        model.lp.solve(method="pdlp", margin=0.5)

@@ -37,7 +37,14 @@ from planlab.plan.formulation import (
     construction_work,
     sector_scale,
 )
-from planlab.plan.lp import FIRST_ORDER, FIRST_ORDER_TOLERANCE, Solution, Status, check_method
+from planlab.plan.lp import (
+    FIRST_ORDER,
+    FIRST_ORDER_TOLERANCE,
+    TIGHTENING_MARGIN,
+    Solution,
+    Status,
+    check_method,
+)
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -58,6 +65,14 @@ is an absolute test on θ, so that a fraction of 0.003 could be off by a few per
 itself at the tolerance 1e-4. With θ weighted by 1,000 the test is relative to θ for
 every fraction above 1/1,000 (assumption: a smaller fraction of the tempo is no tempo
 worth telling apart from none). Measured in docs/performance.md, "Fourth round"."""
+DISPROPORTIONS_MARGIN = TIGHTENING_MARGIN
+"""HiGHS's PDLP is asked for half the tolerance on the disproportions LP (accepted at the
+tolerance itself, ``LinearProgram.solve``'s ``margin``). Its own measure, on its presolved
+and rescaled LP, accepted an answer that planlab's primal measure put at 1.28 times the
+tolerance (10^4 products, seed 2), and OR-Tools' finish from that answer cost 1.8 times
+HiGHS's whole run; asked for half, HiGHS needed 1.6 times the iterations and planlab
+accepted its answer (docs/performance.md, "Fourth round"). The factor is that of a
+repetition after a miss (``lp.TIGHTENING_MARGIN``)."""
 _TOL = 1e-7
 _FACTOR_DISCOUNT = 0.99
 
@@ -313,7 +328,13 @@ def _disproportions(
         },
         sense="min",
     )
-    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance, start=start)
+    solution = lp.solve(
+        find_iis=False,
+        method=method,
+        tolerance=tolerance,
+        start=start,
+        margin=DISPROPORTIONS_MARGIN,
+    )
     columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
     if solution.status is not Status.OPTIMAL:
         return pd.DataFrame(columns=columns)
