@@ -8,10 +8,12 @@ that ``auto`` (or ``--method``) chose. ``--highs`` adds HiGHS's exact solve
 (interior point with crossover) of the same LP as the baseline: ``highs_s``,
 ``highs_objective`` and the ratio. ``--tempo K`` adds a tempo check (15 % a year
 for the K largest branches, without the attainable growth) and its time against
-the plan's solve. The plan is the weighted one: every branch
-asked for ``--target-factor`` times its base-year output in the final year. On a
-shared machine wall times follow the load: each timed step also gives the CPU seconds
-of this process (``*_cpu_s``), and the record the load average before and after.
+the plan's solve, with the CPU seconds of its steps (``tempo_fraction_cpu_s``: the
+fraction LP and its bottleneck report; ``tempo_disproportions_cpu_s``). The plan is
+the weighted one: every branch asked for ``--target-factor`` times its base-year
+output in the final year. On a shared machine wall times follow the load: each timed
+step also gives the CPU seconds of this process (``*_cpu_s``), and the record the load
+average before and after.
 
     .venv/bin/python benchmarks/plan_scaling.py --n 10000 --years 5 --seed 1 --json
 """
@@ -132,6 +134,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         tempo_cpu_s = time.process_time() - cpu
         record["tempo_s"] = round(report.seconds, 3)
         record["tempo_cpu_s"] = round(tempo_cpu_s, 3)
+        for step, seconds in report.cpu_seconds.items():
+            record[f"tempo_{step}_cpu_s"] = round(seconds, 3)
+        # The fraction and its bottleneck report alone (issue 16's "tempo check and its
+        # bottleneck report"), and the whole check with the disproportions.
+        record["tempo_fraction_to_solve_cpu"] = round(
+            report.cpu_seconds.get("fraction", float("nan")) / max(solve_cpu_s, 1e-9), 2
+        )
         record["tempo_feasible"] = report.feasible
         record["tempo_max_fraction"] = report.max_fraction
         record["tempo_bottlenecks"] = len(report.bottlenecks)

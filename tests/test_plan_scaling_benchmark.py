@@ -32,7 +32,7 @@ def test_benchmark_prints_one_json_record_and_writes_a_plannable_economy(tmp_pat
         [
             sys.executable,
             "plan_scaling.py",
-            *("--n", "40", "--years", "3", "--seed", "2", "--json", "--highs"),
+            *("--n", "40", "--years", "3", "--seed", "2", "--json", "--highs", "--tempo", "2"),
             *("--write-economy", str(economy)),
         ],
         cwd=BENCHMARKS,
@@ -46,6 +46,9 @@ def test_benchmark_prints_one_json_record_and_writes_a_plannable_economy(tmp_pat
     assert (record["n"], record["years"], record["method"]) == (40, 3, "simplex")
     assert record["objective"] == pytest.approx(record["highs_objective"], rel=1e-6)
     assert max(record["gap"], record["primal_infeasibility"]) < 1e-9
+    # The tempo check's steps: CPU seconds of its parts, which add up to no more than the whole.
+    steps = [record[f"tempo_{step}_cpu_s"] for step in ("fraction", "disproportions", "attainable")]
+    assert min(steps) >= 0 and sum(steps) <= record["tempo_cpu_s"] + 1e-3 * len(steps)
     planned = subprocess.run(
         [sys.executable, "-m", "planlab", "plan", str(economy), "--years", "3"],
         capture_output=True,

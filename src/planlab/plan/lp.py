@@ -401,6 +401,7 @@ class LinearProgram:
         method: str = "auto",
         tolerance: float = FIRST_ORDER_TOLERANCE,
         start: Solution | None = None,
+        margin: float = 1.0,
     ) -> Solution:
         """Solve; an infeasible model returns its IIS instead of raising.
 
@@ -410,8 +411,12 @@ class LinearProgram:
         ``start``, an earlier solution of a model of the same shape, is where OR-Tools'
         PDLP begins (HiGHS's methods start afresh). With ``pdlp`` an answer that HiGHS
         calls optimal and planlab's measures do not accept is taken on by OR-Tools' PDLP
-        from that answer (``Solution.runs`` counts both solvers' runs).
+        from that answer (``Solution.runs`` counts both solvers' runs). ``margin``: HiGHS's
+        PDLP is asked for ``tolerance / margin`` by its own measure (taken on its presolved,
+        rescaled LP), and its answer is still accepted at ``tolerance`` by planlab's.
         """
+        if not margin >= 1.0:
+            raise ValueError("margin is at least 1")
         began = time.perf_counter()
         chosen = self.choose(method)
         sign = -1.0 if self.sense == "max" else 1.0
@@ -424,7 +429,8 @@ class LinearProgram:
         if chosen == "pdlp-ortools":
             status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point)
         else:
-            highs, status, answer = self._run_highs(arrays, chosen, accuracy, time_limit)
+            asked = accuracy / margin
+            highs, status, answer = self._run_highs(arrays, chosen, asked, time_limit)
             runs = 1
             if chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
                 if not answer[2].within(accuracy):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,14 @@ from planlab.plan.formulation import (
     construction_work,
     sector_scale,
 )
-from planlab.plan.lp import FIRST_ORDER_TOLERANCE, Solution, Status, check_method
+from planlab.plan.lp import (
+    FIRST_ORDER,
+    FIRST_ORDER_TOLERANCE,
+    TIGHTENING_MARGIN,
+    Solution,
+    Status,
+    check_method,
+)
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -48,6 +55,24 @@ MAX_TEMPO = 10.0
 recorded plan, which keeps the targets of a long plan finite."""
 MAX_FRACTION = 10.0
 """The fraction is searched up to this multiple of the asked increments."""
+FRACTION_WEIGHT = 1e3
+"""θ's weight in the fraction LP's objective when a first-order method solves it.
+
+The weight changes no answer (θ and every price are divided by it again,
+``_unweighted``) but what the relative gap measures: |primal − dual| over
+1 + |objective|, which for an objective of θ alone (0.1 or less in a strained tempo)
+is an absolute test on θ, so that a fraction of 0.003 could be off by a few percent of
+itself at the tolerance 1e-4. With θ weighted by 1,000 the test is relative to θ for
+every fraction above 1/1,000 (assumption: a smaller fraction of the tempo is no tempo
+worth telling apart from none). Measured in docs/performance.md, "Fourth round"."""
+DISPROPORTIONS_MARGIN = TIGHTENING_MARGIN
+"""HiGHS's PDLP is asked for half the tolerance on the disproportions LP (accepted at the
+tolerance itself, ``LinearProgram.solve``'s ``margin``). Its own measure, on its presolved
+and rescaled LP, accepted an answer that planlab's primal measure put at 1.28 times the
+tolerance (10^4 products, seed 2), and OR-Tools' finish from that answer cost 1.8 times
+HiGHS's whole run; asked for half, HiGHS needed 1.6 times the iterations and planlab
+accepted its answer (docs/performance.md, "Fourth round"). The factor is that of a
+repetition after a miss (``lp.TIGHTENING_MARGIN``)."""
 _TOL = 1e-7
 _FACTOR_DISCOUNT = 0.99
 
@@ -68,6 +93,9 @@ class TempoReport:
     message: str
     seconds: float = field(compare=False)
     """Wall-clock time of the check: metadata of this computation, not part of the result."""
+    cpu_seconds: dict[str, float] = field(default_factory=dict, compare=False)
+    """CPU seconds of this process per step (``fraction`` with its bottlenecks,
+    ``disproportions``, ``attainable``): metadata, as ``seconds``."""
     conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,8 +204,10 @@ def _tempo_rows(
 
 
 def _fraction_model(
-    economy: Economy, settings: PlanSettings, growth: Mapping[str, float]
-) -> PlanModel:
+    economy: Economy, settings: PlanSettings, growth: Mapping[str, float], method: str = "auto"
+) -> tuple[PlanModel, float]:
+    """The fraction LP and the weight of θ in its objective (``FRACTION_WEIGHT`` for a
+    first-order method, 1 for an exact one)."""
     model = build_model(economy, settings)
     select, base, increments, _, scale = _tempo_rows(model, growth)
     theta = model.lp.add_variables("fraction", None, 0.0, 1.0)
@@ -190,8 +220,23 @@ def _fraction_model(
         base,
         scale=scale,
     )
-    model.lp.set_objective({"fraction": 1.0}, sense="max")
-    return model
+    weight = FRACTION_WEIGHT if model.lp.choose(method) in FIRST_ORDER else 1.0
+    model.lp.set_objective({"fraction": weight}, sense="max")
+    return model, weight
+
+
+def _unweighted(solution: Solution, weight: float) -> Solution:
+    """A solution of the weighted fraction LP in θ's own terms: objective and prices over
+    the weight (values and measures are unchanged)."""
+    if weight == 1.0:
+        return solution
+    return replace(
+        solution,
+        objective=solution.objective / weight,
+        dual_objective=solution.dual_objective / weight,
+        shadow_prices=solution.shadow_prices / weight,
+        reduced_costs=solution.reduced_costs / weight,
+    )
 
 
 def _branch_model(
@@ -283,7 +328,13 @@ def _disproportions(
         },
         sense="min",
     )
-    solution = lp.solve(find_iis=False, method=method, tolerance=tolerance, start=start)
+    solution = lp.solve(
+        find_iis=False,
+        method=method,
+        tolerance=tolerance,
+        start=start,
+        margin=DISPROPORTIONS_MARGIN,
+    )
     columns = ["branch", "input", "year", "shortfall", "shortfall_pct"]
     if solution.status is not Status.OPTIMAL:
         return pd.DataFrame(columns=columns)
@@ -406,14 +457,14 @@ def check_tempo(
     ``attainable=False`` it is skipped (NaN per branch), which leaves the check, its
     bottlenecks and disproportions at one or two solves for national-scale economies.
     """
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     check_method(method)
     rates = _check_growth(economy, growth)
     settings = settings or PlanSettings(years=years)
     if settings.years != years:
         settings = PlanSettings(**{**settings.__dict__, "years": years})
-    model = _fraction_model(economy, settings, rates)
-    solution = model.lp.solve(method=method, tolerance=tolerance)
+    model, weight = _fraction_model(economy, settings, rates, method)
+    solution = _unweighted(model.lp.solve(method=method, tolerance=tolerance), weight)
     empty_bottlenecks = pd.DataFrame(columns=["constraint", "sector", "year", "shadow_price"])
     if solution.status is not Status.OPTIMAL:
         conflicts = conflicts_table(model, solution)
@@ -448,16 +499,19 @@ def check_tempo(
         ]
         .reset_index(drop=True)
     )
+    steps = {"fraction": time.process_time() - cpu}
     disproportions = (
         pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
         if feasible
         else _disproportions(model, method, tolerance, start=solution)
     )
+    steps["disproportions"] = time.process_time() - cpu - sum(steps.values())
     reach = (
         _attainable(economy, settings, rates, method, tolerance)
         if attainable
         else {s: float("nan") for s in rates}
     )
+    steps["attainable"] = time.process_time() - cpu - sum(steps.values())
     if feasible:
         message = "the tempo is feasible in every plan year"
     else:
@@ -489,4 +543,5 @@ def check_tempo(
         status=solution.status,
         message=message,
         seconds=time.perf_counter() - start,
+        cpu_seconds=steps,
     )
