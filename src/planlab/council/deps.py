@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import HTTPException, Path, Request, Response, status
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from planlab.council import service
 from planlab.council.db import Database
 from planlab.council.models import LoginFailure, SessionRow, User
 from planlab.council.permissions import TABLE
+from planlab.council.readcache import HEAD, STALE, Token
 from planlab.council.schemas import MAX_ID
 from planlab.council.security import (
     COOKIE,
     CSRF_HEADER,
+    LOGIN,
+    LOGIN_COLUMNS,
     Login,
     check_password,
     csrf_matches,
+    login_of,
+    login_params,
+    login_query,
     login_wait,
     record_failure,
     record_registration,
@@ -35,6 +40,9 @@ from planlab.council.security import (
 from planlab.council.settings import Settings
 
 __all__ = [
+    "KEPT",
+    "Glance",
+    "Kept",
     "RowId",
     "Viewer",
     "admit",
@@ -42,11 +50,13 @@ __all__ = [
     "client_address",
     "database",
     "database_of",
+    "glance",
+    "glance_kept",
+    "kept",
     "kept_json",
     "kept_row",
     "log_in",
     "permit",
-    "reading",
     "set_session_cookie",
     "settings",
     "settings_of",
@@ -54,6 +64,7 @@ __all__ = [
     "viewer_in",
 ]
 
+T = TypeVar("T")
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -98,9 +109,73 @@ def viewer_in(session: Session, request: Request) -> Viewer | None:
 
 
 def viewer(request: Request) -> Viewer | None:
-    """The logged-in participant behind the request's cookie, if any (a session of its own)."""
-    with database_of(request).read() as session:
-        return viewer_in(session, request)
+    """The logged-in participant behind the request's cookie, if any (one statement)."""
+    return glance(request).who
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What a request's first statement read: the participant (None without a valid login),
+    and the further columns asked for."""
+
+    who: Viewer | None
+    more: tuple[Any, ...]
+
+
+def glance(
+    request: Request, statement: Select[Any] = LOGIN, params: Mapping[str, Any] | None = None
+) -> Glance:
+    """The participant behind the request's cookie, and the further columns of
+    ``statement`` (``login_query``, with ``params`` beside the login's), in one statement
+    outside any transaction (``Database.glance``); nothing is read without a cookie."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return Glance(None, ())
+    row = database_of(request).glance(statement, {**login_params(token), **(params or {})})
+    if row is None:
+        return Glance(None, ())
+    return Glance(Viewer(*login_of(row)), tuple(row[len(LOGIN_COLUMNS) :]))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A kept read's first statement: the participant, the cache's token for what they
+    read, and the further columns asked for."""
+
+    who: Viewer | None
+    token: Token
+    more: tuple[Any, ...]
+
+
+KEPT = login_query(HEAD, STALE)
+"""A kept read's statement: the login, the chain's head and whether a kept answer went
+stale. A page's own columns go after these (``glance_kept``)."""
+
+
+def glance_kept(
+    request: Request, statement: Select[Any] = KEPT, params: Mapping[str, Any] | None = None
+) -> Kept:
+    """``glance`` for a read the cache may answer: ``statement`` begins as ``KEPT``, so the
+    chain's head and whether a kept answer went stale are read with the login, and the
+    cache has taken them when this returns. Without a login, the head is not read."""
+    cache = database_of(request).cache
+    found = glance(request, statement, {**cache.params(), **(params or {})})
+    if found.who is None:
+        return Kept(None, Token(0, -1), ())
+    head, stale, *rest = found.more
+    return Kept(found.who, cache.moved(head, bool(stale)), tuple(rest))
+
+
+def kept(request: Request, token: Token, key: Hashable, build: Callable[[Session], T]) -> T:
+    """The answer kept for ``key``, or ``build``'s in a read session of its own (kept if
+    it may be: ``ReadCache.put``)."""
+    db = database_of(request)
+
+    def fresh() -> T:
+        with db.read() as session:
+            return build(session)
+
+    return db.cache.kept(token, key, fresh)
 
 
 def admit(request: Request, who: Viewer | None, actions: tuple[str, ...]) -> Viewer:
@@ -129,23 +204,14 @@ def permit(*actions: str) -> Callable[[Request], Viewer]:
     return check
 
 
-@contextmanager
-def reading(request: Request, *actions: str) -> Iterator[tuple[Viewer, Session]]:
-    """One read session for a whole request: the participant is looked up and admitted
-    (``admit``) in it, then the route reads in it (where ``permit`` and the route would
-    take a session each)."""
-    with database_of(request).read() as session:
-        yield admit(request, viewer_in(session, request), actions or ("read",)), session
-
-
 def kept_json(request: Request, key: Hashable, build: Callable[[Session], bytes]) -> Response:
     """A read's JSON answer: the participant admitted to ``read`` first, then the answer kept
     for ``key`` in the database's ``ReadCache``, or ``build``'s (validated once, encoded by
-    pydantic, and kept while no write changes it)."""
-    db = database_of(request)
-    with reading(request) as (_who, session):
-        body = db.cache.answer(session, key, lambda: build(session))
-    return Response(body, media_type="application/json")
+    pydantic, and kept while no write changes it). When the answer is kept, the request
+    is one statement: the login and the chain's head together (``glance_kept``)."""
+    found = glance_kept(request)
+    admit(request, found.who, ("read",))
+    return Response(kept(request, found.token, key, build), media_type="application/json")
 
 
 def kept_row(
