@@ -192,6 +192,17 @@ class Database:
         raised."""
         return self.appender.submit(work, prepare=prepare, many=many, reads=reads)
 
+    async def batched_async(
+        self,
+        work: Callable[[Session], T],
+        *,
+        prepare: Callable[[Session], Any] | None = None,
+        many: Callable[[Session, list[Any]], list[T]] | None = None,
+        reads: Sequence[tuple[type[Any], int]] = (),
+    ) -> T:
+        """``batched`` for a caller on the event loop, which waits without a thread."""
+        return await self.appender.submit_async(work, prepare=prepare, many=many, reads=reads)
+
     @contextmanager
     def _across_processes(self) -> Iterator[None]:
         """Hold the SQLite writers' file lock (the caller holds ``queue``)."""

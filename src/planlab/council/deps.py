@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import HTTPException, Path, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from planlab.council import service
 from planlab.council.db import Database
@@ -166,18 +167,6 @@ def glance_kept(
     return Kept(found.who, cache.moved(head, bool(stale)), tuple(rest))
 
 
-def kept(request: Request, token: Token, key: Hashable, build: Callable[[Session], T]) -> T:
-    """The answer kept for ``key``, or ``build``'s in a read session of its own (kept if
-    it may be: ``ReadCache.put``)."""
-    db = database_of(request)
-
-    def fresh() -> T:
-        with db.read() as session:
-            return build(session)
-
-    return db.cache.kept(token, key, fresh)
-
-
 def admit(request: Request, who: Viewer | None, actions: tuple[str, ...]) -> Viewer:
     """``who``, if their role may take one of ``actions``: else 401 (anonymous) or 403; a
     write (any method but GET, HEAD, OPTIONS) also needs the session's CSRF token in
@@ -195,26 +184,47 @@ def admit(request: Request, who: Viewer | None, actions: tuple[str, ...]) -> Vie
     return who
 
 
-def permit(*actions: str) -> Callable[[Request], Viewer]:
-    """A dependency: the participant, if their role may take one of ``actions`` (``admit``)."""
+def permit(*actions: str) -> Callable[[Request], Awaitable[Viewer]]:
+    """A dependency: the participant, if their role may take one of ``actions`` (``admit``).
+    It runs on the event loop: the login is one indexed statement (``glance``), and a
+    thread of the pool would cost more than it."""
 
-    def check(request: Request) -> Viewer:
+    async def check(request: Request) -> Viewer:
         return admit(request, viewer(request), actions)
 
     return check
 
 
-def kept_json(request: Request, key: Hashable, build: Callable[[Session], bytes]) -> Response:
+async def kept(request: Request, token: Token, key: Hashable, build: Callable[[Session], T]) -> T:
+    """The answer kept for ``key``, or ``build``'s, made in the thread pool in a read
+    session of its own (and kept if it may be: ``ReadCache.put``)."""
+    db = database_of(request)
+    found = db.cache.get(key)
+    if found is not None:
+        return cast(T, found)
+
+    def fresh() -> T:
+        with db.read() as session:
+            return build(session)
+
+    return await run_in_threadpool(db.cache.kept, token, key, fresh)
+
+
+async def kept_json(request: Request, key: Hashable, build: Callable[[Session], bytes]) -> Response:
     """A read's JSON answer: the participant admitted to ``read`` first, then the answer kept
     for ``key`` in the database's ``ReadCache``, or ``build``'s (validated once, encoded by
-    pydantic, and kept while no write changes it). When the answer is kept, the request
-    is one statement: the login and the chain's head together (``glance_kept``)."""
+    pydantic, and kept while no write changes it).
+
+    It runs on the event loop: when the answer is kept, the request is one statement (the
+    login and the chain's head together, ``glance_kept``: an indexed read that waits for
+    no lock, on SQLite without a transaction, on PostgreSQL in autocommit), and a thread
+    of the pool would cost more than it. Only an answer to build goes to the pool."""
     found = glance_kept(request)
     admit(request, found.who, ("read",))
-    return Response(kept(request, found.token, key, build), media_type="application/json")
+    return Response(await kept(request, found.token, key, build), media_type="application/json")
 
 
-def kept_row(
+async def kept_row(
     request: Request, model: type[Any], key: int, what: str, public: type[BaseModel]
 ) -> Response:
     """One row as ``public`` by ``kept_json``, under the key ``(what, key)``; 404 without it."""
@@ -223,7 +233,7 @@ def kept_row(
         row = service.get(session, model, key, what)
         return public.model_validate(row).model_dump_json().encode()
 
-    return kept_json(request, (what, key), build)
+    return await kept_json(request, (what, key), build)
 
 
 def set_session_cookie(response: Response, token: str, config: Settings) -> None:

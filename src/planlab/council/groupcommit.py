@@ -15,10 +15,15 @@ one lock, one commit (one fsync), one read of the chain's head per batch.
   committed and everything applied before it in the batch.
 - Each caller is answered only when its batch has committed, so an acknowledged write is
   as durable as before; if the commit fails, every caller of the batch gets the error.
+- A caller on an event loop (``submit_async``) waits without a thread: the batch's
+  outcome reaches each event loop with one wake-up per batch, and no request thread
+  competes with the appender for the interpreter lock while it waits.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import queue
 import threading
@@ -53,6 +58,16 @@ class _Job(Generic[T]):
     result: T | None = None
     error: BaseException | None = None
     committed: bool = False
+    future: asyncio.Future[None] | None = None
+    """Set for a caller on an event loop (``submit_async``): the outcome is handed to it."""
+
+    def outcome(self) -> T:
+        """The result, or the error raised, once the batch is over."""
+        if self.error is not None:
+            raise self.error
+        if not self.committed:
+            raise RuntimeError("the write was not applied: the batch ended abnormally")
+        return self.result  # type: ignore[return-value]
 
 
 class Appender:
@@ -103,11 +118,24 @@ class Appender:
         self._running()
         self._jobs.put(job)
         job.done.wait()
-        if job.error is not None:
-            raise job.error
-        if not job.committed:
-            raise RuntimeError("the write was not applied: the batch ended abnormally")
-        return job.result  # type: ignore[return-value]
+        return job.outcome()
+
+    async def submit_async(
+        self,
+        work: Callable[[Session], T],
+        *,
+        prepare: Callable[[Session], Any] | None = None,
+        many: Callable[[Session, list[Any]], list[T]] | None = None,
+        reads: Sequence[tuple[type[Any], int]] = (),
+    ) -> T:
+        """``submit`` for a caller on an event loop: the loop serves other requests while
+        the write waits for its batch, and no thread is held meanwhile."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        job: _Job[T] = _Job(work, prepare, many, reads, future=future)
+        self._running()
+        self._jobs.put(job)
+        await asyncio.shield(future)
+        return job.outcome()
 
     @property
     def pending(self) -> int:
@@ -153,8 +181,7 @@ class Appender:
             try:
                 self._apply(batch)
             finally:
-                for job in batch:
-                    job.done.set()
+                _settle(batch)
 
     def _apply(self, batch: list[_Job[Any]]) -> None:
         self.batches += 1
@@ -173,6 +200,24 @@ class Appender:
         else:
             for job in batch:
                 job.committed = job.error is None
+
+
+def _settle(batch: list[_Job[Any]]) -> None:
+    """Wake the batch's callers: threads by their events, each event loop once."""
+    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[Any]]] = {}
+    for job in batch:
+        job.done.set()
+        if job.future is not None:
+            loops.setdefault(job.future.get_loop(), []).append(job.future)
+    for loop, futures in loops.items():
+        with contextlib.suppress(RuntimeError):  # a loop that closed meanwhile
+            loop.call_soon_threadsafe(_resolve, futures)
+
+
+def _resolve(futures: list[asyncio.Future[Any]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
 
 
 def _keep_loaded(session: Session) -> None:

@@ -545,14 +545,16 @@ stale (``KEPT``), the ballot's votes and the reader's own (parameter ``ballot``)
 
 
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
-def ballot_page(request: Request, ballot_id: RowId) -> HTMLResponse:
+async def ballot_page(request: Request, ballot_id: RowId) -> HTMLResponse:
     """A ballot: the form to vote, or the result and why the winner won. When the part
     that is the same for every reader is kept, the page is one statement: the login, the
     chain's head, the ballot's votes and the reader's own (``glance_kept``)."""
     found = glance_kept(request, BALLOT_PAGE, {"ballot": ballot_id})
     if found.who is None:
         raise LoginRequiredError(str(request.url.path))
-    view = kept(request, found.token, ("ballot page", ballot_id), partial(_ballot_view, ballot_id))
+    view = await kept(
+        request, found.token, ("ballot page", ballot_id), partial(_ballot_view, ballot_id)
+    )
     count, own = found.more
     return _ballot_page(request, found.who, view, int(count), int(own) > 0)
 
