@@ -34,7 +34,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, Executable, Row, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from planlab.council.groupcommit import Appender
+from planlab.council.groupcommit import Appender, Write
 from planlab.council.readcache import ReadCache
 
 __all__ = [
@@ -192,16 +192,9 @@ class Database:
         raised."""
         return self.appender.submit(work, prepare=prepare, many=many, reads=reads)
 
-    async def batched_async(
-        self,
-        work: Callable[[Session], T],
-        *,
-        prepare: Callable[[Session], Any] | None = None,
-        many: Callable[[Session, list[Any]], list[T]] | None = None,
-        reads: Sequence[tuple[type[Any], int]] = (),
-    ) -> T:
+    async def batched_async(self, write: Write[T]) -> T:
         """``batched`` for a caller on the event loop, which waits without a thread."""
-        return await self.appender.submit_async(work, prepare=prepare, many=many, reads=reads)
+        return await self.appender.submit_async(write)
 
     @contextmanager
     def _across_processes(self) -> Iterator[None]:

@@ -36,7 +36,7 @@ from sqlalchemy import event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-__all__ = ["BATCH_LIMIT", "Appender"]
+__all__ = ["BATCH_LIMIT", "Appender", "Write"]
 
 BATCH_LIMIT = 64
 """Most writes in one transaction. An assumption: a write's work is about 1-2 ms of CPU,
@@ -44,6 +44,17 @@ so a full batch holds the writers' lock for a fraction of the 300 ms goal; with 
 clients a batch rarely reaches it."""
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Write(Generic[T]):
+    """A write to hand to the appender: ``work``, or its two halves ``prepare`` and
+    ``many``, and the rows ``reads`` that ``prepare`` starts from (``Appender.submit``)."""
+
+    work: Callable[[Session], T]
+    prepare: Callable[[Session], Any] | None = None
+    many: Callable[[Session, list[Any]], list[T]] | None = None
+    reads: Sequence[tuple[type[Any], int]] = ()
 
 
 @dataclass
@@ -120,18 +131,11 @@ class Appender:
         job.done.wait()
         return job.outcome()
 
-    async def submit_async(
-        self,
-        work: Callable[[Session], T],
-        *,
-        prepare: Callable[[Session], Any] | None = None,
-        many: Callable[[Session, list[Any]], list[T]] | None = None,
-        reads: Sequence[tuple[type[Any], int]] = (),
-    ) -> T:
+    async def submit_async(self, write: Write[T]) -> T:
         """``submit`` for a caller on an event loop: the loop serves other requests while
         the write waits for its batch, and no thread is held meanwhile."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        job: _Job[T] = _Job(work, prepare, many, reads, future=future)
+        job: _Job[T] = _Job(write.work, write.prepare, write.many, write.reads, future=future)
         self._running()
         self._jobs.put(job)
         await asyncio.shield(future)

@@ -8,7 +8,8 @@ and change), so that a slow solve never holds the database's write lock.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from planlab.council import audit, checks, secrecy, workflow
 from planlab.council.db import Database
+from planlab.council.groupcommit import Write
 from planlab.council.models import Ballot, Comment, PlanVersion, Proposal, Round, User, Vote, now
 from planlab.council.permissions import ROLES, allowed
 from planlab.council.security import hash_password, password_problem
@@ -389,27 +391,28 @@ class Pending(Generic[Counted]):
 
     def store(self, db: Database) -> Counted:
         """Store it; the row once its batch has committed."""
-        try:
+        with self._refused():
             stored: Counted = db.batched(
                 self._alone, prepare=self.prepare, many=audit.store_many, reads=[self.reads]
             )
-        except IntegrityError:
-            if self.conflict is None:
-                raise
-            raise ConflictError(self.conflict) from None
         return stored
 
     async def store_async(self, db: Database) -> Counted:
         """``store`` for a caller on the event loop, which waits without a thread."""
+        with self._refused():
+            write = Write(self._alone, self.prepare, audit.store_many, [self.reads])
+            stored: Counted = await db.batched_async(write)
+        return stored
+
+    @contextmanager
+    def _refused(self) -> Iterator[None]:
+        """A unique constraint's refusal as ``conflict`` says (409), when it says."""
         try:
-            stored: Counted = await db.batched_async(
-                self._alone, prepare=self.prepare, many=audit.store_many, reads=[self.reads]
-            )
+            yield
         except IntegrityError:
             if self.conflict is None:
                 raise
             raise ConflictError(self.conflict) from None
-        return stored
 
 
 def _change_of(proposal: Proposal) -> checks.Change:
