@@ -190,13 +190,14 @@ class Appender:
     def _apply(self, batch: list[_Job[Any]]) -> None:
         self.batches += 1
         try:
-            with self._transaction() as session:
-                _keep_loaded(session)
-                if len(batch) == 1:
-                    # Alone in its batch, a write's failure may roll back the transaction.
-                    batch[0].result = batch[0].work(session)
-                else:
-                    _each(session, batch)
+            try:
+                self._transact(batch, careful=False)
+            except _UnguardedStoreError:
+                # A group's store failed with no savepoint to fall back to: the whole
+                # transaction was rolled back, and the batch runs again with savepoints.
+                for job in batch:
+                    job.error, job.result = None, None
+                self._transact(batch, careful=True)
         except Exception as exc:  # the transaction failed: nothing of the batch was stored
             for job in batch:
                 if job.error is None:
@@ -204,6 +205,19 @@ class Appender:
         else:
             for job in batch:
                 job.committed = job.error is None
+
+    def _transact(self, batch: list[_Job[Any]], *, careful: bool) -> None:
+        with self._transaction() as session:
+            _keep_loaded(session)
+            if len(batch) == 1 and batch[0].many is None:
+                # Alone in its batch, a write's failure may roll back the transaction.
+                batch[0].result = batch[0].work(session)
+            else:
+                _each(session, batch, careful)
+
+
+class _UnguardedStoreError(Exception):
+    """A group's ``many`` failed outside a savepoint: the batch must run again, carefully."""
 
 
 def _settle(batch: list[_Job[Any]]) -> None:
@@ -231,23 +245,29 @@ def _keep_loaded(session: Session) -> None:
     event.listen(session, "loaded_as_persistent", lambda _s, row: kept.append(row))
 
 
-def _each(session: Session, batch: list[_Job[Any]]) -> None:
+def _each(session: Session, batch: list[_Job[Any]], careful: bool) -> None:
     """Apply a batch in order: plain writes one by one, runs of two-half writes together."""
     group: list[_Job[Any]] = []
     for job in batch:
         if job.many is not None and (not group or group[0].many is job.many):
             group.append(job)
             continue
-        _together(session, group)
+        _together(session, group, careful)
         group = [job] if job.many is not None else []
         if job.many is None:
             _one(session, job)
-    _together(session, group)
+    _together(session, group, careful)
 
 
-def _together(session: Session, group: list[_Job[Any]]) -> None:
-    """Prepare each write of the group, then store them all with one call of ``many``."""
-    if len(group) < 2:
+def _together(session: Session, group: list[_Job[Any]], careful: bool) -> None:
+    """Prepare each write of the group, then store them all with one call of ``many``.
+
+    At first (not ``careful``) the store runs without a savepoint, two statements fewer
+    per group: should it fail, ``_UnguardedStoreError`` rolls the whole batch back. Run again
+    ``careful``ly, a group of one runs alone in a savepoint, and a larger group's store
+    in a savepoint, its writes one by one if it fails, so that only the offending fails.
+    """
+    if not group or (careful and len(group) < 2):
         for job in group:
             _one(session, job)
         return
@@ -263,16 +283,22 @@ def _together(session: Session, group: list[_Job[Any]]) -> None:
             ready.append(job)
     if not ready:
         return
-    info = dict(session.info)
-    try:
-        with session.begin_nested():
+    if not careful:
+        try:
             results = ready[0].many(session, items)  # type: ignore[misc]
-    except Exception:
-        session.info.clear()
-        session.info.update(info)
-        for job in ready:
-            _one(session, job)
-        return
+        except Exception as exc:
+            raise _UnguardedStoreError from exc
+    else:
+        info = dict(session.info)
+        try:
+            with session.begin_nested():
+                results = ready[0].many(session, items)  # type: ignore[misc]
+        except Exception:
+            session.info.clear()
+            session.info.update(info)
+            for job in ready:
+                _one(session, job)
+            return
     for job, result in zip(ready, results, strict=True):
         job.result = result
 
