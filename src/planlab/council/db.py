@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Executable, Row, create_engine, event, make_url, text
@@ -165,6 +166,17 @@ class Database:
         (BEGIN, the statement, ROLLBACK). One statement still reads one snapshot."""
         with self.glancer.connect() as connection:
             return connection.execute(statement, params).first()
+
+    async def glance_async(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> Row[Any] | None:
+        """``glance`` for a caller on the event loop. On SQLite it runs on the loop: the
+        statement reads a local file and waits for no lock (WAL), in less time than a
+        thread of the pool costs. On PostgreSQL it is a round trip to a server process,
+        which the loop would wait for idle: it runs in the thread pool."""
+        if self.url.startswith("sqlite"):
+            return self.glance(statement, params)
+        return await anyio.to_thread.run_sync(self.glance, statement, params)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -110,8 +110,11 @@ def viewer_in(session: Session, request: Request) -> Viewer | None:
 
 
 def viewer(request: Request) -> Viewer | None:
-    """The logged-in participant behind the request's cookie, if any (one statement)."""
-    return glance(request).who
+    """The logged-in participant behind the request's cookie, if any (one statement; for
+    a caller in a thread of the pool, where ``glance`` is for the event loop)."""
+    token = request.cookies.get(COOKIE)
+    row = database_of(request).glance(LOGIN, login_params(token)) if token else None
+    return None if row is None else Viewer(*login_of(row))
 
 
 @dataclass(frozen=True)
@@ -123,16 +126,18 @@ class Glance:
     more: tuple[Any, ...]
 
 
-def glance(
+async def glance(
     request: Request, statement: Select[Any] = LOGIN, params: Mapping[str, Any] | None = None
 ) -> Glance:
     """The participant behind the request's cookie, and the further columns of
     ``statement`` (``login_query``, with ``params`` beside the login's), in one statement
-    outside any transaction (``Database.glance``); nothing is read without a cookie."""
+    outside any transaction (``Database.glance_async``); nothing is read without a cookie."""
     token = request.cookies.get(COOKIE)
     if not token:
         return Glance(None, ())
-    row = database_of(request).glance(statement, {**login_params(token), **(params or {})})
+    row = await database_of(request).glance_async(
+        statement, {**login_params(token), **(params or {})}
+    )
     if row is None:
         return Glance(None, ())
     return Glance(Viewer(*login_of(row)), tuple(row[len(LOGIN_COLUMNS) :]))
@@ -153,14 +158,14 @@ KEPT = login_query(HEAD, STALE)
 stale. A page's own columns go after these (``glance_kept``)."""
 
 
-def glance_kept(
+async def glance_kept(
     request: Request, statement: Select[Any] = KEPT, params: Mapping[str, Any] | None = None
 ) -> Kept:
     """``glance`` for a read the cache may answer: ``statement`` begins as ``KEPT``, so the
     chain's head and whether a kept answer went stale are read with the login, and the
     cache has taken them when this returns. Without a login, the head is not read."""
     cache = database_of(request).cache
-    found = glance(request, statement, {**cache.params(), **(params or {})})
+    found = await glance(request, statement, {**cache.params(), **(params or {})})
     if found.who is None:
         return Kept(None, Token(0, -1), ())
     head, stale, *rest = found.more
@@ -190,7 +195,7 @@ def permit(*actions: str) -> Callable[[Request], Awaitable[Viewer]]:
     thread of the pool would cost more than it."""
 
     async def check(request: Request) -> Viewer:
-        return admit(request, viewer(request), actions)
+        return admit(request, (await glance(request)).who, actions)
 
     return check
 
@@ -219,7 +224,7 @@ async def kept_json(request: Request, key: Hashable, build: Callable[[Session], 
     login and the chain's head together, ``glance_kept``: an indexed read that waits for
     no lock, on SQLite without a transaction, on PostgreSQL in autocommit), and a thread
     of the pool would cost more than it. Only an answer to build goes to the pool."""
-    found = glance_kept(request)
+    found = await glance_kept(request)
     admit(request, found.who, ("read",))
     return Response(await kept(request, found.token, key, build), media_type="application/json")
 

@@ -549,7 +549,7 @@ async def ballot_page(request: Request, ballot_id: RowId) -> HTMLResponse:
     """A ballot: the form to vote, or the result and why the winner won. When the part
     that is the same for every reader is kept, the page is one statement: the login, the
     chain's head, the ballot's votes and the reader's own (``glance_kept``)."""
-    found = glance_kept(request, BALLOT_PAGE, {"ballot": ballot_id})
+    found = await glance_kept(request, BALLOT_PAGE, {"ballot": ballot_id})
     if found.who is None:
         raise LoginRequiredError(str(request.url.path))
     view = await kept(
