@@ -4,6 +4,7 @@ before the batch has committed."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -148,6 +149,9 @@ def test_a_batch_stores_its_votes_and_comments_in_fewer_statements_than_writes(
     assert [type(o) for o in outcomes] == [Vote] * 48 + [Comment] * 4
     assert len(statements) < len(works) / 2, "\n".join(s[:60] for s in statements)
     assert sum("FROM ballots" in s for s in statements) == 1  # the four ballots, at once
+    assert not any("SAVEPOINT" in s for s in statements), "no write failed: no savepoint"
+    if db.writer.dialect.name == "sqlite":  # the largest ids and the chain's head at once
+        assert sum("max(" in s or "FROM audit_events" in s for s in statements) == 1
     with db.read() as session:
         assert audit.verify(session) is None
         events = {e.hash: e for e in session.scalars(select(AuditEvent))}
@@ -191,6 +195,50 @@ def test_nobody_is_answered_when_the_batch_does_not_commit(
         assert service.count(session, AuditEvent) == events_before
         assert service.count(session, Comment) == 0
         assert audit.verify(session) is None
+
+
+@BACKENDS
+def test_writes_from_an_event_loop_wait_for_their_batch_without_a_thread(
+    app: FastAPI, ballot: tuple[list[int], int]
+) -> None:
+    db: Database = app.state.db
+    ballot_id = ballot[0][0]
+    users = [_user(db, member(app, f"voter{k}", "workers").name) for k in range(5)]
+    running, release = threading.Event(), threading.Event()
+
+    def hold(_session: Session) -> None:
+        running.set()
+        release.wait(WAIT_S)
+
+    async def cast() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        first = loop.run_in_executor(None, db.appender.submit, hold)
+        await loop.run_in_executor(None, running.wait, WAIT_S)
+        tasks = [
+            asyncio.ensure_future(service.vote_of(u, ballot_id, ["1"])[0].store_async(db))
+            for u in users
+        ]
+        tasks.append(
+            asyncio.ensure_future(service.vote_of(users[0], ballot_id, ["1"])[0].store_async(db))
+        )
+        while db.appender.pending < len(tasks):
+            await asyncio.sleep(0.01)
+        threads = threading.active_count()
+        release.set()
+        await first
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        assert threading.active_count() <= threads, "no thread was started for the waits"
+        return outcomes
+
+    batches = db.appender.batches
+    outcomes = asyncio.run(cast())
+    assert db.appender.batches == batches + 2  # the holding write's batch, then all of these
+    assert all(isinstance(o, Vote) for o in outcomes[:5])
+    assert isinstance(outcomes[5], service.ConflictError), "the second vote alone is refused"
+    with db.read() as session:
+        assert audit.verify(session) is None
+        stored = session.scalars(select(Vote.participant_id).where(Vote.ballot_id == ballot_id))
+        assert sorted(stored) == sorted(u.id for u in users)
 
 
 def _comment(session: Session, writer: User, proposal_id: int, text: str) -> Comment:

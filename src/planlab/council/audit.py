@@ -150,9 +150,10 @@ def store_many(session: Session, items: list[Bound[Counted]]) -> list[Counted]:
     tables: dict[type[Any], list[Any]] = {}
     for item in items:
         tables.setdefault(type(item.row), []).append(item.row)
+    firsts = _first_new_ids(session, {model: len(rows) for model, rows in tables.items()})
     for model, rows in tables.items():
-        for row, key in zip(rows, _new_ids(session, model, len(rows)), strict=True):
-            row.id = key
+        for k, row in enumerate(rows):
+            row.id = firsts[model][k]
     events = []
     for item in items:
         item.row.created_at = item.row.created_at or now()
@@ -170,19 +171,39 @@ def _columns(row: Any) -> dict[str, Any]:
     return {a.columns[0].name: getattr(row, a.key) for a in sa_inspect(type(row)).column_attrs}
 
 
-def _new_ids(session: Session, model: type[Any], n: int) -> list[int]:
-    """``n`` unused ids of ``model``'s table, in order (under the writers' lock)."""
-    table = model.__table__.name
+def _first_new_ids(session: Session, counts: dict[type[Any], int]) -> dict[type[Any], list[int]]:
+    """``counts[model]`` unused ids of each model's table, in order (under the writers'
+    lock). On SQLite the largest ids and the chain's head (unless the transaction has
+    read it) are read in one statement, which the head's first ``_link`` then spares."""
     if session.get_bind().dialect.name == "postgresql":
-        drawn = session.scalars(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-            ),
-            {"table": table, "n": n},
+        return {model: _drawn(session, model, n) for model, n in counts.items()}
+    transaction = session.get_transaction()
+    cached = session.info.get(HEAD)
+    fresh = cached is None or cached[0] is not transaction
+    last = [select(func.max(model.id)).scalar_subquery() for model in counts]
+    if fresh:
+        newest = AuditEvent.id.desc()
+        last.append(select(AuditEvent.id).order_by(newest).limit(1).scalar_subquery())
+        last.append(select(AuditEvent.hash).order_by(newest).limit(1).scalar_subquery())
+    found = session.execute(select(*last)).one()
+    if fresh:
+        key, digest = found[-2], found[-1]
+        session.info[HEAD] = (
+            (transaction, 0, GENESIS) if key is None else (transaction, int(key), str(digest))
         )
-        return sorted(int(k) for k in drawn)
-    last = int(session.scalar(select(func.max(model.id))) or 0)
-    return list(range(last + 1, last + n + 1))
+    return {
+        model: list(range(int(found[k] or 0) + 1, int(found[k] or 0) + n + 1))
+        for k, (model, n) in enumerate(counts.items())
+    }
+
+
+def _drawn(session: Session, model: type[Any], n: int) -> list[int]:
+    """``n`` ids drawn from the sequence of ``model``'s table (PostgreSQL)."""
+    drawn = session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+        {"table": model.__table__.name, "n": n},
+    )
+    return sorted(int(k) for k in drawn)
 
 
 ACCOUNT_ACTIONS = frozenset({"user.register", "user.grant"})

@@ -23,21 +23,30 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, Executable, Row, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from planlab.council.groupcommit import Appender
+from planlab.council.groupcommit import Appender, Write
 from planlab.council.readcache import ReadCache
 
-__all__ = ["HOLDS_WRITE_LOCK", "WRITE_LOCK", "Database", "alembic_config", "driver_url", "upgrade"]
+__all__ = [
+    "HOLDS_WRITE_LOCK",
+    "OUTSIDE_TRANSACTION",
+    "WRITE_LOCK",
+    "Database",
+    "alembic_config",
+    "driver_url",
+    "upgrade",
+]
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_LOCK = 720_007
@@ -54,6 +63,9 @@ POOL_OVERFLOW = 5
 """Connections an engine may open beyond ``POOL_SIZE`` for a moment (the appender's thread
 and writers of the command line); with two PostgreSQL worker processes, 90 in all stay
 within PostgreSQL's default ``max_connections`` of 100."""
+OUTSIDE_TRANSACTION = "planlab_outside_transaction"
+"""Execution option of SQLite connections that run each statement on its own, without
+BEGIN and ROLLBACK around it (``Database.glance``)."""
 T = TypeVar("T")
 
 
@@ -97,6 +109,8 @@ def _engine(url: str, *, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
+        if connection.get_execution_options().get(OUTSIDE_TRANSACTION):
+            return
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
@@ -112,6 +126,7 @@ class Database:
     writer: Engine
     queue: threading.Lock | None = field(default=None, repr=False)
     lockfile: Path | None = field(default=None, repr=False)
+    glancer: Engine = field(init=False, repr=False)
     reading: sessionmaker[Session] = field(init=False, repr=False)
     writing: sessionmaker[Session] = field(init=False, repr=False)
     appender: Appender = field(init=False, repr=False)
@@ -120,6 +135,7 @@ class Database:
     def __post_init__(self) -> None:
         # One factory per engine for the life of the database: each ``sessionmaker`` makes a
         # Session subclass, and SQLAlchemy sets up event dispatch for every new class.
+        self.glancer = self.reader.execution_options(**{OUTSIDE_TRANSACTION: True})
         self.reading = sessionmaker(self.reader, expire_on_commit=False)
         self.writing = sessionmaker(self.writer, expire_on_commit=False)
         self.appender = Appender(self.write)
@@ -143,6 +159,24 @@ class Database:
         """A session for reading; whatever it holds is rolled back at the end."""
         with self.reading() as session:
             yield session
+
+    def glance(self, statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
+        """The first row of one read statement, run on its own: no transaction around it
+        (autocommit), so it is one trip to the database, where a session's read is three
+        (BEGIN, the statement, ROLLBACK). One statement still reads one snapshot."""
+        with self.glancer.connect() as connection:
+            return connection.execute(statement, params).first()
+
+    async def glance_async(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> Row[Any] | None:
+        """``glance`` for a caller on the event loop. On SQLite it runs on the loop: the
+        statement reads a local file and waits for no lock (WAL), in less time than a
+        thread of the pool costs. On PostgreSQL it is a round trip to a server process,
+        which the loop would wait for idle: it runs in the thread pool."""
+        if self.url.startswith("sqlite"):
+            return self.glance(statement, params)
+        return await anyio.to_thread.run_sync(self.glance, statement, params)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -169,6 +203,10 @@ class Database:
         gathered meanwhile; its result once that transaction has committed, or what it
         raised."""
         return self.appender.submit(work, prepare=prepare, many=many, reads=reads)
+
+    async def batched_async(self, write: Write[T]) -> T:
+        """``batched`` for a caller on the event loop, which waits without a thread."""
+        return await self.appender.submit_async(write)
 
     @contextmanager
     def _across_processes(self) -> Iterator[None]:

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import HTTPException, Path, Request, Response, status
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from planlab.council import service
 from planlab.council.db import Database
 from planlab.council.models import LoginFailure, SessionRow, User
 from planlab.council.permissions import TABLE
+from planlab.council.readcache import HEAD, STALE, Token
 from planlab.council.schemas import MAX_ID
 from planlab.council.security import (
     COOKIE,
     CSRF_HEADER,
+    LOGIN,
+    LOGIN_COLUMNS,
     Login,
     check_password,
     csrf_matches,
+    login_of,
+    login_params,
+    login_query,
     login_wait,
     record_failure,
     record_registration,
@@ -35,6 +41,9 @@ from planlab.council.security import (
 from planlab.council.settings import Settings
 
 __all__ = [
+    "KEPT",
+    "Glance",
+    "Kept",
     "RowId",
     "Viewer",
     "admit",
@@ -42,11 +51,13 @@ __all__ = [
     "client_address",
     "database",
     "database_of",
+    "glance",
+    "glance_kept",
+    "kept",
     "kept_json",
     "kept_row",
     "log_in",
     "permit",
-    "reading",
     "set_session_cookie",
     "settings",
     "settings_of",
@@ -54,6 +65,7 @@ __all__ = [
     "viewer_in",
 ]
 
+T = TypeVar("T")
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -98,9 +110,66 @@ def viewer_in(session: Session, request: Request) -> Viewer | None:
 
 
 def viewer(request: Request) -> Viewer | None:
-    """The logged-in participant behind the request's cookie, if any (a session of its own)."""
-    with database_of(request).read() as session:
-        return viewer_in(session, request)
+    """The logged-in participant behind the request's cookie, if any (one statement; for
+    a caller in a thread of the pool, where ``glance`` is for the event loop)."""
+    token = request.cookies.get(COOKIE)
+    row = database_of(request).glance(LOGIN, login_params(token)) if token else None
+    return None if row is None else Viewer(*login_of(row))
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What a request's first statement read: the participant (None without a valid login),
+    and the further columns asked for."""
+
+    who: Viewer | None
+    more: tuple[Any, ...]
+
+
+async def glance(
+    request: Request, statement: Select[Any] = LOGIN, params: Mapping[str, Any] | None = None
+) -> Glance:
+    """The participant behind the request's cookie, and the further columns of
+    ``statement`` (``login_query``, with ``params`` beside the login's), in one statement
+    outside any transaction (``Database.glance_async``); nothing is read without a cookie."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return Glance(None, ())
+    row = await database_of(request).glance_async(
+        statement, {**login_params(token), **(params or {})}
+    )
+    if row is None:
+        return Glance(None, ())
+    return Glance(Viewer(*login_of(row)), tuple(row[len(LOGIN_COLUMNS) :]))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A kept read's first statement: the participant, the cache's token for what they
+    read, and the further columns asked for."""
+
+    who: Viewer | None
+    token: Token
+    more: tuple[Any, ...]
+
+
+KEPT = login_query(HEAD, STALE)
+"""A kept read's statement: the login, the chain's head and whether a kept answer went
+stale. A page's own columns go after these (``glance_kept``)."""
+
+
+async def glance_kept(
+    request: Request, statement: Select[Any] = KEPT, params: Mapping[str, Any] | None = None
+) -> Kept:
+    """``glance`` for a read the cache may answer: ``statement`` begins as ``KEPT``, so the
+    chain's head and whether a kept answer went stale are read with the login, and the
+    cache has taken them when this returns. Without a login, the head is not read."""
+    cache = database_of(request).cache
+    found = await glance(request, statement, {**cache.params(), **(params or {})})
+    if found.who is None:
+        return Kept(None, Token(0, -1), ())
+    head, stale, *rest = found.more
+    return Kept(found.who, cache.moved(head, bool(stale)), tuple(rest))
 
 
 def admit(request: Request, who: Viewer | None, actions: tuple[str, ...]) -> Viewer:
@@ -120,35 +189,47 @@ def admit(request: Request, who: Viewer | None, actions: tuple[str, ...]) -> Vie
     return who
 
 
-def permit(*actions: str) -> Callable[[Request], Viewer]:
-    """A dependency: the participant, if their role may take one of ``actions`` (``admit``)."""
+def permit(*actions: str) -> Callable[[Request], Awaitable[Viewer]]:
+    """A dependency: the participant, if their role may take one of ``actions`` (``admit``).
+    It runs on the event loop: the login is one indexed statement (``glance``), and a
+    thread of the pool would cost more than it."""
 
-    def check(request: Request) -> Viewer:
-        return admit(request, viewer(request), actions)
+    async def check(request: Request) -> Viewer:
+        return admit(request, (await glance(request)).who, actions)
 
     return check
 
 
-@contextmanager
-def reading(request: Request, *actions: str) -> Iterator[tuple[Viewer, Session]]:
-    """One read session for a whole request: the participant is looked up and admitted
-    (``admit``) in it, then the route reads in it (where ``permit`` and the route would
-    take a session each)."""
-    with database_of(request).read() as session:
-        yield admit(request, viewer_in(session, request), actions or ("read",)), session
+async def kept(request: Request, token: Token, key: Hashable, build: Callable[[Session], T]) -> T:
+    """The answer kept for ``key``, or ``build``'s, made in the thread pool in a read
+    session of its own (and kept if it may be: ``ReadCache.put``)."""
+    db = database_of(request)
+    found = db.cache.get(key)
+    if found is not None:
+        return cast(T, found)
+
+    def fresh() -> T:
+        with db.read() as session:
+            return build(session)
+
+    return await run_in_threadpool(db.cache.kept, token, key, fresh)
 
 
-def kept_json(request: Request, key: Hashable, build: Callable[[Session], bytes]) -> Response:
+async def kept_json(request: Request, key: Hashable, build: Callable[[Session], bytes]) -> Response:
     """A read's JSON answer: the participant admitted to ``read`` first, then the answer kept
     for ``key`` in the database's ``ReadCache``, or ``build``'s (validated once, encoded by
-    pydantic, and kept while no write changes it)."""
-    db = database_of(request)
-    with reading(request) as (_who, session):
-        body = db.cache.answer(session, key, lambda: build(session))
-    return Response(body, media_type="application/json")
+    pydantic, and kept while no write changes it).
+
+    It runs on the event loop: when the answer is kept, the request is one statement (the
+    login and the chain's head together, ``glance_kept``: an indexed read that waits for
+    no lock, on SQLite without a transaction, on PostgreSQL in autocommit), and a thread
+    of the pool would cost more than it. Only an answer to build goes to the pool."""
+    found = await glance_kept(request)
+    admit(request, found.who, ("read",))
+    return Response(await kept(request, found.token, key, build), media_type="application/json")
 
 
-def kept_row(
+async def kept_row(
     request: Request, model: type[Any], key: int, what: str, public: type[BaseModel]
 ) -> Response:
     """One row as ``public`` by ``kept_json``, under the key ``(what, key)``; 404 without it."""
@@ -157,7 +238,7 @@ def kept_row(
         row = service.get(session, model, key, what)
         return public.model_validate(row).model_dump_json().encode()
 
-    return kept_json(request, (what, key), build)
+    return await kept_json(request, (what, key), build)
 
 
 def set_session_cookie(response: Response, token: str, config: Settings) -> None:

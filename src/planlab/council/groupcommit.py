@@ -15,10 +15,15 @@ one lock, one commit (one fsync), one read of the chain's head per batch.
   committed and everything applied before it in the batch.
 - Each caller is answered only when its batch has committed, so an acknowledged write is
   as durable as before; if the commit fails, every caller of the batch gets the error.
+- A caller on an event loop (``submit_async``) waits without a thread: the batch's
+  outcome reaches each event loop with one wake-up per batch, and no request thread
+  competes with the appender for the interpreter lock while it waits.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import queue
 import threading
@@ -31,7 +36,7 @@ from sqlalchemy import event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-__all__ = ["BATCH_LIMIT", "Appender"]
+__all__ = ["BATCH_LIMIT", "Appender", "Write"]
 
 BATCH_LIMIT = 64
 """Most writes in one transaction. An assumption: a write's work is about 1-2 ms of CPU,
@@ -39,6 +44,17 @@ so a full batch holds the writers' lock for a fraction of the 300 ms goal; with 
 clients a batch rarely reaches it."""
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Write(Generic[T]):
+    """A write to hand to the appender: ``work``, or its two halves ``prepare`` and
+    ``many``, and the rows ``reads`` that ``prepare`` starts from (``Appender.submit``)."""
+
+    work: Callable[[Session], T]
+    prepare: Callable[[Session], Any] | None = None
+    many: Callable[[Session, list[Any]], list[T]] | None = None
+    reads: Sequence[tuple[type[Any], int]] = ()
 
 
 @dataclass
@@ -53,6 +69,16 @@ class _Job(Generic[T]):
     result: T | None = None
     error: BaseException | None = None
     committed: bool = False
+    future: asyncio.Future[None] | None = None
+    """Set for a caller on an event loop (``submit_async``): the outcome is handed to it."""
+
+    def outcome(self) -> T:
+        """The result, or the error raised, once the batch is over."""
+        if self.error is not None:
+            raise self.error
+        if not self.committed:
+            raise RuntimeError("the write was not applied: the batch ended abnormally")
+        return self.result  # type: ignore[return-value]
 
 
 class Appender:
@@ -103,11 +129,17 @@ class Appender:
         self._running()
         self._jobs.put(job)
         job.done.wait()
-        if job.error is not None:
-            raise job.error
-        if not job.committed:
-            raise RuntimeError("the write was not applied: the batch ended abnormally")
-        return job.result  # type: ignore[return-value]
+        return job.outcome()
+
+    async def submit_async(self, write: Write[T]) -> T:
+        """``submit`` for a caller on an event loop: the loop serves other requests while
+        the write waits for its batch, and no thread is held meanwhile."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        job: _Job[T] = _Job(write.work, write.prepare, write.many, write.reads, future=future)
+        self._running()
+        self._jobs.put(job)
+        await asyncio.shield(future)
+        return job.outcome()
 
     @property
     def pending(self) -> int:
@@ -153,19 +185,19 @@ class Appender:
             try:
                 self._apply(batch)
             finally:
-                for job in batch:
-                    job.done.set()
+                _settle(batch)
 
     def _apply(self, batch: list[_Job[Any]]) -> None:
         self.batches += 1
         try:
-            with self._transaction() as session:
-                _keep_loaded(session)
-                if len(batch) == 1:
-                    # Alone in its batch, a write's failure may roll back the transaction.
-                    batch[0].result = batch[0].work(session)
-                else:
-                    _each(session, batch)
+            try:
+                self._transact(batch, careful=False)
+            except _UnguardedStoreError:
+                # A group's store failed with no savepoint to fall back to: the whole
+                # transaction was rolled back, and the batch runs again with savepoints.
+                for job in batch:
+                    job.error, job.result = None, None
+                self._transact(batch, careful=True)
         except Exception as exc:  # the transaction failed: nothing of the batch was stored
             for job in batch:
                 if job.error is None:
@@ -173,6 +205,37 @@ class Appender:
         else:
             for job in batch:
                 job.committed = job.error is None
+
+    def _transact(self, batch: list[_Job[Any]], *, careful: bool) -> None:
+        with self._transaction() as session:
+            _keep_loaded(session)
+            if len(batch) == 1 and batch[0].many is None:
+                # Alone in its batch, a write's failure may roll back the transaction.
+                batch[0].result = batch[0].work(session)
+            else:
+                _each(session, batch, careful)
+
+
+class _UnguardedStoreError(Exception):
+    """A group's ``many`` failed outside a savepoint: the batch must run again, carefully."""
+
+
+def _settle(batch: list[_Job[Any]]) -> None:
+    """Wake the batch's callers: threads by their events, each event loop once."""
+    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[Any]]] = {}
+    for job in batch:
+        job.done.set()
+        if job.future is not None:
+            loops.setdefault(job.future.get_loop(), []).append(job.future)
+    for loop, futures in loops.items():
+        with contextlib.suppress(RuntimeError):  # a loop that closed meanwhile
+            loop.call_soon_threadsafe(_resolve, futures)
+
+
+def _resolve(futures: list[asyncio.Future[Any]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
 
 
 def _keep_loaded(session: Session) -> None:
@@ -182,23 +245,29 @@ def _keep_loaded(session: Session) -> None:
     event.listen(session, "loaded_as_persistent", lambda _s, row: kept.append(row))
 
 
-def _each(session: Session, batch: list[_Job[Any]]) -> None:
+def _each(session: Session, batch: list[_Job[Any]], careful: bool) -> None:
     """Apply a batch in order: plain writes one by one, runs of two-half writes together."""
     group: list[_Job[Any]] = []
     for job in batch:
         if job.many is not None and (not group or group[0].many is job.many):
             group.append(job)
             continue
-        _together(session, group)
+        _together(session, group, careful)
         group = [job] if job.many is not None else []
         if job.many is None:
             _one(session, job)
-    _together(session, group)
+    _together(session, group, careful)
 
 
-def _together(session: Session, group: list[_Job[Any]]) -> None:
-    """Prepare each write of the group, then store them all with one call of ``many``."""
-    if len(group) < 2:
+def _together(session: Session, group: list[_Job[Any]], careful: bool) -> None:
+    """Prepare each write of the group, then store them all with one call of ``many``.
+
+    At first (not ``careful``) the store runs without a savepoint, two statements fewer
+    per group: should it fail, ``_UnguardedStoreError`` rolls the whole batch back. Run again
+    ``careful``ly, a group of one runs alone in a savepoint, and a larger group's store
+    in a savepoint, its writes one by one if it fails, so that only the offending fails.
+    """
+    if not group or (careful and len(group) < 2):
         for job in group:
             _one(session, job)
         return
@@ -214,16 +283,22 @@ def _together(session: Session, group: list[_Job[Any]]) -> None:
             ready.append(job)
     if not ready:
         return
-    info = dict(session.info)
-    try:
-        with session.begin_nested():
+    if not careful:
+        try:
             results = ready[0].many(session, items)  # type: ignore[misc]
-    except Exception:
-        session.info.clear()
-        session.info.update(info)
-        for job in ready:
-            _one(session, job)
-        return
+        except Exception as exc:
+            raise _UnguardedStoreError from exc
+    else:
+        info = dict(session.info)
+        try:
+            with session.begin_nested():
+                results = ready[0].many(session, items)  # type: ignore[misc]
+        except Exception:
+            session.info.clear()
+            session.info.update(info)
+            for job in ready:
+                _one(session, job)
+            return
     for job, result in zip(ready, results, strict=True):
         job.result = result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from planlab.council import audit, charts, checks, service, words
@@ -30,12 +31,13 @@ from planlab.council.deps import (
     client_address,
     database,
     database_of,
+    glance_kept,
+    kept,
     log_in,
     set_session_cookie,
     settings,
     settings_of,
     viewer,
-    viewer_in,
 )
 from planlab.council.models import (
     AuditEvent,
@@ -48,6 +50,7 @@ from planlab.council.models import (
     Vote,
 )
 from planlab.council.permissions import ROLES, TABLE, allowed
+from planlab.council.readcache import HEAD, STALE
 from planlab.council.schemas import (
     BallotCreate,
     BallotPublic,
@@ -60,7 +63,7 @@ from planlab.council.schemas import (
     VoteCreate,
     VoteRanks,
 )
-from planlab.council.security import COOKIE, csrf_matches, end_session
+from planlab.council.security import COOKIE, csrf_matches, end_session, login_query
 from planlab.council.settings import Settings
 from planlab.errors import InputError
 
@@ -518,7 +521,7 @@ class RoundTitle:
     title: str
 
 
-def _ballot_view(session: Session, ballot_id: int) -> BallotView:
+def _ballot_view(ballot_id: int, session: Session) -> BallotView:
     ballot = service.get(session, Ballot, ballot_id, "ballot")
     row = service.get(session, Round, ballot.round_id, "round")
     labels: dict[str, str] = {}
@@ -530,15 +533,30 @@ def _ballot_view(session: Session, ballot_id: int) -> BallotView:
     return BallotView(BallotPublic.model_validate(ballot), RoundTitle(row.id, row.title), labels)
 
 
+_VOTES = select(func.count(Vote.id)).where(Vote.ballot_id == bindparam("ballot"))
+BALLOT_PAGE = login_query(
+    HEAD,
+    STALE,
+    _VOTES.scalar_subquery(),
+    _VOTES.where(Vote.participant_id == User.id).scalar_subquery(),
+)
+"""A ballot page's statement: the login, the chain's head and whether a kept answer went
+stale (``KEPT``), the ballot's votes and the reader's own (parameter ``ballot``)."""
+
+
 @router.get("/ballots/{ballot_id}", response_class=HTMLResponse)
-def ballot_page(request: Request, ballot_id: RowId) -> HTMLResponse:
-    """A ballot: the form to vote, or the result and why the winner won. One read session
-    for the login and the page."""
-    with database_of(request).read() as session:
-        who = viewer_in(session, request)
-        if who is None:
-            raise LoginRequiredError(str(request.url.path))
-        return _ballot(request, ballot_id, who, session)
+async def ballot_page(request: Request, ballot_id: RowId) -> HTMLResponse:
+    """A ballot: the form to vote, or the result and why the winner won. When the part
+    that is the same for every reader is kept, the page is one statement: the login, the
+    chain's head, the ballot's votes and the reader's own (``glance_kept``)."""
+    found = await glance_kept(request, BALLOT_PAGE, {"ballot": ballot_id})
+    if found.who is None:
+        raise LoginRequiredError(str(request.url.path))
+    view = await kept(
+        request, found.token, ("ballot page", ballot_id), partial(_ballot_view, ballot_id)
+    )
+    count, own = found.more
+    return _ballot_page(request, found.who, view, int(count), int(own) > 0)
 
 
 def _ballot(
@@ -546,20 +564,26 @@ def _ballot(
 ) -> HTMLResponse:
     cache = database_of(request).cache
     view = cache.answer(
-        session, ("ballot page", ballot_id), lambda: _ballot_view(session, ballot_id)
+        session, ("ballot page", ballot_id), partial(_ballot_view, ballot_id, session)
     )
     votes, mine = session.execute(
         select(
             func.count(Vote.id), func.count(Vote.id).filter(Vote.participant_id == who.user.id)
         ).where(Vote.ballot_id == ballot_id)
     ).one()
+    return _ballot_page(request, who, view, votes, mine > 0, receipt)
+
+
+def _ballot_page(
+    request: Request, who: Viewer, view: BallotView, votes: int, voted: bool, receipt: Any = None
+) -> HTMLResponse:
     return _page(
         request,
         "ballot.html",
         who,
         ballot=view.ballot,
         round=view.round,
-        voted=mine > 0,
+        voted=voted,
         votes=votes,
         labels=view.labels,
         receipt=receipt,

@@ -8,8 +8,10 @@ and change), so that a slow solve never holds the database's write lock.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from planlab.council import audit, checks, secrecy, workflow
 from planlab.council.db import Database
+from planlab.council.groupcommit import Write
 from planlab.council.models import Ballot, Comment, PlanVersion, Proposal, Round, User, Vote, now
 from planlab.council.permissions import ROLES, allowed
 from planlab.council.security import hash_password, password_problem
@@ -29,12 +32,14 @@ __all__ = [
     "ConflictError",
     "DeniedError",
     "NotFoundError",
+    "Pending",
     "adopt",
     "adopted_plan",
     "cast_vote",
     "close_ballot",
     "close_round",
     "comment",
+    "comment_of",
     "count",
     "create_ballot",
     "create_round",
@@ -49,6 +54,7 @@ __all__ = [
     "require",
     "spec_of",
     "tally",
+    "vote_of",
 ]
 
 BALLOT_KINDS = ("ranked", "approval")
@@ -347,6 +353,11 @@ def propose(
 
 def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
     """A comment in the debate on a proposal."""
+    return comment_of(actor, proposal_id, text).store(db)
+
+
+def comment_of(actor: User, proposal_id: int, text: str) -> Pending[Comment]:
+    """A comment checked at the edge, to store (``Pending``)."""
     require(actor, "comment.create")
     text = _text("text", text, LONG)
     if not text:
@@ -358,24 +369,50 @@ def comment(db: Database, actor: User, proposal_id: int, text: str) -> Comment:
         row = Comment(proposal_id=proposal_id, author_id=actor.id, text=text)
         return audit.Bound(row, actor.name, "comment.create", f"proposal:{proposal_id}")
 
-    return _record(db, prepare, (Proposal, proposal_id))
+    return Pending(prepare, (Proposal, proposal_id))
 
 
 Counted = TypeVar("Counted", Vote, Comment)
 
 
-def _record(
-    db: Database, prepare: Callable[[Session], audit.Bound[Counted]], reads: tuple[type[Any], int]
-) -> Counted:
-    """Store the row that ``prepare`` checks and builds, with its audit event, in the next
-    group commit: with the other votes and comments of the batch in a few statements.
-    ``reads`` is the row ``prepare`` starts from (a ballot, a proposal)."""
+@dataclass(frozen=True)
+class Pending(Generic[Counted]):
+    """A vote or a comment to store, with its audit event, in the next group commit: with
+    the other votes and comments of the batch in a few statements. ``prepare`` checks
+    and builds the row, ``reads`` is the row it starts from (a ballot, a proposal), and
+    ``conflict`` what a unique constraint that refuses the row means."""
 
-    def alone(session: Session) -> Counted:
-        return audit.store(session, prepare(session))
+    prepare: Callable[[Session], audit.Bound[Counted]]
+    reads: tuple[type[Any], int]
+    conflict: str | None = None
 
-    stored: Counted = db.batched(alone, prepare=prepare, many=audit.store_many, reads=[reads])
-    return stored
+    def _alone(self, session: Session) -> Counted:
+        return audit.store(session, self.prepare(session))
+
+    def store(self, db: Database) -> Counted:
+        """Store it; the row once its batch has committed."""
+        with self._refused():
+            stored: Counted = db.batched(
+                self._alone, prepare=self.prepare, many=audit.store_many, reads=[self.reads]
+            )
+        return stored
+
+    async def store_async(self, db: Database) -> Counted:
+        """``store`` for a caller on the event loop, which waits without a thread."""
+        with self._refused():
+            write = Write(self._alone, self.prepare, audit.store_many, [self.reads])
+            stored: Counted = await db.batched_async(write)
+        return stored
+
+    @contextmanager
+    def _refused(self) -> Iterator[None]:
+        """A unique constraint's refusal as ``conflict`` says (409), when it says."""
+        try:
+            yield
+        except IntegrityError:
+            if self.conflict is None:
+                raise
+            raise ConflictError(self.conflict) from None
 
 
 def _change_of(proposal: Proposal) -> checks.Change:
@@ -520,7 +557,14 @@ def _valid_choice(ballot: Ballot, choice: Sequence[str]) -> list[str]:
 
 
 def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) -> tuple[Vote, str]:
-    """One vote per participant and ballot: a second one is refused by the database too.
+    """One vote per participant and ballot (``vote_of``), stored: the vote and its salt."""
+    pending, salt = vote_of(actor, ballot_id, choice)
+    return pending.store(db), salt
+
+
+def vote_of(actor: User, ballot_id: int, choice: Sequence[str]) -> tuple[Pending[Vote], str]:
+    """One vote per participant and ballot, to store (``Pending``): a second one is refused
+    by the database too (409).
 
     A ranked vote lists variants best first (the rest tie below); an approval
     vote lists the proposals approved. The audit chain records that the actor
@@ -545,11 +589,8 @@ def cast_vote(db: Database, actor: User, ballot_id: int, choice: Sequence[str]) 
         )
         return audit.Bound(vote, actor.name, "vote.cast", f"ballot:{ballot_id}")
 
-    try:
-        vote = _record(db, prepare, (Ballot, ballot_id))
-    except IntegrityError:
-        raise ConflictError(f"{actor.name} has already voted in ballot {ballot_id}") from None
-    return vote, salt
+    conflict = f"{actor.name} has already voted in ballot {ballot_id}"
+    return Pending(prepare, (Ballot, ballot_id), conflict), salt
 
 
 def adopted_plan(session: Session, round_id: int) -> PlanResult:

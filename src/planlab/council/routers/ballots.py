@@ -46,20 +46,22 @@ def create_ballot(
 
 
 @router.get("/api/ballots/{ballot_id}", response_model=BallotPublic)
-def get_ballot(ballot_id: RowId, request: Request) -> Response:
+async def get_ballot(ballot_id: RowId, request: Request) -> Response:
     """One ballot, with its result once closed."""
-    return kept_row(request, Ballot, ballot_id, "ballot", BallotPublic)
+    return await kept_row(request, Ballot, ballot_id, "ballot", BallotPublic)
 
 
 @router.post("/api/ballots/{ballot_id}/votes", status_code=status.HTTP_201_CREATED)
-def vote(
+async def vote(
     ballot_id: RowId,
     body: VoteCreate,
     who: Annotated[Viewer, Depends(permit("vote.cast"))],
     db: Annotated[Database, Depends(database)],
 ) -> VotePublic:
-    """Cast a vote; a second one answers 409. The answer is the voter's receipt."""
-    vote, salt = service.cast_vote(db, who.user, ballot_id, body.choice)
+    """Cast a vote; a second one answers 409. The answer is the voter's receipt. It waits
+    for its group commit on the event loop, holding no thread."""
+    pending, salt = service.vote_of(who.user, ballot_id, body.choice)
+    vote = await pending.store_async(db)
     return VotePublic(
         ballot_id=vote.ballot_id, choice=vote.choice, commitment=vote.commitment or "", salt=salt
     )

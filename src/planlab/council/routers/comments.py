@@ -32,11 +32,12 @@ def list_comments(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_comment(
+async def create_comment(
     proposal_id: RowId,
     body: CommentCreate,
     who: Annotated[Viewer, Depends(permit("comment.create"))],
     db: Annotated[Database, Depends(database)],
 ) -> CommentPublic:
-    """Add a comment."""
-    return CommentPublic.model_validate(service.comment(db, who.user, proposal_id, body.text))
+    """Add a comment (waiting for its group commit on the event loop, as a vote does)."""
+    stored = await service.comment_of(who.user, proposal_id, body.text).store_async(db)
+    return CommentPublic.model_validate(stored)

@@ -23,7 +23,7 @@ LIST = TypeAdapter(list[ProposalPublic])
 
 
 @router.get("/api/rounds/{round_id}/proposals", response_model=list[ProposalPublic])
-def list_proposals(round_id: RowId, request: Request) -> Response:
+async def list_proposals(round_id: RowId, request: Request) -> Response:
     """A round's proposals with their checks, in the order they were made."""
 
     def build(session: Session) -> bytes:
@@ -33,7 +33,7 @@ def list_proposals(round_id: RowId, request: Request) -> Response:
         )
         return LIST.dump_json([ProposalPublic.model_validate(p) for p in rows])
 
-    return kept_json(request, ("proposals", round_id), build)
+    return await kept_json(request, ("proposals", round_id), build)
 
 
 @router.post("/api/rounds/{round_id}/proposals", status_code=status.HTTP_201_CREATED)
@@ -59,6 +59,6 @@ def create_proposal(
 
 
 @router.get("/api/proposals/{proposal_id}", response_model=ProposalPublic)
-def get_proposal(proposal_id: RowId, request: Request) -> Response:
+async def get_proposal(proposal_id: RowId, request: Request) -> Response:
     """One proposal with its check."""
-    return kept_row(request, Proposal, proposal_id, "proposal", ProposalPublic)
+    return await kept_row(request, Proposal, proposal_id, "proposal", ProposalPublic)

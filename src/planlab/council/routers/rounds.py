@@ -40,9 +40,9 @@ def create_round(
 
 
 @router.get("/{round_id}", response_model=RoundPublic)
-def get_round(round_id: RowId, request: Request) -> Response:
+async def get_round(round_id: RowId, request: Request) -> Response:
     """One round with its base plan."""
-    return kept_row(request, Round, round_id, "round", RoundPublic)
+    return await kept_row(request, Round, round_id, "round", RoundPublic)
 
 
 @router.post("/{round_id}/close")

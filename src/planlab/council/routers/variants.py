@@ -22,7 +22,7 @@ LIST = TypeAdapter(list[VariantPublic])
 
 
 @router.get("/api/rounds/{round_id}/variants", response_model=list[VariantPublic])
-def list_variants(round_id: RowId, request: Request) -> Response:
+async def list_variants(round_id: RowId, request: Request) -> Response:
     """A round's plan variants."""
 
     def build(session: Session) -> bytes:
@@ -32,7 +32,7 @@ def list_variants(round_id: RowId, request: Request) -> Response:
         )
         return LIST.dump_json([VariantPublic.model_validate(v) for v in rows])
 
-    return kept_json(request, ("variants", round_id), build)
+    return await kept_json(request, ("variants", round_id), build)
 
 
 @router.post("/api/rounds/{round_id}/variants", status_code=status.HTTP_201_CREATED)
