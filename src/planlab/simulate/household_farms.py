@@ -37,7 +37,6 @@ from planlab.simulate.grain import (
     terms_of_trade,
 )
 from planlab.simulate.households import (
-    _CAPITAL_RETURNS,
     ANIMALS,
     CAPITAL_RETURN,
     REGIONS,
@@ -47,7 +46,8 @@ from planlab.simulate.households import (
     MonthPolicy,
     Status,
     census_and_sums,
-    differentiation,
+    census_samples,
+    divided_differentiation,
     effort,
     initial_households,
     production,
@@ -125,10 +125,18 @@ def pooled_by_rule(h: Households, grown: FloatArray) -> FloatArray:
     >>> bool(np.isclose(pooled_by_rule(h, h.land) @ h.weight, h.land @ h.weight))
     True
     """
+    return pooled_together(h, (grown,))[0]
+
+
+def pooled_together(h: Households, columns: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
+    """``pooled_by_rule`` of each of ``columns``, in the same two passes over the rows."""
     rule = np.zeros(Status.REMOVED)  # by status code: nothing for individual farms
     for kind in COLLECTIVE_KINDS:
         rule[kind] = CAPITAL_RETURN[kind]
-    return _pool(h.region, h.status, h.weight, h.contributed, h.workers, grown, rule, len(REGIONS))
+    pooled = _pool(
+        h.region, h.status, h.weight, h.contributed, h.workers, columns, rule, len(REGIONS)
+    )
+    return tuple(pooled)
 
 
 @_month._jit()
@@ -138,39 +146,49 @@ def _pool(
     weight: FloatArray,
     capital: FloatArray,
     labour: _month.Counts,
-    grown: FloatArray,
+    columns: tuple[FloatArray, ...],
     rule: FloatArray,
     regions: int,
 ) -> FloatArray:
-    """``pooled_by_rule`` in two passes over the rows: each collective's (kind x region)
-    harvest, capital and labour, then each member's share; ``rule[kind]`` is the share
-    paid on capital (ignored where no member holds any), 0 for an individual farm, and
-    statuses from ``rule.size`` on (removed) keep their own."""
+    """``pooled_by_rule`` of each of ``columns`` (a row of the result each) in two passes
+    over the rows: each
+    collective's (kind x region) harvest, capital and labour, then each member's share;
+    ``rule[kind]`` is the share paid on capital (ignored where no member holds any), 0 for
+    an individual farm, and statuses from ``rule.size`` on (removed) keep their own."""
     kinds = rule.size
-    harvest = np.zeros((kinds, regions))
+    m = len(columns)
+    harvest = np.zeros((m, kinds, regions))
     capital_total = np.zeros((kinds, regions))
     labour_total = np.zeros((kinds, regions))
-    for i in range(grown.size):
+    for i in range(status.size):
         k = status[i]
         if 0 < k < kinds:
             w = weight[i]
-            harvest[k, region[i]] += grown[i] * w
-            capital_total[k, region[i]] += capital[i] * w
-            labour_total[k, region[i]] += labour[i] * w
-    per_capital = np.zeros((kinds, regions))
-    per_worker = np.zeros((kinds, regions))
-    for k in range(1, kinds):
-        for r in range(regions):
-            on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
-            if capital_total[k, r] > 0:
-                per_capital[k, r] = on_capital * harvest[k, r] / capital_total[k, r]
-            if labour_total[k, r] > 0:
-                per_worker[k, r] = (1.0 - on_capital) * harvest[k, r] / labour_total[k, r]
-    out = grown.copy()
-    for i in range(grown.size):
+            r = region[i]
+            for j in range(m):
+                harvest[j, k, r] += columns[j][i] * w
+            capital_total[k, r] += capital[i] * w
+            labour_total[k, r] += labour[i] * w
+    per_capital = np.zeros((m, kinds, regions))
+    per_worker = np.zeros((m, kinds, regions))
+    for j in range(m):
+        for k in range(1, kinds):
+            for r in range(regions):
+                on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
+                if capital_total[k, r] > 0:
+                    per_capital[j, k, r] = on_capital * harvest[j, k, r] / capital_total[k, r]
+                if labour_total[k, r] > 0:
+                    per_worker[j, k, r] = (1.0 - on_capital) * harvest[j, k, r] / labour_total[k, r]
+    out = np.empty((m, status.size))
+    for i in range(status.size):
         k = status[i]
         if 0 < k < kinds:
-            out[i] = per_capital[k, region[i]] * capital[i] + per_worker[k, region[i]] * labour[i]
+            r = region[i]
+            for j in range(m):
+                out[j, i] = per_capital[j, k, r] * capital[i] + per_worker[j, k, r] * labour[i]
+        else:
+            for j in range(m):
+                out[j, i] = columns[j][i]
     return out
 
 
@@ -251,6 +269,9 @@ class HouseholdFarms:
         init=False, default=None, repr=False
     )
     """Each household's grain, each region's mechanised share and collective land."""
+    _sums: tuple[float, FloatArray] | None = field(init=False, default=None, repr=False)
+    """``_farm_sums`` of the households as they stand (the census's, reused by the next
+    month's outside premium)."""
     migration: float | FloatArray = 0.0
     """Monthly probability that a worker leaves for town, per region or one for all; the
     engine sets it before each month (``MonthPolicy.migration``)."""
@@ -292,6 +313,7 @@ class HouseholdFarms:
 
     def _changed(self) -> None:
         self._cache = None
+        self._sums = None
 
     def _premium(self) -> FloatArray:
         """Per region, how much more an individual farm grows than a member receives.
@@ -311,19 +333,21 @@ class HouseholdFarms:
     def _farm_sums(self) -> tuple[float, FloatArray]:
         """``_household_month.farm_sums`` of the households as they stand: the hectares they
         sow and work, and per region the grain on sown land of farms and of members."""
-        h = self.households
-        grown, mechanised, _ = self._production()
-        return _month.farm_sums(
-            h.status,
-            h.region,
-            h.weight,
-            grown,
-            self.sown,
-            mechanised,
-            self.rules.yield_per_ha,
-            self.rules.scale_gain,
-            len(REGIONS),
-        )
+        if self._sums is None:
+            h = self.households
+            grown, mechanised, _ = self._production()
+            self._sums = _month.farm_sums(
+                h.status,
+                h.region,
+                h.weight,
+                grown,
+                self.sown,
+                mechanised,
+                self.rules.yield_per_ha,
+                self.rules.scale_gain,
+                len(REGIONS),
+            )
+        return self._sums
 
     def _tax_wealth(self, rate: float) -> None:
         """The kulak's accumulation taxed: a yearly ``rate`` of an individual household's
@@ -406,6 +430,7 @@ class HouseholdFarms:
         industrial = self.industrial_sum / self.industrial_months if self.industrial_months else 1.0
         terms = terms_of_trade(realised, industrial)
         self.sown = sown_share(terms, self.households.members, self.grain_rules)
+        self._sums = None
         self.marketed_value = self.marketed_tonnes = self.industrial_sum = 0.0
         self.industrial_months = 0
 
@@ -433,7 +458,8 @@ class HouseholdFarms:
         tonnes = float(net[g]) * self.tonnes_per_unit
         if tonnes <= 0 or self.tonnes_per_unit <= 0:
             return out
-        grown = pooled_by_rule(h, self._production()[0])
+        # the collectives pool their members' harvest and herds' income, both in one pass
+        grown, livestock = pooled_together(h, (self._production()[0], self._livestock_income(net)))
         total = sown_total(grown, self.sown, h.status, h.weight)
         scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
@@ -469,7 +495,6 @@ class HouseholdFarms:
         if self.feed_ratio is None:
             self.feed_ratio = self.feed_tonnes / tonnes
         self.feed_tonnes = self.feed_ratio * tonnes
-        livestock = self._livestock_income(net)
         if h.income.shape != h.status.shape:
             h.income = np.zeros(len(h))
         fed = np.empty(len(h))
@@ -524,8 +549,8 @@ class HouseholdFarms:
 
     def _livestock_income(self, net: FloatArray) -> FloatArray:
         """Each household's net income from its herds this month (roubles): the marketed
-        share of the livestock branch's net output, shared by livestock units (a member's
-        by its collective's rule, ``pooled_by_rule``). The family
+        share of the livestock branch's net output, shared by livestock units (before the
+        collectives pool a member's by their rule, ``pooled_by_rule``). The family
         uses the rest of what its own animals give (a household without a cow has no milk of
         its own and bought little). Valued, like grain, at the economy's prices (its value
         units are million roubles of 1926/27); nothing without a livestock branch."""
@@ -541,7 +566,7 @@ class HouseholdFarms:
         if total <= 0:
             return np.zeros(len(h))
         units *= value / total
-        return pooled_by_rule(h, units)
+        return units
 
     def _pay(self, grain: FloatArray, hands: FloatArray) -> None:
         """What a labour-day paid this month, from the month's incomes (``grain.farm_month``).
@@ -594,7 +619,8 @@ class HouseholdFarms:
         differentiation inside the collectives: Gini of member income, the share of
         members above twice the mean, and the share of income paid on contributed capital."""
         h = self.households
-        out, sums = census_and_sums(h, self.sown)
+        samples = census_samples(h)
+        out, sums = census_and_sums(h, self.sown, samples)
         out["tractors_thousand"] = self.tractors / 1000.0
         out["tractor_horsepower_thousand"] = self.tractor_hp / 1000.0
         out["peasant_grain_stocks_mt"] = float(sums[_month.C_GRAIN]) / 1e6
@@ -607,19 +633,7 @@ class HouseholdFarms:
         land = float(sums[_month.C_LAND])
         out["sown_share"] = float(sums[_month.C_SOWN_LAND]) / land if land > 0 else 0.0
         # each collective's normal-season harvest divided among its members by its rule
-        by_kind = _month.kind_sums(h.status, h.weight, h.contributed, h.workers, grown)
-        rates = _month.division_rates(by_kind, _CAPITAL_RETURNS)
-        incomes = _month.divided(
-            h.status, h.contributed, h.workers, rates, np.zeros(0, dtype=np.bool_)
-        )
-        capital_paid = sum(
-            CAPITAL_RETURN[kind] * float(by_kind[kind, 0])
-            for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE)
-            if by_kind[kind, 1] > 0
-        )
-        out.update(differentiation(h, incomes))
-        total = float(incomes @ h.weight)
-        out["capital_income_share"] = capital_paid / total if total > 0 else 0.0
+        out.update(divided_differentiation(h, grown, samples[1], float(sums[_month.C_MEMBERS])))
         return out
 
     def migrate(self, rate: float, rural_workers: float) -> Departures:
