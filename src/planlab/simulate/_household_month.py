@@ -892,28 +892,3 @@ def present_sum(
         if status[i] != REMOVED:
             total += values[i] * weight[i]
     return total
-
-
-@_jit()
-def region_sums(
-    status: NDArray[np.int8],
-    region: NDArray[np.int8],
-    weight: NDArray[np.float64],
-    values: NDArray[np.float64],
-    regions: int,
-) -> NDArray[np.float64]:
-    """Per region, the weighted total of ``values`` over the households present."""
-    out = np.zeros(regions)
-    for i in range(status.size):
-        if status[i] != REMOVED:
-            out[region[i]] += values[i] * weight[i]
-    return out
-
-
-@_jit()
-def scale_by_region(
-    values: NDArray[np.float64], region: NDArray[np.int8], factor: NDArray[np.float64]
-) -> None:
-    """``values *= factor[region]``, in place, without the gathered copy numpy makes."""
-    for i in range(values.size):
-        values[i] *= factor[region[i]]

@@ -178,33 +178,86 @@ def _feed(
     rations; its grain then in proportion to their grain rations and the roughage they
     went without (a tonne of oats for ``1 / value`` tonnes of hay). Per species the
     weighted loss, feed units needed and feed units fed."""
-    lost = np.zeros(4)
-    needed = np.zeros(4)
-    fed = np.zeros(4)
-    herd = np.zeros(4)
+    sums = np.zeros((3, 4))
+    table = feed_table(grain_ration, roughage_ration, value)
     for i in range(horses.size):
         if status[i] == REMOVED:
             continue
-        herd[0], herd[1], herd[2], herd[3] = horses[i], cattle[i], pigs[i], sheep_goats[i]
-        rough_need = 0.0
-        for k in range(4):
-            rough_need += herd[k] * roughage_ration[k]
-        r = min(1.0, roughage[i] / rough_need) if rough_need > 0.0 else 1.0
-        grain_need = 0.0
-        for k in range(4):
-            grain_need += herd[k] * (grain_ration[k] + (1.0 - r) * roughage_ration[k] * value)
-        g = min(1.0, grain[i] / grain_need) if grain_need > 0.0 else 1.0
-        w = weight[i]
-        for k in range(4):
-            need = herd[k] * (grain_ration[k] + roughage_ration[k] * value)
-            if need <= 0.0:
-                continue
-            rough = r * roughage_ration[k] * value
-            got = herd[k] * (rough + g * (grain_ration[k] + roughage_ration[k] * value - rough))
-            loss = herd[k] * unfed_loss * (1.0 - got / need)
-            herd[k] -= loss
-            lost[k] += loss * w
-            needed[k] += need * w
-            fed[k] += got * w
-        horses[i], cattle[i], pigs[i], sheep_goats[i] = herd[0], herd[1], herd[2], herd[3]
-    return lost, needed, fed
+        feed_row(
+            i, horses, cattle, pigs, sheep_goats, weight[i], grain[i], roughage[i], table,
+            unfed_loss, sums,
+        )  # fmt: skip
+    return sums[0], sums[1], sums[2]
+
+
+@_jit()
+def feed_table(grain_ration: FloatArray, roughage_ration: FloatArray, value: float) -> FloatArray:
+    """Per species (columns), the rows ``feed_row`` reads: the monthly grain ration, the
+    monthly roughage ration, the whole ration in feed units (hay at ``value`` feed units a
+    tonne) and the roughage's share of it (0 without a ration)."""
+    table = np.zeros((4, 4))
+    for k in range(4):
+        hay = roughage_ration[k] * value
+        table[0, k] = grain_ration[k]
+        table[1, k] = roughage_ration[k]
+        table[2, k] = grain_ration[k] + hay
+        table[3, k] = hay / table[2, k] if table[2, k] > 0.0 else 0.0
+    return table
+
+
+@_jit(inline="always")
+def feed_row(
+    i: int,
+    horses: FloatArray,
+    cattle: FloatArray,
+    pigs: FloatArray,
+    sheep_goats: FloatArray,
+    w: float,
+    grain: float,
+    roughage: float,
+    table: FloatArray,
+    unfed_loss: float,
+    sums: FloatArray,
+) -> None:
+    """Row ``i`` of ``_feed``: its herds fed ``grain`` and ``roughage`` and shrunk by what they
+    went without, in place (``table``: ``feed_table``); its weighted loss, need and feed
+    added per species to the rows of ``sums``.
+
+    The roughage is shared by roughage ration (a share ``r`` of each ration), the grain by
+    grain ration and the roughage each species went without (a share ``g``), so a species
+    gets ``g + (1 - g) r`` of its ration's feed units when ``r`` is the roughage's share of
+    them."""
+    h0, h1, h2, h3 = horses[i], cattle[i], pigs[i], sheep_goats[i]
+    rough_need = h0 * table[1, 0] + h1 * table[1, 1] + h2 * table[1, 2] + h3 * table[1, 3]
+    r = min(1.0, roughage / rough_need) if rough_need > 0.0 else 1.0
+    # grain stands in for the roughage not given: its feed units, ration by ration
+    unfed = 1.0 - r
+    grain_need = h0 * (table[0, 0] + unfed * (table[2, 0] - table[0, 0]))
+    grain_need += h1 * (table[0, 1] + unfed * (table[2, 1] - table[0, 1]))
+    grain_need += h2 * (table[0, 2] + unfed * (table[2, 2] - table[0, 2]))
+    grain_need += h3 * (table[0, 3] + unfed * (table[2, 3] - table[0, 3]))
+    g = min(1.0, grain / grain_need) if grain_need > 0.0 else 1.0
+    eat = (r, g, unfed_loss, w)
+    horses[i] = _eat(0, h0, eat, table, sums)
+    cattle[i] = _eat(1, h1, eat, table, sums)
+    pigs[i] = _eat(2, h2, eat, table, sums)
+    sheep_goats[i] = _eat(3, h3, eat, table, sums)
+
+
+@_jit(inline="always")
+def _eat(
+    k: int, head: float, eat: tuple[float, float, float, float], table: FloatArray, sums: FloatArray
+) -> float:
+    """Species ``k``'s ``head`` after the month's feeding: ``eat`` holds the shares of its
+    roughage and grain rations fed, the loss when unfed and the row's weight. Adds the
+    weighted loss, need and feed to the rows of ``sums``."""
+    r, g, unfed_loss, w = eat
+    need = head * table[2, k]
+    if need <= 0.0:
+        return head
+    share = g + (1.0 - g) * r * table[3, k]
+    loss = head * unfed_loss * (1.0 - share)
+    sums[0, k] += loss * w
+    sums[1, k] += need * w
+    sums[2, k] += need * share * w
+    return float(head - loss)

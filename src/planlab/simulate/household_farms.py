@@ -25,7 +25,7 @@ from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
 from planlab.simulate.draught import draught_sums
-from planlab.simulate.fodder import FodderRules, _ration, feed_herds, monthly_ration
+from planlab.simulate.fodder import Feeding, FodderRules, _ration
 from planlab.simulate.grain import (
     GrainFlows,
     GrainRules,
@@ -497,7 +497,6 @@ class HouseholdFarms:
         self.feed_tonnes = self.feed_ratio * tonnes
         if h.income.shape != h.status.shape:
             h.income = np.zeros(len(h))
-        fed = np.empty(len(h))
         settings = np.array(
             [
                 *(r / MONTHS_PER_YEAR for r in self.fodder_rules.grain_ration),
@@ -515,7 +514,17 @@ class HouseholdFarms:
                 rules.hunger_deaths,
             ]
         )
-        totals, grain, hands = farm_month(
+        fodder = self.fodder_rules
+        feeding = np.array(
+            [
+                *(np.asarray(fodder.roughage_ration, dtype=np.float64) / MONTHS_PER_YEAR),
+                fodder.roughage_feed_value,
+                fodder.unfed_loss,
+                self.weather,
+            ]
+        )
+        # the herds eat their grain and their region's roughage in the same pass (``_feed``)
+        totals, grain, hands, fed, asked = farm_month(
             h.grain,
             h.weight,
             h.status,
@@ -529,14 +538,16 @@ class HouseholdFarms:
             tonnes_quota,
             livestock,
             h.income,
-            fed,
+            np.zeros(0),
             prices is None or prices.market_open,
             len(REGIONS),
+            feeding,
+            np.zeros(0) if self.meadows is None else self.meadows,
         )
         del grown, livestock, tonnes_quota
         flows = GrainFlows(*(float(t) for t in totals[:6]))
         self._pay(grain, hands)
-        self._feed(fed)
+        self._fed(fed, asked)
         below, people, short = (float(t) for t in totals[6:])
         self.last_hunger_share = below / people if people > 0 else 0.0
         self.last_deaths = short * rules.hunger_deaths
@@ -588,30 +599,15 @@ class HouseholdFarms:
         self.effort = effort(self.pay, self.rules)
         self._changed()
 
-    def _feed(self, fed: FloatArray) -> None:
-        """The herds eat their grain (``fed``, per household) and the roughage of their
-        region's meadows and common pasture, shared by head: the meadows give the herds of
-        the start their ration in a normal year and follow the weather. Animals the fodder
-        cannot keep are lost."""
-        h = self.households
-        herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
-        ration = monthly_ration(*herds, self.fodder_rules.roughage_ration)
-        asked = _month.region_sums(h.status, h.region, h.weight, ration, len(REGIONS))
-        meadows = asked if self.meadows is None else self.meadows
-        self.meadows = meadows
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(asked > 0, np.minimum(1.0, meadows * self.weather / asked), 1.0)
-        _month.scale_by_region(ration, h.region, share)
-        meadow = ration
-        feeding = feed_herds(
-            herds,
-            h.weight,
-            h.status,
-            fed,
-            meadow,
-            self.fodder_rules,
-        )
-        self.last_fodder_share = feeding.share
+    def _fed(self, feeding: FloatArray, asked: FloatArray) -> None:
+        """After the herds ate (in ``grain.farm_month``: their grain, and the roughage of their
+        region's meadows and common pasture shared by head; the meadows give the herds of the
+        start, ``asked`` per region the first month, their ration in a normal year and follow
+        the weather; animals the fodder cannot keep are lost): the meadows kept and the share
+        of the rations fed."""
+        if self.meadows is None:
+            self.meadows = asked
+        self.last_fodder_share = Feeding(*feeding).share
         self._changed()
 
     def census(self) -> Mapping[str, float]:
