@@ -304,12 +304,12 @@ def test_the_census_divides_income_as_divide_income_would() -> None:
 
 
 def test_pooling_columns_together_equals_pooling_each_alone() -> None:
-    from planlab.simulate.household_farms import pooled_by_rule, pooled_together
+    from planlab.simulate.household_farms import pooled_by_rule, pooled_pair
 
     h = start()
     months(h, calm(pressure=np.full(6, 0.6), collective_type=Status.GUILD), 3)
     grain, units = h.land * 1.3, h.horses + h.cattle
-    together = pooled_together(h, (grain, units))
+    together = pooled_pair(h, grain, units)
     for pooled, column in zip(together, (grain, units), strict=True):
         np.testing.assert_array_equal(pooled, pooled_by_rule(h, column))
     assert not np.array_equal(together[0], grain)

@@ -125,18 +125,18 @@ def pooled_by_rule(h: Households, grown: FloatArray) -> FloatArray:
     >>> bool(np.isclose(pooled_by_rule(h, h.land) @ h.weight, h.land @ h.weight))
     True
     """
-    return pooled_together(h, (grown,))[0]
+    return pooled_pair(h, grown, np.zeros(0))[0]
 
 
-def pooled_together(h: Households, columns: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
-    """``pooled_by_rule`` of each of ``columns``, in the same two passes over the rows."""
+def pooled_pair(h: Households, first: FloatArray, second: FloatArray) -> FloatArray:
+    """``pooled_by_rule`` of ``first`` and of ``second`` (may be empty: ``first`` alone), in
+    the same two passes over the rows; one row of the result each."""
     rule = np.zeros(Status.REMOVED)  # by status code: nothing for individual farms
     for kind in COLLECTIVE_KINDS:
         rule[kind] = CAPITAL_RETURN[kind]
-    pooled = _pool(
-        h.region, h.status, h.weight, h.contributed, h.workers, columns, rule, len(REGIONS)
+    return _pool(
+        h.region, h.status, h.weight, h.contributed, h.workers, first, second, rule, len(REGIONS)
     )
-    return tuple(pooled)
 
 
 @_month._jit()
@@ -146,18 +146,18 @@ def _pool(
     weight: FloatArray,
     capital: FloatArray,
     labour: _month.Counts,
-    columns: tuple[FloatArray, ...],
+    first: FloatArray,
+    second: FloatArray,
     rule: FloatArray,
     regions: int,
 ) -> FloatArray:
-    """``pooled_by_rule`` of each of ``columns`` (a row of the result each) in two passes
-    over the rows: each
-    collective's (kind x region) harvest, capital and labour, then each member's share;
-    ``rule[kind]`` is the share paid on capital (ignored where no member holds any), 0 for
-    an individual farm, and statuses from ``rule.size`` on (removed) keep their own."""
+    """``pooled_pair`` in two passes over the rows: each collective's (kind x region)
+    harvest of each column, capital and labour, then each member's share; ``rule[kind]`` is
+    the share paid on capital (ignored where no member holds any), 0 for an individual
+    farm, and statuses from ``rule.size`` on (removed) keep their own."""
     kinds = rule.size
-    m = len(columns)
-    harvest = np.zeros((m, kinds, regions))
+    pair = second.size == first.size
+    harvest = np.zeros((2, kinds, regions))
     capital_total = np.zeros((kinds, regions))
     labour_total = np.zeros((kinds, regions))
     for i in range(status.size):
@@ -165,30 +165,33 @@ def _pool(
         if 0 < k < kinds:
             w = weight[i]
             r = region[i]
-            for j in range(m):
-                harvest[j, k, r] += columns[j][i] * w
+            harvest[0, k, r] += first[i] * w
+            if pair:
+                harvest[1, k, r] += second[i] * w
             capital_total[k, r] += capital[i] * w
             labour_total[k, r] += labour[i] * w
-    per_capital = np.zeros((m, kinds, regions))
-    per_worker = np.zeros((m, kinds, regions))
-    for j in range(m):
-        for k in range(1, kinds):
-            for r in range(regions):
-                on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
+    per_capital = np.zeros((2, kinds, regions))
+    per_worker = np.zeros((2, kinds, regions))
+    for k in range(1, kinds):
+        for r in range(regions):
+            on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
+            for j in range(2):
                 if capital_total[k, r] > 0:
                     per_capital[j, k, r] = on_capital * harvest[j, k, r] / capital_total[k, r]
                 if labour_total[k, r] > 0:
                     per_worker[j, k, r] = (1.0 - on_capital) * harvest[j, k, r] / labour_total[k, r]
-    out = np.empty((m, status.size))
+    out = np.empty((2 if pair else 1, status.size))
     for i in range(status.size):
         k = status[i]
         if 0 < k < kinds:
             r = region[i]
-            for j in range(m):
-                out[j, i] = per_capital[j, k, r] * capital[i] + per_worker[j, k, r] * labour[i]
+            out[0, i] = per_capital[0, k, r] * capital[i] + per_worker[0, k, r] * labour[i]
+            if pair:
+                out[1, i] = per_capital[1, k, r] * capital[i] + per_worker[1, k, r] * labour[i]
         else:
-            for j in range(m):
-                out[j, i] = columns[j][i]
+            out[0, i] = first[i]
+            if pair:
+                out[1, i] = second[i]
     return out
 
 
@@ -459,7 +462,7 @@ class HouseholdFarms:
         if tonnes <= 0 or self.tonnes_per_unit <= 0:
             return out
         # the collectives pool their members' harvest and herds' income, both in one pass
-        grown, livestock = pooled_together(h, (self._production()[0], self._livestock_income(net)))
+        grown, livestock = pooled_pair(h, self._production()[0], self._livestock_income(net))
         total = sown_total(grown, self.sown, h.status, h.weight)
         scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
