@@ -125,7 +125,8 @@ def pooled_by_rule(h: Households, grown: FloatArray) -> FloatArray:
     >>> bool(np.isclose(pooled_by_rule(h, h.land) @ h.weight, h.land @ h.weight))
     True
     """
-    return pooled_pair(h, grown, np.zeros(0))[0]
+    pooled: FloatArray = pooled_pair(h, grown, np.zeros(0))[0]
+    return pooled
 
 
 def pooled_pair(h: Households, first: FloatArray, second: FloatArray) -> FloatArray:
