@@ -180,9 +180,11 @@ def _herd_month(
     birth and no death, which those bits settle: ``(k + 1) / 2**32 <= 1 - lam`` means
     ``u < 1 - lam <= exp(-lam)``, so no birth (likewise ``1 - n p <= (1 - p)**n`` for
     deaths). Otherwise the rest of the uniform ``u = (k + v) / 2**32`` is drawn and
-    inverted exactly.
+    inverted exactly. An empty herd keeps its place in the stream without mixing a draw.
     """
     state = state + _GAMMA
+    if herd == 0.0:  # no animal to be born of or to die: the draw is skipped, not its place
+        return state, 0.0, 0.0, 0.0
     bits = _mix(state)
     k_birth = float(bits >> _S32)
     k_death = float(bits & _LOW32)
