@@ -178,16 +178,27 @@ def _feed(
     rations; its grain then in proportion to their grain rations and the roughage they
     went without (a tonne of oats for ``1 / value`` tonnes of hay). Per species the
     weighted loss, feed units needed and feed units fed."""
-    sums = np.zeros((3, 4))
     table = feed_table(grain_ration, roughage_ration, value)
+    lost = needed = fed = (0.0, 0.0, 0.0, 0.0)
     for i in range(horses.size):
         if status[i] == REMOVED:
             continue
-        feed_row(
+        row = feed_row(
             i, horses, cattle, pigs, sheep_goats, weight[i], grain[i], roughage[i], table,
-            unfed_loss, sums,
+            unfed_loss,
         )  # fmt: skip
-    return sums[0], sums[1], sums[2]
+        lost, needed, fed = add4(lost, row[0]), add4(needed, row[1]), add4(fed, row[2])
+    return np.array(lost), np.array(needed), np.array(fed)
+
+
+Four = tuple[float, float, float, float]
+"""One number per species."""
+
+
+@_jit(inline="always")
+def add4(a: Four, b: Four) -> Four:
+    """Species by species, ``a + b`` (sums kept in registers, not in an array)."""
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
 
 
 @_jit()
@@ -217,11 +228,10 @@ def feed_row(
     roughage: float,
     table: FloatArray,
     unfed_loss: float,
-    sums: FloatArray,
-) -> None:
+) -> tuple[Four, Four, Four]:
     """Row ``i`` of ``_feed``: its herds fed ``grain`` and ``roughage`` and shrunk by what they
-    went without, in place (``table``: ``feed_table``); its weighted loss, need and feed
-    added per species to the rows of ``sums``.
+    went without, in place (``table``: ``feed_table``); returns per species its weighted
+    loss, need and feed.
 
     The roughage is shared by roughage ration (a share ``r`` of each ration), the grain by
     grain ration and the roughage each species went without (a share ``g``), so a species
@@ -238,26 +248,22 @@ def feed_row(
     grain_need += h3 * (table[0, 3] + unfed * (table[2, 3] - table[0, 3]))
     g = min(1.0, grain / grain_need) if grain_need > 0.0 else 1.0
     eat = (r, g, unfed_loss, w)
-    horses[i] = _eat(0, h0, eat, table, sums)
-    cattle[i] = _eat(1, h1, eat, table, sums)
-    pigs[i] = _eat(2, h2, eat, table, sums)
-    sheep_goats[i] = _eat(3, h3, eat, table, sums)
+    horses[i], l0, n0, f0 = _eat(0, h0, eat, table)
+    cattle[i], l1, n1, f1 = _eat(1, h1, eat, table)
+    pigs[i], l2, n2, f2 = _eat(2, h2, eat, table)
+    sheep_goats[i], l3, n3, f3 = _eat(3, h3, eat, table)
+    return (l0, l1, l2, l3), (n0, n1, n2, n3), (f0, f1, f2, f3)
 
 
 @_jit(inline="always")
-def _eat(
-    k: int, head: float, eat: tuple[float, float, float, float], table: FloatArray, sums: FloatArray
-) -> float:
-    """Species ``k``'s ``head`` after the month's feeding: ``eat`` holds the shares of its
-    roughage and grain rations fed, the loss when unfed and the row's weight. Adds the
-    weighted loss, need and feed to the rows of ``sums``."""
+def _eat(k: int, head: float, eat: Four, table: FloatArray) -> tuple[float, float, float, float]:
+    """Species ``k``'s ``head`` after the month's feeding, and its weighted loss, need and
+    feed: ``eat`` holds the shares of its roughage and grain rations fed, the loss when
+    unfed and the row's weight."""
     r, g, unfed_loss, w = eat
     need = head * table[2, k]
     if need <= 0.0:
-        return head
+        return head, 0.0, 0.0, 0.0
     share = g + (1.0 - g) * r * table[3, k]
     loss = head * unfed_loss * (1.0 - share)
-    sums[0, k] += loss * w
-    sums[1, k] += need * w
-    sums[2, k] += need * share * w
-    return float(head - loss)
+    return float(head - loss), loss * w, need * w, need * share * w

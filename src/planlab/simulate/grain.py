@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
-from planlab.simulate.fodder import feed_row, feed_table
+from planlab.simulate.fodder import add4, feed_row, feed_table
 
 __all__ = [
     "GrainFlows",
@@ -485,7 +485,7 @@ def farm_month(
     for r in range(regions):
         if asked[r] > 0:
             meadow_share[r] = min(1.0, given[r] * fodder[6] / asked[r])
-    eaten_by_herds = np.zeros((3, 4))
+    herd_lost = herd_need = herd_fed = (0.0, 0.0, 0.0, 0.0)
     wanted = offered = delivered_total = 0.0
     for i in range(n):
         _, _, _, _, (_, delivered, _, offer, short) = _farm_row(
@@ -525,10 +525,12 @@ def farm_month(
             continue
         if feeding:
             rough = _fodder(roughage, horses[i], cattle[i], pigs[i], sheep_goats[i])
-            feed_row(
+            herd_month = feed_row(
                 i, horses, cattle, pigs, sheep_goats, w, fed, rough * meadow_share[region[i]],
-                table, unfed_loss, eaten_by_herds,
+                table, unfed_loss,
             )  # fmt: skip
+            herd_lost, herd_need = add4(herd_lost, herd_month[0]), add4(herd_need, herd_month[1])
+            herd_fed = add4(herd_fed, herd_month[2])
         kept = max(harvest - quota, 0.0)
         income[i] = (kept - need) * roubles + livestock[i]
         row = 0 if st == INDIVIDUAL else 2
@@ -543,7 +545,8 @@ def farm_month(
             totals[6] += persons
             totals[8] += persons * gap
             family[i] -= family[i] * gap * deaths_at_nothing
-    return totals, by_region, workers_by_region, eaten_by_herds, asked
+    feeding_sums = np.array([herd_lost, herd_need, herd_fed])
+    return totals, by_region, workers_by_region, feeding_sums, asked
 
 
 @_jit()
