@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED
-from planlab.simulate.fodder import monthly_ration
+from planlab.simulate.fodder import FodderRules, feed_herds, monthly_ration
 from planlab.simulate.grain import (
     GrainRules,
     _grain_pass,
@@ -224,10 +224,14 @@ def test_the_fused_farm_month_follows_the_separate_rules(in_tonnes: bool, exchan
     income, fed_out, family_out = np.zeros(n), np.zeros(n), family.copy()
     scalars = (feed, scale, need_pp, rate, level, uplift, months, sell, cap, roubles, ration)
     settings_ = np.array([*per_head, *scalars, deaths])
-    totals, grain_kept, hands = farm_month(
+    herds_before = tuple(herd.copy() for herd in herds)
+    totals, grain_kept, hands, feeding, _ = farm_month(
         stock, weight, status, region, family_out, workers, grown, sown, herds, settings_,
-        tonnes, livestock, income, fed_out, exchange, regions,
+        tonnes, livestock, income, fed_out, exchange, regions, np.zeros(0), np.zeros(0),
     )  # fmt: skip
+    assert not feeding.any()
+    for herd, before in zip(herds, herds_before, strict=True):
+        np.testing.assert_array_equal(herd, before)
 
     assert np.allclose(stock, expected_stock, rtol=1e-12, atol=1e-12)
     assert np.allclose(fed_out, fed, rtol=1e-12, atol=1e-12)
@@ -243,3 +247,52 @@ def test_the_fused_farm_month_follows_the_separate_rules(in_tonnes: bool, exchan
         assert grain_kept[0, r] == pytest.approx(kept[here & (status == INDIVIDUAL)].sum())
         assert grain_kept[3, r] == pytest.approx(weight[here & members].sum())
         assert hands[2, r] == pytest.approx((workers * weight)[here & members].sum())
+
+
+@pytest.mark.parametrize("first_month", [True, False])
+def test_the_farm_month_feeds_the_herds_as_feed_herds_does(first_month: bool) -> None:
+    """Feeding inside ``farm_month``'s last pass gives the herds, losses, needs and feed that
+    ``feed_herds`` gives after it, with each region's roughage from its meadows (the herds'
+    own ask in the first month) times the weather, shared by roughage ration."""
+    rng = np.random.default_rng(9)
+    n, regions = 500, 3
+    status = rng.integers(0, 5, n).astype(np.int8)
+    region = rng.integers(0, regions, n).astype(np.int8)
+    weight = rng.uniform(0.5, 2.0, n)
+    workers = rng.integers(1, 4, n).astype(np.float32)
+    herds = tuple(rng.uniform(0.0, 3.0, n) for _ in range(4))
+    columns = (rng.uniform(0.0, 6.0, n), rng.uniform(0.6, 1.0, n), rng.uniform(0.0, 2.0, n))
+    family = rng.uniform(1.0, 8.0, n)
+    rules = FodderRules()
+    per_head = np.asarray(rules.grain_ration) / MONTHS_PER_YEAR
+    scalars = (40.0, 0.9, 0.02, 0.3, 1.2, 0.5, 3.0, 0.4, 150.0, 120.0, 0.016, 0.02)
+    settings_ = np.array([*per_head, *scalars])
+    weather = 0.8
+    meadows = np.zeros(0) if first_month else np.array([30.0, 0.0, 90.0])
+    rough = np.asarray(rules.roughage_ration, dtype=np.float64) / MONTHS_PER_YEAR
+    fodder = np.array([*rough, rules.roughage_feed_value, rules.unfed_loss, weather])
+
+    def run(feeding: np.ndarray, fed: np.ndarray, own: tuple[np.ndarray, ...]) -> tuple:
+        grown, sown, stock = (c.copy() for c in columns)
+        return farm_month(
+            stock, weight, status, region, family.copy(), workers, grown, sown,
+            own, settings_, np.zeros(0), np.zeros(n), np.zeros(n), fed, True, regions,
+            feeding, meadows,
+        )  # fmt: skip
+
+    fused_herds = tuple(h.copy() for h in herds)
+    *_, feeding, asked = run(fodder, np.zeros(0), fused_herds)
+    apart_herds = tuple(h.copy() for h in herds)
+    fed = np.zeros(n)
+    run(np.zeros(0), fed, apart_herds)
+    ration = monthly_ration(*herds, rules.roughage_ration)
+    present = status != REMOVED
+    want_asked = np.bincount(region[present], (ration * weight)[present], regions)
+    np.testing.assert_allclose(asked, want_asked, rtol=1e-12)
+    given = want_asked if first_month else meadows
+    share = np.where(want_asked > 0, np.minimum(1.0, given * weather / want_asked), 1.0)
+    apart = feed_herds(apart_herds, weight, status, fed, ration * share[region], rules)
+    for got, want in zip(fused_herds, apart_herds, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(feeding, [apart.lost, apart.needed, apart.fed], rtol=1e-12)
+    assert apart.lost.sum() > 0

@@ -10,6 +10,7 @@ import pytest
 from planlab.scenarios import calibration
 from planlab.simulate.households import (
     ANIMALS,
+    CAPITAL_RETURN,
     CENSUS_1927,
     HouseholdRules,
     Households,
@@ -242,3 +243,73 @@ def test_herds_follow_their_birth_and_death_rates() -> None:
         assert died[animal] / standing[animal] == pytest.approx(rules.death_rates[k], rel=0.02), (
             animal
         )
+
+
+def test_the_census_samples_are_the_even_samples_of_the_masked_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One compiled pass picks, for the households present, the members and the individual
+    farms, the rows ``gini`` would take of each masked column."""
+    from planlab.simulate import households
+
+    h = start()
+    months(h, calm(pressure=np.full(6, 0.5), kulak_quota=20_000.0), 3)
+    assert (h.status == Status.REMOVED).any() and h.members.any()
+    for limit in (households.GINI_ROWS, 1000, 777):
+        monkeypatch.setattr(households, "GINI_ROWS", limit)
+        samples = households.census_samples(h)
+        masks = (h.present, h.members, h.status == Status.INDIVIDUAL)
+        for rows, mask in zip(samples, masks, strict=True):
+            everyone = np.flatnonzero(mask)
+            step_ = -(-everyone.size // limit) if everyone.size > limit else 1
+            np.testing.assert_array_equal(rows, everyone[::step_])
+
+
+def test_gini_and_top_share_together_equal_each_alone() -> None:
+    from planlab.simulate.households import gini_and_top_share, top_share
+
+    values = np.random.default_rng(3).gamma(1.2, size=5000)
+    for weights in (np.full(5000, 7.0), np.random.default_rng(4).uniform(1, 2, 5000)):
+        together = gini_and_top_share(values, weights)
+        assert together == (gini(values, weights), top_share(values, weights))
+    assert gini_and_top_share(np.zeros(3), np.ones(3)) == (0.0, 0.0)
+
+
+def test_the_census_divides_income_as_divide_income_would() -> None:
+    """``divided_differentiation`` (sums per kind, no income column) against the incomes
+    ``divide_income`` pays each kind of collective and ``differentiation`` of them."""
+    from planlab.simulate.households import census_samples, divided_differentiation
+
+    h = start()
+    months(h, calm(pressure=np.full(6, 0.6), collective_type=Status.PARTNERSHIP), 3)
+    months(h, calm(pressure=np.full(6, 0.8), collective_type=Status.COMMUNE), 2)
+    values = h.land * 0.7 + h.horses
+    incomes = np.zeros(len(h))
+    capital_paid = 0.0
+    for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE):
+        mask = h.status == kind
+        pooled = float(values[mask] @ h.weight[mask])
+        incomes += divide_income(h, pooled, mask, kind)
+        if mask.any() and float(h.contributed[mask] @ h.weight[mask]) > 0:
+            capital_paid += CAPITAL_RETURN[kind] * pooled
+    members_weight = float(h.weight[h.members].sum())
+    got = divided_differentiation(h, values, census_samples(h)[1], members_weight)
+    want = differentiation(h, incomes)
+    assert got["member_income_gini"] == pytest.approx(want["member_income_gini"], rel=1e-12)
+    assert got["rich_member_share"] == pytest.approx(want["rich_member_share"], rel=1e-12)
+    assert 0 < got["rich_member_share"] < 1
+    share = capital_paid / float(incomes @ h.weight)
+    assert got["capital_income_share"] == pytest.approx(share, rel=1e-12)
+    assert got["capital_income_share"] > 0
+
+
+def test_pooling_columns_together_equals_pooling_each_alone() -> None:
+    from planlab.simulate.household_farms import pooled_by_rule, pooled_pair
+
+    h = start()
+    months(h, calm(pressure=np.full(6, 0.6), collective_type=Status.GUILD), 3)
+    grain, units = h.land * 1.3, h.horses + h.cattle
+    together = pooled_pair(h, grain, units)
+    for pooled, column in zip(together, (grain, units), strict=True):
+        np.testing.assert_array_equal(pooled, pooled_by_rule(h, column))
+    assert not np.array_equal(together[0], grain)

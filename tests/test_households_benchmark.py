@@ -49,6 +49,7 @@ COURSE_KEYS = (
     "memory_bound_steps_per_s",
     "memory_bound_share",
     "course_seconds",
+    "course_cpu_seconds",
     "course_rows",
     "course_months",
     "course_row_bytes",

@@ -180,9 +180,11 @@ def _herd_month(
     birth and no death, which those bits settle: ``(k + 1) / 2**32 <= 1 - lam`` means
     ``u < 1 - lam <= exp(-lam)``, so no birth (likewise ``1 - n p <= (1 - p)**n`` for
     deaths). Otherwise the rest of the uniform ``u = (k + v) / 2**32`` is drawn and
-    inverted exactly.
+    inverted exactly. An empty herd keeps its place in the stream without mixing a draw.
     """
     state = state + _GAMMA
+    if herd == 0.0:  # no animal to be born of or to die: the draw is skipped, not its place
+        return state, 0.0, 0.0, 0.0
     bits = _mix(state)
     k_birth = float(bits >> _S32)
     k_death = float(bits & _LOW32)
@@ -639,24 +641,44 @@ def census_sums(
 
 
 @_jit()
-def sampled_rows(status: NDArray[np.int8], lo: int, hi: int, limit: int) -> NDArray[np.int64]:
-    """Rows whose status lies in ``lo..hi``, every ``step``-th of them in row order, ``step``
-    the least that keeps at most ``limit`` rows: the even sample ``households.gini`` takes of
-    a masked column, without building the masked column first."""
-    count = 0
+def sampled_groups(
+    status: NDArray[np.int8], limit: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Even samples of the rows present, of the collective members and of the individual
+    farms: of each group's rows in row order every ``step``-th, ``step`` the least that
+    keeps at most ``limit`` rows (the sample ``households.gini`` takes of a masked column),
+    in two passes over the status column for all three."""
+    present = members = 0
     for i in range(status.size):
-        if lo <= status[i] <= hi:
-            count += 1
-    step = 1 if count <= limit else (count + limit - 1) // limit
-    out = np.empty((count + step - 1) // step, dtype=np.int64)
-    seen = taken = 0
+        st = status[i]
+        if st != REMOVED:
+            present += 1
+            if st != INDIVIDUAL:
+                members += 1
+    counts = (present, members, present - members)
+    steps = [1 if c <= limit else (c + limit - 1) // limit for c in counts]
+    out_present = np.empty((counts[0] + steps[0] - 1) // steps[0], dtype=np.int64)
+    out_members = np.empty((counts[1] + steps[1] - 1) // steps[1], dtype=np.int64)
+    out_alone = np.empty((counts[2] + steps[2] - 1) // steps[2], dtype=np.int64)
+    seen = np.zeros(3, dtype=np.int64)
+    taken = np.zeros(3, dtype=np.int64)
     for i in range(status.size):
-        if lo <= status[i] <= hi:
-            if seen % step == 0:
-                out[taken] = i
-                taken += 1
-            seen += 1
-    return out
+        st = status[i]
+        if st == REMOVED:
+            continue
+        if seen[0] % steps[0] == 0:
+            out_present[taken[0]] = i
+            taken[0] += 1
+        seen[0] += 1
+        g = 1 if st != INDIVIDUAL else 2
+        if seen[g] % steps[g] == 0:
+            if g == 1:
+                out_members[taken[1]] = i
+            else:
+                out_alone[taken[2]] = i
+            taken[g] += 1
+        seen[g] += 1
+    return out_present, out_members, out_alone
 
 
 @_jit()
@@ -703,6 +725,12 @@ def division_rates(
     return rates
 
 
+@_jit(inline="always")
+def _paid(rates: NDArray[np.float64], kind: int, contributed: float, workers: float) -> float:
+    """What a member of a collective of ``kind`` is paid at ``rates`` (``division_rates``)."""
+    return float(rates[kind, 0] * contributed + rates[kind, 1] * workers)
+
+
 @_jit()
 def divided(
     status: NDArray[np.int8],
@@ -719,7 +747,7 @@ def divided(
         st = status[i]
         if st in (INDIVIDUAL, REMOVED) or (masked and not mask[i]):
             continue
-        out[i] = rates[st, 0] * contributed[i] + rates[st, 1] * workers[i]
+        out[i] = _paid(rates, st, contributed[i], workers[i])
     return out
 
 
@@ -747,6 +775,25 @@ def members_above(
     total = 0.0
     for i in range(status.size):
         if INDIVIDUAL < status[i] < REMOVED and incomes[i] > threshold:
+            total += weight[i]
+    return total
+
+
+@_jit()
+def members_paid_above(
+    status: NDArray[np.int8],
+    weight: NDArray[np.float64],
+    contributed: NDArray[np.float64],
+    workers: Counts,
+    rates: NDArray[np.float64],
+    threshold: float,
+) -> float:
+    """``members_above`` of the incomes ``divided`` pays at ``rates``, without building them."""
+    total = 0.0
+    for i in range(status.size):
+        st = status[i]
+        member = INDIVIDUAL < st < REMOVED
+        if member and _paid(rates, st, contributed[i], workers[i]) > threshold:
             total += weight[i]
     return total
 
@@ -850,28 +897,3 @@ def present_sum(
         if status[i] != REMOVED:
             total += values[i] * weight[i]
     return total
-
-
-@_jit()
-def region_sums(
-    status: NDArray[np.int8],
-    region: NDArray[np.int8],
-    weight: NDArray[np.float64],
-    values: NDArray[np.float64],
-    regions: int,
-) -> NDArray[np.float64]:
-    """Per region, the weighted total of ``values`` over the households present."""
-    out = np.zeros(regions)
-    for i in range(status.size):
-        if status[i] != REMOVED:
-            out[region[i]] += values[i] * weight[i]
-    return out
-
-
-@_jit()
-def scale_by_region(
-    values: NDArray[np.float64], region: NDArray[np.int8], factor: NDArray[np.float64]
-) -> None:
-    """``values *= factor[region]``, in place, without the gathered copy numpy makes."""
-    for i in range(values.size):
-        values[i] *= factor[region[i]]

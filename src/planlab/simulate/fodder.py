@@ -178,33 +178,92 @@ def _feed(
     rations; its grain then in proportion to their grain rations and the roughage they
     went without (a tonne of oats for ``1 / value`` tonnes of hay). Per species the
     weighted loss, feed units needed and feed units fed."""
-    lost = np.zeros(4)
-    needed = np.zeros(4)
-    fed = np.zeros(4)
-    herd = np.zeros(4)
+    table = feed_table(grain_ration, roughage_ration, value)
+    lost = needed = fed = (0.0, 0.0, 0.0, 0.0)
     for i in range(horses.size):
         if status[i] == REMOVED:
             continue
-        herd[0], herd[1], herd[2], herd[3] = horses[i], cattle[i], pigs[i], sheep_goats[i]
-        rough_need = 0.0
-        for k in range(4):
-            rough_need += herd[k] * roughage_ration[k]
-        r = min(1.0, roughage[i] / rough_need) if rough_need > 0.0 else 1.0
-        grain_need = 0.0
-        for k in range(4):
-            grain_need += herd[k] * (grain_ration[k] + (1.0 - r) * roughage_ration[k] * value)
-        g = min(1.0, grain[i] / grain_need) if grain_need > 0.0 else 1.0
-        w = weight[i]
-        for k in range(4):
-            need = herd[k] * (grain_ration[k] + roughage_ration[k] * value)
-            if need <= 0.0:
-                continue
-            rough = r * roughage_ration[k] * value
-            got = herd[k] * (rough + g * (grain_ration[k] + roughage_ration[k] * value - rough))
-            loss = herd[k] * unfed_loss * (1.0 - got / need)
-            herd[k] -= loss
-            lost[k] += loss * w
-            needed[k] += need * w
-            fed[k] += got * w
-        horses[i], cattle[i], pigs[i], sheep_goats[i] = herd[0], herd[1], herd[2], herd[3]
-    return lost, needed, fed
+        row = feed_row(
+            i, horses, cattle, pigs, sheep_goats, weight[i], grain[i], roughage[i], table,
+            unfed_loss,
+        )  # fmt: skip
+        lost, needed, fed = add4(lost, row[0]), add4(needed, row[1]), add4(fed, row[2])
+    return np.array(lost), np.array(needed), np.array(fed)
+
+
+Four = tuple[float, float, float, float]
+"""One number per species."""
+
+
+@_jit(inline="always")
+def add4(a: Four, b: Four) -> Four:
+    """Species by species, ``a + b`` (sums kept in registers, not in an array)."""
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
+
+
+@_jit()
+def feed_table(grain_ration: FloatArray, roughage_ration: FloatArray, value: float) -> FloatArray:
+    """Per species (columns), the rows ``feed_row`` reads: the monthly grain ration, the
+    monthly roughage ration, the whole ration in feed units (hay at ``value`` feed units a
+    tonne) and the roughage's share of it (0 without a ration)."""
+    table = np.zeros((4, 4))
+    for k in range(4):
+        hay = roughage_ration[k] * value
+        table[0, k] = grain_ration[k]
+        table[1, k] = roughage_ration[k]
+        table[2, k] = grain_ration[k] + hay
+        table[3, k] = hay / table[2, k] if table[2, k] > 0.0 else 0.0
+    return table
+
+
+@_jit(inline="always")
+def feed_row(
+    i: int,
+    horses: FloatArray,
+    cattle: FloatArray,
+    pigs: FloatArray,
+    sheep_goats: FloatArray,
+    w: float,
+    grain: float,
+    roughage: float,
+    table: FloatArray,
+    unfed_loss: float,
+) -> tuple[Four, Four, Four]:
+    """Row ``i`` of ``_feed``: its herds fed ``grain`` and ``roughage`` and shrunk by what they
+    went without, in place (``table``: ``feed_table``); returns per species its weighted
+    loss, need and feed.
+
+    The roughage is shared by roughage ration (a share ``r`` of each ration), the grain by
+    grain ration and the roughage each species went without (a share ``g``), so a species
+    gets ``g + (1 - g) r`` of its ration's feed units when ``r`` is the roughage's share of
+    them."""
+    h0, h1, h2, h3 = horses[i], cattle[i], pigs[i], sheep_goats[i]
+    rough_need = h0 * table[1, 0] + h1 * table[1, 1] + h2 * table[1, 2] + h3 * table[1, 3]
+    r = min(1.0, roughage / rough_need) if rough_need > 0.0 else 1.0
+    # grain stands in for the roughage not given: its feed units, ration by ration
+    unfed = 1.0 - r
+    grain_need = h0 * (table[0, 0] + unfed * (table[2, 0] - table[0, 0]))
+    grain_need += h1 * (table[0, 1] + unfed * (table[2, 1] - table[0, 1]))
+    grain_need += h2 * (table[0, 2] + unfed * (table[2, 2] - table[0, 2]))
+    grain_need += h3 * (table[0, 3] + unfed * (table[2, 3] - table[0, 3]))
+    g = min(1.0, grain / grain_need) if grain_need > 0.0 else 1.0
+    eat = (r, g, unfed_loss, w)
+    horses[i], l0, n0, f0 = _eat(0, h0, eat, table)
+    cattle[i], l1, n1, f1 = _eat(1, h1, eat, table)
+    pigs[i], l2, n2, f2 = _eat(2, h2, eat, table)
+    sheep_goats[i], l3, n3, f3 = _eat(3, h3, eat, table)
+    return (l0, l1, l2, l3), (n0, n1, n2, n3), (f0, f1, f2, f3)
+
+
+@_jit(inline="always")
+def _eat(k: int, head: float, eat: Four, table: FloatArray) -> tuple[float, float, float, float]:
+    """Species ``k``'s ``head`` after the month's feeding, and its weighted loss, need and
+    feed: ``eat`` holds the shares of its roughage and grain rations fed, the loss when
+    unfed and the row's weight."""
+    r, g, unfed_loss, w = eat
+    need = head * table[2, k]
+    if need <= 0.0:
+        return head, 0.0, 0.0, 0.0
+    share = g + (1.0 - g) * r * table[3, k]
+    loss = head * unfed_loss * (1.0 - share)
+    return float(head - loss), loss * w, need * w, need * share * w

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
+from planlab.simulate.fodder import add4, feed_row, feed_table
 
 __all__ = [
     "GrainFlows",
@@ -429,7 +430,9 @@ def farm_month(
     fed_out: FloatArray,
     exchange: bool,
     regions: int,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    fodder: FloatArray,
+    meadows: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """The farms' grain month in three compiled passes, with no per-household column made
     but ``fed_out`` (each herd's grain, for the feeding that follows): ``household_inputs``
     computed row by row; the herds' grain rations and their weighted total (pass 1: the
@@ -445,21 +448,44 @@ def farm_month(
     household's quota in tonnes (a first claim on every household present, the reserve
     not cut by the level).
 
+    With ``fodder`` (not empty: the four species' monthly roughage rations, the feed value
+    of hay, the loss when unfed and the weather) the herds are fed in pass 3 as
+    ``fodder.feed_herds`` feeds them: their grain, and the roughage of their region's
+    ``meadows`` (empty: the roughage the herds ask, as in the first month) times the
+    weather shared by roughage ration (the herds' asked roughage per region summed in pass
+    1); ``fed_out`` may then be empty.
+
     Returns the grain totals (harvest, eaten, delivered, sold, hungry, fed, then persons
-    below the ration, persons, persons times their gap) and, per region, the weighted grain
+    below the ration, persons, persons times their gap); per region, the weighted grain
     kept and weight of individual farms (rows 0, 1) and of members (rows 2, 3), and the
-    same for workers. A household's income is its harvest (a member's already shared by
-    its collective's rule) less its quota (at least 0) less its need, times the value of a
-    tonne, plus its herds' ``livestock`` income; removed households earn 0."""
+    same for workers; the feeding per species (rows: head lost, feed units needed and fed;
+    zeros without ``fodder``); and per region the roughage the herds asked (weighted). A
+    household's income is its harvest (a member's already shared by its collective's rule)
+    less its quota (at least 0) less its need, times the value of a tonne, plus its herds'
+    ``livestock`` income; removed households earn 0."""
     per_head = settings[0:4]
     cap, roubles, ration, deaths_at_nothing = settings[12:16]
     horses, cattle, pigs, sheep_goats = herds
     n = stock.size
+    feeding = fodder.size > 0
+    roughage = fodder[0:4]
+    unfed_loss = fodder[5] if feeding else 0.0
+    table = feed_table(per_head, roughage, fodder[4]) if feeding else np.zeros((4, 4))
+    asked = np.zeros(regions)
     rations = 0.0
     for i in range(n):
         if status[i] != REMOVED:
             rations += _fodder(per_head, horses[i], cattle[i], pigs[i], sheep_goats[i]) * weight[i]
+            if feeding:
+                rough = _fodder(roughage, horses[i], cattle[i], pigs[i], sheep_goats[i])
+                asked[region[i]] += rough * weight[i]
     feed_share = settings[4] / rations if rations > 0 else -1.0
+    given = asked if meadows.size == 0 else meadows
+    meadow_share = np.ones(regions)
+    for r in range(regions):
+        if asked[r] > 0:
+            meadow_share[r] = min(1.0, given[r] * fodder[6] / asked[r])
+    herd_lost = herd_need = herd_fed = (0.0, 0.0, 0.0, 0.0)
     wanted = offered = delivered_total = 0.0
     for i in range(n):
         _, _, _, _, (_, delivered, _, offer, short) = _farm_row(
@@ -484,7 +510,8 @@ def farm_month(
         sold = offer * kept_share * sell_scale
         delivered *= deliver_scale
         stock[i] = available - eaten - delivered - fed - sold - offer * (1.0 - kept_share)
-        fed_out[i] = fed
+        if fed_out.size == n:
+            fed_out[i] = fed
         w = weight[i]
         totals[0] += inflow * w
         totals[1] += (eaten + bought) * w
@@ -496,6 +523,14 @@ def farm_month(
         if st == REMOVED:
             income[i] = 0.0
             continue
+        if feeding:
+            rough = _fodder(roughage, horses[i], cattle[i], pigs[i], sheep_goats[i])
+            herd_month = feed_row(
+                i, horses, cattle, pigs, sheep_goats, w, fed, rough * meadow_share[region[i]],
+                table, unfed_loss,
+            )  # fmt: skip
+            herd_lost, herd_need = add4(herd_lost, herd_month[0]), add4(herd_need, herd_month[1])
+            herd_fed = add4(herd_fed, herd_month[2])
         kept = max(harvest - quota, 0.0)
         income[i] = (kept - need) * roubles + livestock[i]
         row = 0 if st == INDIVIDUAL else 2
@@ -510,7 +545,8 @@ def farm_month(
             totals[6] += persons
             totals[8] += persons * gap
             family[i] -= family[i] * gap * deaths_at_nothing
-    return totals, by_region, workers_by_region
+    feeding_sums = np.array([herd_lost, herd_need, herd_fed])
+    return totals, by_region, workers_by_region, feeding_sums, asked
 
 
 @_jit()

@@ -25,7 +25,7 @@ from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
 from planlab.simulate.draught import draught_sums, hire_paid
-from planlab.simulate.fodder import FodderRules, _ration, feed_herds, monthly_ration
+from planlab.simulate.fodder import Feeding, FodderRules, _ration
 from planlab.simulate.grain import (
     GrainFlows,
     GrainRules,
@@ -37,7 +37,6 @@ from planlab.simulate.grain import (
     terms_of_trade,
 )
 from planlab.simulate.households import (
-    _CAPITAL_RETURNS,
     ANIMALS,
     CAPITAL_RETURN,
     REGIONS,
@@ -47,7 +46,8 @@ from planlab.simulate.households import (
     MonthPolicy,
     Status,
     census_and_sums,
-    differentiation,
+    census_samples,
+    divided_differentiation,
     effort,
     initial_households,
     production,
@@ -125,10 +125,19 @@ def pooled_by_rule(h: Households, grown: FloatArray) -> FloatArray:
     >>> bool(np.isclose(pooled_by_rule(h, h.land) @ h.weight, h.land @ h.weight))
     True
     """
+    pooled: FloatArray = pooled_pair(h, grown, np.zeros(0))[0]
+    return pooled
+
+
+def pooled_pair(h: Households, first: FloatArray, second: FloatArray) -> FloatArray:
+    """``pooled_by_rule`` of ``first`` and of ``second`` (may be empty: ``first`` alone), in
+    the same two passes over the rows; one row of the result each."""
     rule = np.zeros(Status.REMOVED)  # by status code: nothing for individual farms
     for kind in COLLECTIVE_KINDS:
         rule[kind] = CAPITAL_RETURN[kind]
-    return _pool(h.region, h.status, h.weight, h.contributed, h.workers, grown, rule, len(REGIONS))
+    return _pool(
+        h.region, h.status, h.weight, h.contributed, h.workers, first, second, rule, len(REGIONS)
+    )
 
 
 @_month._jit()
@@ -138,39 +147,52 @@ def _pool(
     weight: FloatArray,
     capital: FloatArray,
     labour: _month.Counts,
-    grown: FloatArray,
+    first: FloatArray,
+    second: FloatArray,
     rule: FloatArray,
     regions: int,
 ) -> FloatArray:
-    """``pooled_by_rule`` in two passes over the rows: each collective's (kind x region)
-    harvest, capital and labour, then each member's share; ``rule[kind]`` is the share
-    paid on capital (ignored where no member holds any), 0 for an individual farm, and
-    statuses from ``rule.size`` on (removed) keep their own."""
+    """``pooled_pair`` in two passes over the rows: each collective's (kind x region)
+    harvest of each column, capital and labour, then each member's share; ``rule[kind]`` is
+    the share paid on capital (ignored where no member holds any), 0 for an individual
+    farm, and statuses from ``rule.size`` on (removed) keep their own."""
     kinds = rule.size
-    harvest = np.zeros((kinds, regions))
+    pair = second.size == first.size
+    harvest = np.zeros((2, kinds, regions))
     capital_total = np.zeros((kinds, regions))
     labour_total = np.zeros((kinds, regions))
-    for i in range(grown.size):
+    for i in range(status.size):
         k = status[i]
         if 0 < k < kinds:
             w = weight[i]
-            harvest[k, region[i]] += grown[i] * w
-            capital_total[k, region[i]] += capital[i] * w
-            labour_total[k, region[i]] += labour[i] * w
-    per_capital = np.zeros((kinds, regions))
-    per_worker = np.zeros((kinds, regions))
+            r = region[i]
+            harvest[0, k, r] += first[i] * w
+            if pair:
+                harvest[1, k, r] += second[i] * w
+            capital_total[k, r] += capital[i] * w
+            labour_total[k, r] += labour[i] * w
+    per_capital = np.zeros((2, kinds, regions))
+    per_worker = np.zeros((2, kinds, regions))
     for k in range(1, kinds):
         for r in range(regions):
             on_capital = rule[k] if capital_total[k, r] > 0 else 0.0
-            if capital_total[k, r] > 0:
-                per_capital[k, r] = on_capital * harvest[k, r] / capital_total[k, r]
-            if labour_total[k, r] > 0:
-                per_worker[k, r] = (1.0 - on_capital) * harvest[k, r] / labour_total[k, r]
-    out = grown.copy()
-    for i in range(grown.size):
+            for j in range(2):
+                if capital_total[k, r] > 0:
+                    per_capital[j, k, r] = on_capital * harvest[j, k, r] / capital_total[k, r]
+                if labour_total[k, r] > 0:
+                    per_worker[j, k, r] = (1.0 - on_capital) * harvest[j, k, r] / labour_total[k, r]
+    out = np.empty((2 if pair else 1, status.size))
+    for i in range(status.size):
         k = status[i]
         if 0 < k < kinds:
-            out[i] = per_capital[k, region[i]] * capital[i] + per_worker[k, region[i]] * labour[i]
+            r = region[i]
+            out[0, i] = per_capital[0, k, r] * capital[i] + per_worker[0, k, r] * labour[i]
+            if pair:
+                out[1, i] = per_capital[1, k, r] * capital[i] + per_worker[1, k, r] * labour[i]
+        else:
+            out[0, i] = first[i]
+            if pair:
+                out[1, i] = second[i]
     return out
 
 
@@ -251,6 +273,9 @@ class HouseholdFarms:
         init=False, default=None, repr=False
     )
     """Each household's grain, each region's mechanised share and collective land."""
+    _sums: tuple[float, FloatArray] | None = field(init=False, default=None, repr=False)
+    """``_farm_sums`` of the households as they stand (the census's, reused by the next
+    month's outside premium)."""
     migration: float | FloatArray = 0.0
     """Monthly probability that a worker leaves for town, per region or one for all; the
     engine sets it before each month (``MonthPolicy.migration``)."""
@@ -292,6 +317,7 @@ class HouseholdFarms:
 
     def _changed(self) -> None:
         self._cache = None
+        self._sums = None
 
     def _premium(self, pressure: FloatArray) -> float | FloatArray:
         """Each member's outside premium: how much more grain it would have farming alone
@@ -331,9 +357,7 @@ class HouseholdFarms:
         hired_ha = short * hired[h.region]
         worked = h.land - short + hired_ha
         with np.errstate(divide="ignore", invalid="ignore"):
-            alone -= np.where(
-                worked > 0, rules.draught_hire_share * alone * hired_ha / worked, 0.0
-            )
+            alone -= np.where(worked > 0, rules.draught_hire_share * alone * hired_ha / worked, 0.0)
             gap = np.where(received > 0, alone / received - 1.0, np.where(alone > 0, np.inf, 0.0))
         member = (h.status > Status.INDIVIDUAL) & (h.status < Status.REMOVED)
         premium: FloatArray = np.where(member, np.maximum(gap, 0.0), 0.0)
@@ -342,19 +366,21 @@ class HouseholdFarms:
     def _farm_sums(self) -> tuple[float, FloatArray]:
         """``_household_month.farm_sums`` of the households as they stand: the hectares they
         sow and work, and per region the grain on sown land of farms and of members."""
-        h = self.households
-        grown, mechanised, _ = self._production()
-        return _month.farm_sums(
-            h.status,
-            h.region,
-            h.weight,
-            grown,
-            self.sown,
-            mechanised,
-            self.rules.yield_per_ha,
-            self.rules.scale_gain,
-            len(REGIONS),
-        )
+        if self._sums is None:
+            h = self.households
+            grown, mechanised, _ = self._production()
+            self._sums = _month.farm_sums(
+                h.status,
+                h.region,
+                h.weight,
+                grown,
+                self.sown,
+                mechanised,
+                self.rules.yield_per_ha,
+                self.rules.scale_gain,
+                len(REGIONS),
+            )
+        return self._sums
 
     def _tax_wealth(self, rate: float) -> None:
         """The kulak's accumulation taxed: a yearly ``rate`` of an individual household's
@@ -438,6 +464,7 @@ class HouseholdFarms:
         industrial = self.industrial_sum / self.industrial_months if self.industrial_months else 1.0
         terms = terms_of_trade(realised, industrial)
         self.sown = sown_share(terms, self.households.members, self.grain_rules)
+        self._sums = None
         self.marketed_value = self.marketed_tonnes = self.industrial_sum = 0.0
         self.industrial_months = 0
 
@@ -465,8 +492,9 @@ class HouseholdFarms:
         tonnes = float(net[g]) * self.tonnes_per_unit
         if tonnes <= 0 or self.tonnes_per_unit <= 0:
             return out
+        # the collectives pool their members' harvest and herds' income, both in one pass
         own = self._production()[0]
-        grown = pooled_by_rule(h, own)
+        grown, livestock = pooled_pair(h, own, self._livestock_income(net))
         total = sown_total(grown, self.sown, h.status, h.weight)
         scale = tonnes / total if total > 0 else 1.0
         marketed = float(self.base.marketed_share[g])
@@ -502,14 +530,12 @@ class HouseholdFarms:
         if self.feed_ratio is None:
             self.feed_ratio = self.feed_tonnes / tonnes
         self.feed_tonnes = self.feed_ratio * tonnes
-        # other income: the herds' marketed product, and the hired teams' pay in roubles
-        # (money or labour, valued at the grain of the hectares they worked)
-        livestock = self._livestock_income(net)
+        # other income beside the herds': the hired teams' pay in roubles (money or labour,
+        # valued at the grain of the hectares they worked)
         livestock += (self._hired(own) - own) * self.sown * (scale * self.rules.grain_roubles)
         del own
         if h.income.shape != h.status.shape:
             h.income = np.zeros(len(h))
-        fed = np.empty(len(h))
         settings = np.array(
             [
                 *(r / MONTHS_PER_YEAR for r in self.fodder_rules.grain_ration),
@@ -527,7 +553,17 @@ class HouseholdFarms:
                 rules.hunger_deaths,
             ]
         )
-        totals, grain, hands = farm_month(
+        fodder = self.fodder_rules
+        feeding = np.array(
+            [
+                *(np.asarray(fodder.roughage_ration, dtype=np.float64) / MONTHS_PER_YEAR),
+                fodder.roughage_feed_value,
+                fodder.unfed_loss,
+                self.weather,
+            ]
+        )
+        # the herds eat their grain and their region's roughage in the same pass (``_feed``)
+        totals, grain, hands, fed, asked = farm_month(
             h.grain,
             h.weight,
             h.status,
@@ -541,14 +577,16 @@ class HouseholdFarms:
             tonnes_quota,
             livestock,
             h.income,
-            fed,
+            np.zeros(0),
             prices is None or prices.market_open,
             len(REGIONS),
+            feeding,
+            np.zeros(0) if self.meadows is None else self.meadows,
         )
         del grown, livestock, tonnes_quota
         flows = GrainFlows(*(float(t) for t in totals[:6]))
         self._pay(grain, hands)
-        self._feed(fed)
+        self._fed(fed, asked)
         below, people, short = (float(t) for t in totals[6:])
         self.last_hunger_share = below / people if people > 0 else 0.0
         self.last_deaths = short * rules.hunger_deaths
@@ -578,8 +616,8 @@ class HouseholdFarms:
 
     def _livestock_income(self, net: FloatArray) -> FloatArray:
         """Each household's net income from its herds this month (roubles): the marketed
-        share of the livestock branch's net output, shared by livestock units (a member's
-        by its collective's rule, ``pooled_by_rule``). The family
+        share of the livestock branch's net output, shared by livestock units (before the
+        collectives pool a member's by their rule, ``pooled_by_rule``). The family
         uses the rest of what its own animals give (a household without a cow has no milk of
         its own and bought little). Valued, like grain, at the economy's prices (its value
         units are million roubles of 1926/27); nothing without a livestock branch."""
@@ -595,7 +633,7 @@ class HouseholdFarms:
         if total <= 0:
             return np.zeros(len(h))
         units *= value / total
-        return pooled_by_rule(h, units)
+        return units
 
     def _pay(self, grain: FloatArray, hands: FloatArray) -> None:
         """What a labour-day paid this month, from the month's incomes (``grain.farm_month``).
@@ -617,30 +655,15 @@ class HouseholdFarms:
         self.effort = effort(self.pay, self.rules)
         self._changed()
 
-    def _feed(self, fed: FloatArray) -> None:
-        """The herds eat their grain (``fed``, per household) and the roughage of their
-        region's meadows and common pasture, shared by head: the meadows give the herds of
-        the start their ration in a normal year and follow the weather. Animals the fodder
-        cannot keep are lost."""
-        h = self.households
-        herds = (h.horses, h.cattle, h.pigs, h.sheep_goats)
-        ration = monthly_ration(*herds, self.fodder_rules.roughage_ration)
-        asked = _month.region_sums(h.status, h.region, h.weight, ration, len(REGIONS))
-        meadows = asked if self.meadows is None else self.meadows
-        self.meadows = meadows
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(asked > 0, np.minimum(1.0, meadows * self.weather / asked), 1.0)
-        _month.scale_by_region(ration, h.region, share)
-        meadow = ration
-        feeding = feed_herds(
-            herds,
-            h.weight,
-            h.status,
-            fed,
-            meadow,
-            self.fodder_rules,
-        )
-        self.last_fodder_share = feeding.share
+    def _fed(self, feeding: FloatArray, asked: FloatArray) -> None:
+        """After the herds ate (in ``grain.farm_month``: their grain, and the roughage of their
+        region's meadows and common pasture shared by head; the meadows give the herds of the
+        start, ``asked`` per region the first month, their ration in a normal year and follow
+        the weather; animals the fodder cannot keep are lost): the meadows kept and the share
+        of the rations fed."""
+        if self.meadows is None:
+            self.meadows = asked
+        self.last_fodder_share = Feeding(*feeding).share
         self._changed()
 
     def census(self) -> Mapping[str, float]:
@@ -648,7 +671,8 @@ class HouseholdFarms:
         differentiation inside the collectives: Gini of member income, the share of
         members above twice the mean, and the share of income paid on contributed capital."""
         h = self.households
-        out, sums = census_and_sums(h, self.sown)
+        samples = census_samples(h)
+        out, sums = census_and_sums(h, self.sown, samples)
         out["tractors_thousand"] = self.tractors / 1000.0
         out["tractor_horsepower_thousand"] = self.tractor_hp / 1000.0
         out["peasant_grain_stocks_mt"] = float(sums[_month.C_GRAIN]) / 1e6
@@ -661,19 +685,7 @@ class HouseholdFarms:
         land = float(sums[_month.C_LAND])
         out["sown_share"] = float(sums[_month.C_SOWN_LAND]) / land if land > 0 else 0.0
         # each collective's normal-season harvest divided among its members by its rule
-        by_kind = _month.kind_sums(h.status, h.weight, h.contributed, h.workers, grown)
-        rates = _month.division_rates(by_kind, _CAPITAL_RETURNS)
-        incomes = _month.divided(
-            h.status, h.contributed, h.workers, rates, np.zeros(0, dtype=np.bool_)
-        )
-        capital_paid = sum(
-            CAPITAL_RETURN[kind] * float(by_kind[kind, 0])
-            for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE)
-            if by_kind[kind, 1] > 0
-        )
-        out.update(differentiation(h, incomes))
-        total = float(incomes @ h.weight)
-        out["capital_income_share"] = capital_paid / total if total > 0 else 0.0
+        out.update(divided_differentiation(h, grown, samples[1], float(sums[_month.C_MEMBERS])))
         return out
 
     def migrate(self, rate: float, rural_workers: float) -> Departures:

@@ -525,21 +525,32 @@ GINI_ROWS = 1 << 19
 standard error is near 0.001)."""
 
 
+def _evenly(x: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Every ``step``-th value and weight, ``step`` the least that keeps at most
+    ``GINI_ROWS``."""
+    if x.size > GINI_ROWS:
+        step = -(-x.size // GINI_ROWS)
+        return x[::step], w[::step]
+    return x, w
+
+
+def _gini_ranked(ranked: FloatArray) -> float:
+    """The Gini of equally weighted values sorted in ascending order (the closed form)."""
+    n = ranked.size
+    ranks = np.arange(1, n + 1, dtype=float)
+    return float(2.0 * (ranks @ ranked) / (n * ranked.sum()) - (n + 1.0) / n)
+
+
 def gini(values: FloatArray, weights: FloatArray | None = None) -> float:
     """The Gini coefficient of non-negative values, weighted; 0 for an empty or equal set."""
     x = np.asarray(values, dtype=float)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    if x.size > GINI_ROWS:
-        step = -(-x.size // GINI_ROWS)
-        x, w = x[::step], w[::step]
+    x, w = _evenly(x, w)
     if x.size == 0 or w.sum() <= 0 or x @ w <= 0:
         return 0.0
     if w.min() == w.max():
         # equal weights (every sampled row stands for as many households): the closed form
-        ranked = np.sort(x)
-        n = ranked.size
-        ranks = np.arange(1, n + 1, dtype=float)
-        return float(2.0 * (ranks @ ranked) / (n * ranked.sum()) - (n + 1.0) / n)
+        return _gini_ranked(np.sort(x))
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     cum_w = np.cumsum(w)
@@ -828,16 +839,58 @@ def differentiation(
     if weight_sum <= 0:
         return {"member_income_gini": 0.0, "rich_member_share": 0.0}
     above = _month.members_above(h.status, h.weight, incomes, rich_multiple * mean)
-    rich = above / weight_sum if mean > 0 else 0.0
-    rows = _sample(h, Status.PARTNERSHIP, Status.COMMUNE)
-    return {"member_income_gini": gini(incomes[rows], h.weight[rows]), "rich_member_share": rich}
+    rows = census_samples(h)[1]
+    return {
+        "member_income_gini": gini(incomes[rows], h.weight[rows]),
+        "rich_member_share": above / weight_sum if mean > 0 else 0.0,
+    }
 
 
-def _sample(h: Households, lowest: int, highest: int) -> NDArray[np.int64]:
-    """The rows with a status from ``lowest`` to ``highest``, evenly sampled as ``gini`` and
-    ``top_share`` would sample the masked columns (at most ``GINI_ROWS``)."""
-    rows: NDArray[np.int64] = _month.sampled_rows(h.status, lowest, highest, GINI_ROWS)
-    return rows
+def divided_differentiation(
+    h: Households,
+    values: FloatArray,
+    members: NDArray[np.int64],
+    member_weight: float,
+    rich_multiple: float = 2.0,
+) -> dict[str, float]:
+    """``differentiation`` of the incomes each collective would pay its members by its rule
+    out of their ``values`` pooled (``divide_income`` per kind), and ``capital_income_share``,
+    the share of those incomes paid on contributed capital; without building the income
+    column: the mean comes from the per-kind sums, the Gini from the members' sample
+    (``members``, as ``census_samples`` gives it), and one pass counts those above the threshold.
+    ``member_weight`` is the members' weight."""
+    by_kind = _month.kind_sums(h.status, h.weight, h.contributed, h.workers, values)
+    rates = _month.division_rates(by_kind, _CAPITAL_RETURNS)
+    total = float(rates[1:, 0] @ by_kind[1:, 1] + rates[1:, 1] @ by_kind[1:, 2])
+    capital_paid = sum(
+        CAPITAL_RETURN[kind] * float(by_kind[kind, 0])
+        for kind in (Status.PARTNERSHIP, Status.GUILD, Status.COMMUNE)
+        if by_kind[kind, 1] > 0
+    )
+    out = {
+        "member_income_gini": 0.0,
+        "rich_member_share": 0.0,
+        "capital_income_share": capital_paid / total if total > 0 else 0.0,
+    }
+    if member_weight <= 0:
+        return out
+    mean = total / member_weight
+    if mean > 0:
+        above = _month.members_paid_above(
+            h.status, h.weight, h.contributed, h.workers, rates, rich_multiple * mean
+        )
+        out["rich_member_share"] = above / member_weight
+    kind = h.status[members]
+    sampled = rates[kind, 0] * h.contributed[members] + rates[kind, 1] * h.workers[members]
+    out["member_income_gini"] = gini(sampled, h.weight[members])
+    return out
+
+
+def census_samples(h: Households) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The rows present, the members' and the individual farms', each evenly sampled as
+    ``gini`` and ``top_share`` would sample the masked columns (at most ``GINI_ROWS``)."""
+    present, members, alone = _month.sampled_groups(h.status, GINI_ROWS)
+    return present, members, alone
 
 
 TOP_DECILE = 0.1
@@ -851,40 +904,58 @@ def top_share(values: FloatArray, weights: FloatArray, top: float = TOP_DECILE) 
     >>> top_share(np.arange(1.0, 11.0), np.ones(10))
     0.18181818181818182
     """
-    x = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    if x.size > GINI_ROWS:
-        step_ = -(-x.size // GINI_ROWS)
-        x, w = x[::step_], w[::step_]
+    x, w = _evenly(np.asarray(values, dtype=float), np.asarray(weights, dtype=float))
     total = float(x @ w)
     if x.size == 0 or total <= 0:
         return 0.0
     if w.min() == w.max():
-        x = np.sort(x)[::-1]  # equal weights: sorting the values alone is enough, and faster
-    else:
-        order = np.argsort(-x, kind="stable")
-        x, w = x[order], w[order]
+        # equal weights: sorting the values alone is enough, and faster
+        return _top_of_descending(np.sort(x)[::-1], w, top, total)
+    order = np.argsort(-x, kind="stable")
+    return _top_of_descending(x[order], w[order], top, total)
+
+
+def _top_of_descending(x: FloatArray, w: FloatArray, top: float, total: float) -> float:
+    """``top_share`` of values sorted in descending order, with their weights and total."""
     reach = top * float(w.sum())
     before = np.cumsum(w) - w
     counted = np.clip(reach - before, 0.0, w)
     return float(x @ counted) / total
 
 
+def gini_and_top_share(
+    values: FloatArray, weights: FloatArray, top: float = TOP_DECILE
+) -> tuple[float, float]:
+    """``gini`` and ``top_share`` of the same values, sorting them once when the weights are
+    equal (as they are on the census's samples)."""
+    x, w = _evenly(np.asarray(values, dtype=float), np.asarray(weights, dtype=float))
+    if x.size == 0 or w.min() != w.max():
+        return gini(x, w), top_share(x, w, top)
+    total = float(x @ w)
+    ranked = np.sort(x)
+    g = 0.0 if w.sum() <= 0 or total <= 0 else _gini_ranked(ranked)
+    share = _top_of_descending(ranked[::-1], w, top, total) if total > 0 else 0.0
+    return g, share
+
+
 def census(h: Households) -> dict[str, float]:
     """The record's stocks from the households (names of history/variables.csv).
 
     One compiled pass gives the totals; the Ginis and the top decile's share are taken on
-    the rows ``_sample`` picks, the even sample of at most ``GINI_ROWS`` rows that
+    the rows ``census_samples`` picks, the even sample of at most ``GINI_ROWS`` rows that
     ``gini`` would take of the masked columns.
     """
     return census_and_sums(h)[0]
 
 
 def census_and_sums(
-    h: Households, sown: FloatArray | None = None
+    h: Households,
+    sown: FloatArray | None = None,
+    samples: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> tuple[dict[str, float], FloatArray]:
     """``census`` and the weighted totals of its pass (``_household_month.C_*``: with
-    ``sown``, each household's sown share, the sown land too)."""
+    ``sown``, each household's sown share, the sown land too); ``samples`` are ``census_samples``
+    of the households when the caller has them already."""
     sums = _month.census_sums(
         h.status,
         h.weight,
@@ -898,15 +969,14 @@ def census_and_sums(
         np.zeros(0) if sown is None else sown,
     )
     total = float(sums[_month.C_PRESENT])
-    present = _sample(h, Status.INDIVIDUAL, Status.COMMUNE)
-    members = _sample(h, Status.PARTNERSHIP, Status.COMMUNE)
-    alone = _sample(h, Status.INDIVIDUAL, Status.INDIVIDUAL)
+    present, members, alone = census_samples(h) if samples is None else samples
+    wealth_gini, top = gini_and_top_share(h.wealth[present], h.weight[present])
     out = {
         "peasant_households_million": total / 1e6,
         "rural_workers_million": float(sums[_month.C_WORKERS]) / 1e6,
         "collectivised_share": float(sums[_month.C_MEMBERS]) / total if total else 0.0,
-        "wealth_gini": gini(h.wealth[present], h.weight[present]),
-        "wealth_top_decile_share": top_share(h.wealth[present], h.weight[present]),
+        "wealth_gini": wealth_gini,
+        "wealth_top_decile_share": top,
         "member_capital_gini": gini(h.contributed[members], h.weight[members]),
         "wealth_gini_individual": gini(h.wealth[alone], h.weight[alone]),
     }
