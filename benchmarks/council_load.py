@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from planlab.council.settings import cores
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "council"))
 
@@ -60,7 +62,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--workers", type=int, default=cores(), help="server processes (the service's default)"
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="planlab-load-") as tmp:

@@ -91,7 +91,8 @@ class Server:
 
     def __init__(self, db: Path | str, log: Path, **settings: str) -> None:
         self.url = db_url_of(db)
-        self.settings = {f"PLANLAB_{k.upper()}": v for k, v in settings.items()}
+        # one process unless a test asks for more (the service's default is one per core)
+        self.settings = {f"PLANLAB_{k.upper()}": v for k, v in {"workers": "1", **settings}.items()}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log

@@ -57,7 +57,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Server processes (default: PLANLAB_WORKERS, else 1)."),
+        typer.Option(min=1, help="Server processes (default: PLANLAB_WORKERS, else one per core)."),
     ] = None,
 ) -> None:
     """Run the council web service (the schema is created or upgraded first)."""
