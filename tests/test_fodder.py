@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import arrays
 
 from planlab.scenarios import load_scenario
 from planlab.simulate import Scenario, Setting, run
-from planlab.simulate.draught import hire_paid
+from planlab.simulate.draught import draught_sums, hire_paid
 from planlab.simulate.fodder import FodderRules, feed_herds
 from planlab.simulate.grain import hunger, quota_in_tonnes
 from planlab.simulate.household_farms import HouseholdFarms
@@ -210,7 +210,8 @@ def test_the_hired_team_is_paid_by_the_farms_short_of_draught_to_those_with_spar
     h.status[::7] = Status.GUILD
     grown, _ = production(h, np.zeros(6), rules)
     args = (h.region, h.weight, h.land, h.horses, h.status, grown, rules.ha_per_horse)
-    after = hire_paid(*args, 0.5, 6)
+    _, _, covered, spare_ha = draught_sums(*args[:5], rules.ha_per_horse, 6)
+    after = hire_paid(*args, 0.5, covered, spare_ha)
     moved = after - grown
     for r in range(6):
         here = h.region == r
@@ -225,7 +226,7 @@ def test_the_hired_team_is_paid_by_the_farms_short_of_draught_to_those_with_spar
     more = spare & (h.region == h.region[spare][0])
     per_spare = moved[more] / (h.horses[more] * rules.ha_per_horse - h.land[more])
     assert np.allclose(per_spare, per_spare[0])
-    assert np.array_equal(hire_paid(*args, 0.0, 6), grown)
+    assert np.array_equal(hire_paid(*args, 0.0, covered, spare_ha), grown)
 
 
 def test_a_fixed_quota_after_a_poor_harvest_takes_more_of_it_and_leaves_hunger() -> None:

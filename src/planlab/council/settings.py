@@ -12,6 +12,9 @@ __all__ = ["Settings"]
 
 SCHEMES = ("sqlite", "postgresql")
 
+MAX_WORKERS = 64
+"""Most server processes ``PLANLAB_WORKERS`` accepts."""
+
 
 def cores() -> int:
     """The cores this process may run on (at most ``MAX_WORKERS``): the default number of
@@ -19,10 +22,6 @@ def cores() -> int:
     with 50 clients on SQLite but not on PostgreSQL (347-382 ms); two kept it on both."""
     count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(count or 1, MAX_WORKERS))
-
-
-MAX_WORKERS = 64
-"""Most server processes ``PLANLAB_WORKERS`` accepts."""
 
 
 class Settings(BaseSettings):

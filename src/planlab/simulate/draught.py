@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from planlab.simulate._household_month import INDIVIDUAL, REMOVED, _jit
 
-__all__ = ["draught_sums", "hire_paid"]
+__all__ = ["draught_sums", "hire_paid", "hired_parts"]
 
 FloatArray = NDArray[np.float64]
 
@@ -31,10 +31,11 @@ def draught_sums(
     status: NDArray[np.int8],
     ha_per_horse: float,
     regions: int,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Per region, in one pass over the households: the collectives' land and horses
-    (weighted), and the hired share: how much of individual farms' draught shortfall
-    (hectares their own horses cannot work) neighbours' spare horse-hectares cover, 0 to 1."""
+    (weighted); the hired share: how much of individual farms' draught shortfall
+    (hectares their own horses cannot work) neighbours' spare horse-hectares cover, 0 to
+    1; and those spare horse-hectares (weighted), to which the hired teams' pay goes."""
     pooled_land = np.zeros(regions)
     pooled_horses = np.zeros(regions)
     spare = np.zeros(regions)
@@ -54,7 +55,35 @@ def draught_sums(
     for r in range(regions):
         if short[r] > 0.0:
             out[r] = min(1.0, spare[r] / short[r])
-    return pooled_land, pooled_horses, out
+    return pooled_land, pooled_horses, out, spare
+
+
+@_jit()
+def _hired_part(land: float, horses: float, covered: float, ha_per_horse: float) -> float:
+    """The share of a farm's worked land that a neighbour's team works: its shortfall
+    (hectares its own horses cannot work) times its region's ``covered`` share, over the
+    land it works; 0 for a farm whose horses suffice."""
+    gap = land - horses * ha_per_horse
+    if gap <= 0.0:
+        return 0.0
+    hired = gap * covered
+    worked = land - gap + hired
+    return hired / worked if worked > 0.0 else 0.0
+
+
+@_jit()
+def hired_parts(
+    region: NDArray[np.int8],
+    land: FloatArray,
+    horses: FloatArray,
+    covered: FloatArray,
+    ha_per_horse: float,
+) -> FloatArray:
+    """``_hired_part`` of every row, each farming alone at its region's ``covered`` share."""
+    out = np.empty(region.size)
+    for i in range(region.size):
+        out[i] = _hired_part(land[i], horses[i], covered[region[i]], ha_per_horse)
+    return out
 
 
 @_jit()
@@ -67,39 +96,24 @@ def hire_paid(
     grown: FloatArray,
     ha_per_horse: float,
     share: float,
-    regions: int,
+    covered: FloatArray,
+    spare: FloatArray,
 ) -> FloatArray:
     """Each household's grain once the farms short of draught have paid for their hired
-    teams: ``share`` of the grain of every hectare a neighbour's team worked (the hired
-    hectares' part of the farm's worked land), shared out over the farms with spare
-    horse-hectares in the region in proportion to their spare. Members and removed
-    households keep their own; each region's grain is unchanged. Three passes over the
-    rows: the region's spare and short hectares, the payments, the receipts."""
-    spare = np.zeros(regions)
-    short = np.zeros(regions)
-    for i in range(region.size):
-        if status[i] == INDIVIDUAL:
-            gap = land[i] - horses[i] * ha_per_horse
-            if gap > 0.0:
-                short[region[i]] += gap * weight[i]
-            else:
-                spare[region[i]] -= gap * weight[i]
-    covered = np.zeros(regions)
-    for r in range(regions):
-        if short[r] > 0.0:
-            covered[r] = min(1.0, spare[r] / short[r])
+    teams: ``share`` of the grain of the hectares a neighbour's team worked
+    (``_hired_part`` of its grain), shared out over the farms with spare horse-hectares in
+    the region in proportion to their spare. ``covered`` and ``spare`` are the region's, as
+    ``draught_sums`` gives them. Members and removed households keep their own; each
+    region's grain is unchanged. Two passes over the rows: the payments, the receipts."""
     out = grown.copy()
-    paid = np.zeros(regions)
+    paid = np.zeros(covered.size)
     for i in range(region.size):
         if status[i] == INDIVIDUAL:
-            gap = land[i] - horses[i] * ha_per_horse
-            if gap > 0.0:
-                hired = gap * covered[region[i]]
-                worked = land[i] - gap + hired
-                if worked > 0.0:
-                    pay = share * grown[i] * hired / worked
-                    out[i] -= pay
-                    paid[region[i]] += pay * weight[i]
+            part = _hired_part(land[i], horses[i], covered[region[i]], ha_per_horse)
+            if part > 0.0:
+                pay = share * grown[i] * part
+                out[i] -= pay
+                paid[region[i]] += pay * weight[i]
     for i in range(region.size):
         if status[i] == INDIVIDUAL:
             gap = land[i] - horses[i] * ha_per_horse

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from planlab.plan.calendar import MONTHS_PER_YEAR
 from planlab.simulate import _household_month as _month
 from planlab.simulate.agriculture import AggregateFarms, Departures, FarmPrices, FarmSplit
-from planlab.simulate.draught import draught_sums, hire_paid
+from planlab.simulate.draught import draught_sums, hire_paid, hired_parts
 from planlab.simulate.fodder import Feeding, FodderRules, _ration
 from planlab.simulate.grain import (
     GrainFlows,
@@ -66,6 +66,9 @@ from planlab.simulate.seeds import streams
 __all__ = ["HERD_UNITS", "HouseholdFarms", "deportation_fear", "pooled_by_rule"]
 
 FloatArray = NDArray[np.float64]
+Draught = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+"""``draught.draught_sums``: per region the collectives' land and horses, the hired share
+and the spare horse-hectares."""
 
 ROUBLES_PER_MILLION = 1e6
 """Households' wealth is counted in roubles (animals and implements at their prices in
@@ -269,10 +272,11 @@ class HouseholdFarms:
     last_fodder_share: float = field(init=False, default=1.0)
     last_hunger_share: float = field(init=False, default=0.0)
     last_deaths: float = field(init=False, default=0.0)
-    _cache: tuple[FloatArray, FloatArray, FloatArray] | None = field(
+    _cache: tuple[FloatArray, FloatArray, FloatArray, Draught] | None = field(
         init=False, default=None, repr=False
     )
-    """Each household's grain, each region's mechanised share and collective land."""
+    """Each household's grain, each region's mechanised share and collective land, and
+    the ``draught_sums`` they were made from."""
     _sums: tuple[float, FloatArray] | None = field(init=False, default=None, repr=False)
     """``_farm_sums`` of the households as they stand (the census's, reused by the next
     month's outside premium)."""
@@ -294,7 +298,15 @@ class HouseholdFarms:
 
     def _production(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """``production`` of the households as they stand, with the collectives' land per
-        region; computed once per change of state.
+        region; computed once per change of state."""
+        return self._produced()[:3]
+
+    def _draught(self) -> Draught:
+        """``draught_sums`` of the households as they stand (made with ``_production``)."""
+        return self._produced()[3]
+
+    def _produced(self) -> tuple[FloatArray, FloatArray, FloatArray, Draught]:
+        """The cache behind ``_production`` and ``_draught``.
 
         Tractors go to the collectives, by region, in proportion to their land."""
         if self._cache is None:
@@ -312,7 +324,7 @@ class HouseholdFarms:
             total = float(land.sum())
             hp = land / total * self.tractor_hp if total > 0 else np.zeros(len(REGIONS))
             grown, mechanised = production(h, hp, self.rules, self.effort, draught)
-            self._cache = (grown, mechanised, land)
+            self._cache = (grown, mechanised, land, draught)
         return self._cache
 
     def _changed(self) -> None:
@@ -338,9 +350,7 @@ class HouseholdFarms:
         rules = self.rules
         grown, _, _ = self._production()
         received = pooled_by_rule(h, grown)
-        hired = draught_sums(
-            h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, len(REGIONS)
-        )[2]
+        covered = self._draught()[2]
         alone_status = np.where(h.status == Status.REMOVED, h.status, Status.INDIVIDUAL)
         alone = _month.grown(
             h.region,
@@ -351,13 +361,11 @@ class HouseholdFarms:
             rules.yield_per_ha,
             rules.ha_per_horse,
             rules.draught_elasticity,
-            hired,
+            covered,
         )
-        short = np.maximum(h.land - h.horses * rules.ha_per_horse, 0.0)
-        hired_ha = short * hired[h.region]
-        worked = h.land - short + hired_ha
+        parts = hired_parts(h.region, h.land, h.horses, covered, rules.ha_per_horse)
+        alone *= 1.0 - rules.draught_hire_share * parts
         with np.errstate(divide="ignore", invalid="ignore"):
-            alone -= np.where(worked > 0, rules.draught_hire_share * alone * hired_ha / worked, 0.0)
             gap = np.where(received > 0, alone / received - 1.0, np.where(alone > 0, np.inf, 0.0))
         member = (h.status > Status.INDIVIDUAL) & (h.status < Status.REMOVED)
         premium: FloatArray = np.where(member, np.maximum(gap, 0.0), 0.0)
@@ -602,6 +610,7 @@ class HouseholdFarms:
         teams they hired (``draught.hire_paid``); each region's grain is unchanged. The pay
         moves income, not food: ``split`` books the difference in roubles."""
         h, rules = self.households, self.rules
+        _, _, covered, spare = self._draught()
         return hire_paid(
             h.region,
             h.weight,
@@ -611,7 +620,8 @@ class HouseholdFarms:
             grown,
             rules.ha_per_horse,
             rules.draught_hire_share,
-            len(REGIONS),
+            covered,
+            spare,
         )
 
     def _livestock_income(self, net: FloatArray) -> FloatArray:

@@ -1006,7 +1006,7 @@ def production(
     tractor_hp: FloatArray,
     rules: HouseholdRules,
     member_effort: FloatArray | None = None,
-    draught: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+    draught: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Grain each household grows in a normal season (tonnes), and each region's mechanised share.
 
@@ -1024,7 +1024,7 @@ def production(
         draught = draught_sums(
             h.region, h.weight, h.land, h.horses, h.status, rules.ha_per_horse, regions
         )
-    land, horses, hired = draught
+    land, horses, hired, _ = draught
     pooled_need = land / (rules.ha_per_horse * (1.0 + rules.pooled_draught_gain))
     machine_power = np.asarray(tractor_hp, dtype=float) * rules.horses_per_tractor_hp
     with np.errstate(divide="ignore", invalid="ignore"):
