@@ -13,15 +13,20 @@ measured by planlab, are within the tolerance.
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from _economies import random_economy
 from planlab.economy import Economy, load_builtin
 from planlab.errors import InputError
-from planlab.plan import PlanResult, build, check_tempo
-from planlab.plan.build import FIX_TOLERANCE, held
-from planlab.plan.formulation import PlanSettings
+from planlab.plan import PlanResult, build, check_tempo, tempo
+from planlab.plan import lp as lp_module
+from planlab.plan.build import FIX_TOLERANCE, _with_targets, held
+from planlab.plan.formulation import PlanSettings, make_targets
 from planlab.plan.lp import EXACT_UP_TO, FIRST_ORDER, LinearProgram, Solution, Status
 from planlab.plan.tempo import _fraction_model
 
@@ -176,6 +181,50 @@ def test_tempo_check_by_pdlp_agrees_with_the_exact_one(case: str, method: str) -
     )
 
 
+def _recording_threads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each disproportions LP of the checks to come is solved in the main thread."""
+    seen: list[bool] = []
+    original = tempo._disproportions
+
+    def recording(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        seen.append(threading.current_thread() is threading.main_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tempo, "_disproportions", recording)
+    return seen
+
+
+def test_the_disproportions_solved_beside_the_fraction_are_those_solved_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # HiGHS's PDLP takes no start, so the disproportions need nothing of the fraction's
+    # answer: solved in a second thread on a model of their own, they are the same table.
+    economy, growth = _tempo_case("4")
+    seen = _recording_threads(monkeypatch)
+    after = check_tempo(economy, growth, 5, method="pdlp", attainable=False, parallel=False)
+    beside = check_tempo(economy, growth, 5, method="pdlp", attainable=False, parallel=True)
+    assert seen == [True, False]
+    assert not after.feasible and not after.disproportions.empty
+    assert beside.max_fraction == after.max_fraction
+    pd.testing.assert_frame_equal(beside.bottlenecks, after.bottlenecks)
+    pd.testing.assert_frame_equal(beside.disproportions, after.disproportions)
+    assert set(beside.cpu_seconds) == {"fraction", "disproportions", "attainable"}
+    assert beside.cpu_seconds["disproportions"] > 0
+
+
+def test_the_disproportions_go_beside_the_fraction_by_default_only_for_first_order_on_two_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    economy, growth = _tempo_case("4")
+    seen = _recording_threads(monkeypatch)
+    monkeypatch.setattr(tempo, "usable_cores", lambda: 2)
+    check_tempo(economy, growth, 5, method="pdlp", attainable=False)
+    check_tempo(economy, growth, 5, method="simplex", attainable=False)
+    monkeypatch.setattr(tempo, "usable_cores", lambda: 1)
+    check_tempo(economy, growth, 5, method="pdlp", attainable=False)
+    assert seen == [False, True, True]
+
+
 SMALL_FRACTION_AGREE = 5e-3
 """A first-order fraction at the default tolerance, relative to the exact one, where the
 fraction is small. The primal measure still lets a few rows be off by up to the
@@ -209,6 +258,26 @@ def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
     report = check_tempo(load_builtin("textbook-3"), {"industry_1": 0.1}, 3)
     assert report.status is Status.OTHER and not report.feasible
     assert "not decided" in report.message and "conflict" not in report.message
+
+
+def test_an_lp_highs_does_not_converge_on_within_its_iterations_goes_to_ortools(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # HiGHS's PDLP returns no point when it stops at its iteration limit; planlab then
+    # solves the LP by OR-Tools' PDLP from scratch instead of giving up or running on.
+    economy = load_builtin("ussr-1928")
+    targets = make_targets(
+        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
+    )
+    answers = []
+    for limit in (lp_module.PDLP_ITERATIONS, 5):
+        monkeypatch.setattr(lp_module, "PDLP_ITERATIONS", limit)
+        model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
+        answers.append(model.lp.solve(method="pdlp"))
+    full, cut = answers
+    assert full.status is Status.OPTIMAL and full.runs == 1
+    assert cut.status is Status.OPTIMAL and cut.runs >= 2
+    assert cut.objective == pytest.approx(full.objective, rel=1e-3)
 
 
 def test_a_margin_asks_highs_for_more_accuracy_and_accepts_at_the_tolerance() -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from planlab.cli.common import check_seed, console, errors, fail, handles_input_errors
+from planlab.cores import usable_cores
 from planlab.errors import InputError
 from planlab.scenarios import load_scenario
 from planlab.scenarios.courses import course_names
@@ -71,10 +71,6 @@ def _progress(done: BatchDone) -> None:
         f"{done.work_seconds:.1f} s; {done.elapsed:.0f} s elapsed",
         markup=False,
     )
-
-
-def _default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 @handles_input_errors
@@ -151,7 +147,7 @@ def sweep(
             households=households,
         )
     )
-    count = _default_workers() if workers is None else workers
+    count = usable_cores() if workers is None else workers
     with contextlib.ExitStack() as stack:
         try:
             executor, available = stack.enter_context(open_executor(scheduler, count))

@@ -10,7 +10,6 @@ uses between its LPs. Both run on the model in its blocks' units
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -19,13 +18,14 @@ from numpy.typing import NDArray
 from ortools.pdlp import solve_log_pb2, solvers_pb2
 from ortools.pdlp.python import pdlp
 
+from planlab.cores import usable_cores
 from planlab.plan.verify import Arrays
 
 __all__ = ["FirstOrderAnswer", "solve_ortools"]
 
 FloatArray = NDArray[np.float64]
 
-THREADS = max(1, min(2, os.cpu_count() or 1))
+THREADS = min(2, usable_cores())
 """Threads for OR-Tools' PDLP: the project's machines have two cores."""
 
 _REASONS = MappingProxyType(

@@ -76,6 +76,13 @@ both accepted by planlab's measures in one run. It ignores a start, and on the t
 check's fraction LP at 10^4 it stops at a relative gap of 2-3e-4 by planlab's measure
 whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5): an answer it calls optimal that
 planlab's measures do not accept goes on in OR-Tools' PDLP, which starts from it."""
+PDLP_ITERATIONS = 40_000
+"""Iterations HiGHS's PDLP may take before planlab gives the LP to OR-Tools' PDLP, from
+scratch (HiGHS returns no point when it stops at a limit). Assumption, from the
+benchmarks (docs/performance.md, "Sixth round"): the most an accepted HiGHS solve took
+was 24,040 iterations (the 10^5 x 5 plan), while on a tempo check's disproportions LP
+at 10^4 (seed 3) HiGHS's primal weight swung between 1e-6 and 200 for 40,000 iterations
+without converging, where OR-Tools' PDLP solved the same LP in 91.5 s of CPU."""
 FIRST_ORDER = ("pdlp", "pdlp-ortools")
 """The first-order methods: approximate answers, solved in the blocks' units."""
 EXACT_UP_TO = 6_000
@@ -88,6 +95,7 @@ FIRST_ORDER_TOLERANCE = 1e-4
 """Relative primal infeasibility, dual infeasibility and gap to which PDLP solves
 (HiGHS's ``kkt_tolerance``) and against which planlab checks its answer: the
 tolerance of the published large planning computations and of the benchmarks."""
+_ITERATION_LIMIT = highspy.HighsModelStatus.kIterationLimit
 _IIS_STRATEGY = (
     2 | 4 if hasattr(getattr(highspy, "IisStrategy", None), "kIisStrategyIrreducible") else 2
 )
@@ -411,7 +419,9 @@ class LinearProgram:
         ``start``, an earlier solution of a model of the same shape, is where OR-Tools'
         PDLP begins (HiGHS's methods start afresh). With ``pdlp`` an answer that HiGHS
         calls optimal and planlab's measures do not accept is taken on by OR-Tools' PDLP
-        from that answer (``Solution.runs`` counts both solvers' runs). ``margin``: HiGHS's
+        from that answer (``Solution.runs`` counts both solvers' runs), and an LP on which
+        HiGHS's PDLP spends ``PDLP_ITERATIONS`` without converging by OR-Tools' PDLP afresh,
+        within what is left of ``time_limit``. ``margin``: HiGHS's
         PDLP is asked for ``tolerance / margin`` by its own measure (taken on its presolved,
         rescaled LP), and its answer is still accepted at ``tolerance`` by planlab's.
         """
@@ -432,7 +442,17 @@ class LinearProgram:
             asked = accuracy / margin
             highs, status, answer = self._run_highs(arrays, chosen, asked, time_limit)
             runs = 1
-            if chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
+            if chosen == "pdlp" and highs.getModelStatus() == _ITERATION_LIMIT:
+                # HiGHS's PDLP did not converge within its budget: OR-Tools' solves afresh.
+                highs = None
+                left = (
+                    None
+                    if time_limit is None
+                    else max(0.0, time_limit - (time.perf_counter() - began))
+                )
+                status, answer, more = self._run_ortools(arrays, accuracy, left, None)
+                runs += more
+            elif chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
                 if not answer[2].within(accuracy):
                     # HiGHS judges its answer by its own measures; planlab's decide. OR-Tools'
                     # PDLP (planlab's criterion) goes on from HiGHS's answer.
@@ -488,6 +508,7 @@ class LinearProgram:
         highs.setOptionValue("solver", HIGHS_FIRST_ORDER if chosen == "pdlp" else chosen)
         if chosen == "pdlp":
             highs.setOptionValue("kkt_tolerance", accuracy)
+            highs.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
         if time_limit is not None:
             highs.setOptionValue("time_limit", float(time_limit))
         _pass(highs, arrays)

@@ -18,7 +18,8 @@ solves four questions on the plan LP:
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,6 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from planlab.cores import usable_cores
 from planlab.economy import Economy
 from planlab.errors import InputError, Problem
 from planlab.plan.build import FIX_TOLERANCE, maximin
@@ -94,8 +96,11 @@ class TempoReport:
     seconds: float = field(compare=False)
     """Wall-clock time of the check: metadata of this computation, not part of the result."""
     cpu_seconds: dict[str, float] = field(default_factory=dict, compare=False)
-    """CPU seconds of this process per step (``fraction`` with its bottlenecks,
-    ``disproportions``, ``attainable``): metadata, as ``seconds``."""
+    """CPU seconds per step (``fraction`` with its bottlenecks, ``disproportions``,
+    ``attainable``): metadata, as ``seconds``. Of this process when the steps run one after
+    the other; of each step's own thread when the disproportions run beside the fraction."""
+    side_by_side: bool = field(default=False, compare=False)
+    """Whether the disproportions were solved in a second thread beside the fraction."""
     conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:
@@ -420,6 +425,30 @@ def _disproportions(
     ]
 
 
+def _disproportions_apart(
+    economy: Economy,
+    settings: PlanSettings,
+    growth: Mapping[str, float],
+    method: str,
+    tolerance: float,
+) -> tuple[pd.DataFrame, float]:
+    """The disproportions on a model of their own, with the CPU seconds of the thread that
+    built and solved it: they need nothing of the fraction's answer (HiGHS's PDLP takes no
+    start), so they can be solved beside it."""
+    cpu = time.thread_time()
+    model, _ = _fraction_model(economy, settings, growth, method)
+    return _disproportions(model, method, tolerance), time.thread_time() - cpu
+
+
+def _side_by_side(parallel: bool | None, model: PlanModel, method: str) -> bool:
+    """Whether the disproportions are solved beside the fraction: as asked, or by default
+    when a first-order method solves both (the national-scale case, where each solve takes
+    seconds to minutes) and this process may use a second core."""
+    if parallel is not None:
+        return parallel
+    return model.lp.choose(method) in FIRST_ORDER and usable_cores() >= 2
+
+
 def _conflict_message(conflicts: pd.DataFrame, shown: int = 10) -> str:
     """The constraints (not bounds) that keep even the base levels out of reach."""
     rows = conflicts[conflicts["kind"] == "constraint"]
@@ -444,6 +473,7 @@ def check_tempo(
     method: str = "auto",
     tolerance: float = FIRST_ORDER_TOLERANCE,
     attainable: bool = True,
+    parallel: bool | None = None,
 ) -> TempoReport:
     """Check a tempo: growth rates per branch, every plan year, against the proportions.
 
@@ -456,14 +486,54 @@ def check_tempo(
     attainable growth is a lexicographic maximin, one solve per round; with
     ``attainable=False`` it is skipped (NaN per branch), which leaves the check, its
     bottlenecks and disproportions at one or two solves for national-scale economies.
+    ``parallel``: solve the disproportions in a second thread, beside the fraction, on a
+    model of their own (None: when a first-order method solves them and a second core is
+    there). Wall time falls to about the longer of the two solves; when the tempo proves
+    feasible their work is discarded.
     """
-    start, cpu = time.perf_counter(), time.process_time()
+    start = time.perf_counter()
     check_method(method)
     rates = _check_growth(economy, growth)
     settings = settings or PlanSettings(years=years)
     if settings.years != years:
         settings = PlanSettings(**{**settings.__dict__, "years": years})
     model, weight = _fraction_model(economy, settings, rates, method)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planlab-tempo") as pool:
+        apart = (
+            pool.submit(_disproportions_apart, economy, settings, rates, method, tolerance)
+            if _side_by_side(parallel, model, method)
+            else None
+        )
+        return _checked(
+            economy, settings, rates, model, weight, method, tolerance, attainable, apart, start
+        )
+
+
+def _checked(
+    economy: Economy,
+    settings: PlanSettings,
+    rates: dict[str, float],
+    model: PlanModel,
+    weight: float,
+    method: str,
+    tolerance: float,
+    attainable: bool,
+    apart: Future[tuple[pd.DataFrame, float]] | None,
+    began: float,
+) -> TempoReport:
+    """The check's steps from the fraction LP on, the disproportions taken from ``apart``
+    when they are solved beside it."""
+    years = settings.years
+    clock: Callable[[], float] = time.process_time if apart is None else time.thread_time
+    cpu = clock()
+    steps: dict[str, float] = {}
+
+    def shortages(start: Solution | None = None) -> pd.DataFrame:
+        if apart is None:
+            return _disproportions(model, method, tolerance, start=start)
+        table, steps["disproportions"] = apart.result()
+        return table
+
     solution = _unweighted(model.lp.solve(method=method, tolerance=tolerance), weight)
     empty_bottlenecks = pd.DataFrame(columns=["constraint", "sector", "year", "shadow_price"])
     if solution.status is not Status.OPTIMAL:
@@ -477,7 +547,7 @@ def check_tempo(
             max_fraction=0.0 if solution.status is Status.INFEASIBLE else float("nan"),
             attainable_growth={s: float("nan") for s in rates},
             bottlenecks=empty_bottlenecks,
-            disproportions=_disproportions(model, method, tolerance),
+            disproportions=shortages(),
             status=solution.status,
             message=(
                 _conflict_message(conflicts)
@@ -485,7 +555,7 @@ def check_tempo(
                 else f"the solver stopped without an answer ({solution.status.value}, "
                 f"{solution.method} after {solution.runs} run(s)): the tempo is not decided"
             ),
-            seconds=time.perf_counter() - start,
+            seconds=time.perf_counter() - began,
             conflicts=conflicts,
         )
     fraction = float(solution.objective)
@@ -499,19 +569,24 @@ def check_tempo(
         ]
         .reset_index(drop=True)
     )
-    steps = {"fraction": time.process_time() - cpu}
+    steps["fraction"] = clock() - cpu
+    mark = clock()
+    # Solved beside the fraction, they are waited for even when the tempo proves feasible.
+    found = shortages(start=solution) if not feasible or apart is not None else None
+    if apart is None:
+        steps["disproportions"] = clock() - mark
     disproportions = (
-        pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
-        if feasible
-        else _disproportions(model, method, tolerance, start=solution)
+        found
+        if found is not None and not feasible
+        else pd.DataFrame(columns=["branch", "input", "year", "shortfall", "shortfall_pct"])
     )
-    steps["disproportions"] = time.process_time() - cpu - sum(steps.values())
+    mark = clock()
     reach = (
         _attainable(economy, settings, rates, method, tolerance)
         if attainable
         else {s: float("nan") for s in rates}
     )
-    steps["attainable"] = time.process_time() - cpu - sum(steps.values())
+    steps["attainable"] = clock() - mark
     if feasible:
         message = "the tempo is feasible in every plan year"
     else:
@@ -542,6 +617,7 @@ def check_tempo(
         disproportions=disproportions,
         status=solution.status,
         message=message,
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - began,
         cpu_seconds=steps,
+        side_by_side=apart is not None,
     )
