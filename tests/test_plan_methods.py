@@ -260,23 +260,37 @@ def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
     assert "not decided" in report.message and "conflict" not in report.message
 
 
-def test_an_lp_highs_does_not_converge_on_within_its_iterations_goes_to_ortools(
+def test_an_lp_highs_does_not_converge_on_goes_to_cupdlp_then_to_ortools(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # HiGHS's PDLP returns no point when it stops at its iteration limit; planlab then
-    # solves the LP by OR-Tools' PDLP from scratch instead of giving up or running on.
+    # solves the LP afresh by HiGHS's other PDLP (cuPDLP-C) and, if that stops too, by
+    # OR-Tools' PDLP, instead of giving up or running on.
     economy = load_builtin("ussr-1928")
     targets = make_targets(
         economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
     )
-    answers = []
-    for limit in (lp_module.PDLP_ITERATIONS, 5):
+    used: list[str] = []
+    original = LinearProgram._run_highs
+
+    def recording(self: LinearProgram, *args: Any) -> Any:
+        used.append(args[-1])
+        return original(self, *args)
+
+    monkeypatch.setattr(LinearProgram, "_run_highs", recording)
+
+    def solve(limit: int) -> Solution:
         monkeypatch.setattr(lp_module, "PDLP_ITERATIONS", limit)
+        used.clear()
         model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
-        answers.append(model.lp.solve(method="pdlp"))
-    full, cut = answers
+        return model.lp.solve(method="pdlp")
+
+    full = solve(lp_module.PDLP_ITERATIONS)
     assert full.status is Status.OPTIMAL and full.runs == 1
-    assert cut.status is Status.OPTIMAL and cut.runs >= 2
+    assert used == [lp_module.HIGHS_FIRST_ORDER]
+    cut = solve(5)
+    assert used == [lp_module.HIGHS_FIRST_ORDER, lp_module.HIGHS_FALLBACK]
+    assert cut.status is Status.OPTIMAL and cut.runs >= 3
     assert cut.objective == pytest.approx(full.objective, rel=1e-3)
 
 

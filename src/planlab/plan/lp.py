@@ -76,13 +76,19 @@ both accepted by planlab's measures in one run. It ignores a start, and on the t
 check's fraction LP at 10^4 it stops at a relative gap of 2-3e-4 by planlab's measure
 whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5): an answer it calls optimal that
 planlab's measures do not accept goes on in OR-Tools' PDLP, which starts from it."""
+HIGHS_FALLBACK = "pdlp"
+"""HiGHS's solver for an LP on which ``HIGHS_FIRST_ORDER`` did not converge within
+``PDLP_ITERATIONS``: the bundled cuPDLP-C, from scratch (HiGHS returns no point when it
+stops at a limit). On a tempo check's disproportions LP at 10^4 (seed 3), where
+``hipdlp``'s primal weight swung between 1e-6 and 200 for 40,000 iterations without
+converging, cuPDLP-C's answer was accepted after 5,080 iterations (31 s of CPU) and
+OR-Tools' PDLP took 91.5 s; where both HiGHS codes converge, cuPDLP-C took 1.3-2.2 times
+``hipdlp``'s CPU (docs/performance.md, "Sixth round")."""
 PDLP_ITERATIONS = 40_000
-"""Iterations HiGHS's PDLP may take before planlab gives the LP to OR-Tools' PDLP, from
-scratch (HiGHS returns no point when it stops at a limit). Assumption, from the
-benchmarks (docs/performance.md, "Sixth round"): the most an accepted HiGHS solve took
-was 24,040 iterations (the 10^5 x 5 plan), while on a tempo check's disproportions LP
-at 10^4 (seed 3) HiGHS's primal weight swung between 1e-6 and 200 for 40,000 iterations
-without converging, where OR-Tools' PDLP solved the same LP in 91.5 s of CPU."""
+"""Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
+(``HIGHS_FALLBACK``, then OR-Tools' PDLP afresh). Assumption, from the benchmarks
+(docs/performance.md, "Sixth round"): the most an accepted ``hipdlp`` solve took was
+24,040 iterations (the 10^5 x 5 plan), 1.7 times fewer."""
 FIRST_ORDER = ("pdlp", "pdlp-ortools")
 """The first-order methods: approximate answers, solved in the blocks' units."""
 EXACT_UP_TO = 6_000
@@ -419,9 +425,10 @@ class LinearProgram:
         ``start``, an earlier solution of a model of the same shape, is where OR-Tools'
         PDLP begins (HiGHS's methods start afresh). With ``pdlp`` an answer that HiGHS
         calls optimal and planlab's measures do not accept is taken on by OR-Tools' PDLP
-        from that answer (``Solution.runs`` counts both solvers' runs), and an LP on which
-        HiGHS's PDLP spends ``PDLP_ITERATIONS`` without converging by OR-Tools' PDLP afresh,
-        within what is left of ``time_limit``. ``margin``: HiGHS's
+        from that answer (``Solution.runs`` counts every solver's runs); an LP on which
+        HiGHS's PDLP spends ``PDLP_ITERATIONS`` without converging goes to cuPDLP-C
+        (``HIGHS_FALLBACK``) and then to OR-Tools' PDLP, each from scratch, within what is
+        left of ``time_limit``. ``margin``: HiGHS's
         PDLP is asked for ``tolerance / margin`` by its own measure (taken on its presolved,
         rescaled LP), and its answer is still accepted at ``tolerance`` by planlab's.
         """
@@ -440,17 +447,23 @@ class LinearProgram:
             status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point)
         else:
             asked = accuracy / margin
-            highs, status, answer = self._run_highs(arrays, chosen, asked, time_limit)
-            runs = 1
-            if chosen == "pdlp" and highs.getModelStatus() == _ITERATION_LIMIT:
-                # HiGHS's PDLP did not converge within its budget: OR-Tools' solves afresh.
-                highs = None
-                left = (
-                    None
-                    if time_limit is None
-                    else max(0.0, time_limit - (time.perf_counter() - began))
+            # HiGHS's two PDLPs in turn, the second only if the first did not converge.
+            solvers = (HIGHS_FIRST_ORDER, HIGHS_FALLBACK) if chosen == "pdlp" else (chosen,)
+            runs, stalled = 0, True
+            for solver in solvers:
+                highs, status, answer = self._run_highs(
+                    arrays, chosen, asked, _left(time_limit, began), solver
                 )
-                status, answer, more = self._run_ortools(arrays, accuracy, left, None)
+                runs += 1
+                stalled = highs.getModelStatus() == _ITERATION_LIMIT
+                if not stalled:
+                    break
+            if chosen == "pdlp" and stalled:
+                # Neither converged within its budget: OR-Tools' PDLP solves afresh.
+                highs = None
+                status, answer, more = self._run_ortools(
+                    arrays, accuracy, _left(time_limit, began), None
+                )
                 runs += more
             elif chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
                 if not answer[2].within(accuracy):
@@ -500,12 +513,17 @@ class LinearProgram:
         )
 
     def _run_highs(
-        self, arrays: Arrays, chosen: str, accuracy: float, time_limit: float | None
+        self,
+        arrays: Arrays,
+        chosen: str,
+        accuracy: float,
+        time_limit: float | None,
+        solver: str,
     ) -> tuple[_Highs, Status, _Answer | None]:
-        """One HiGHS solve by ``chosen``; for ``pdlp`` its own PDLP from scratch, asked for
-        ``accuracy`` by its own criterion."""
+        """One HiGHS solve for the method ``chosen`` by HiGHS's ``solver``; for ``pdlp`` a
+        PDLP from scratch, asked for ``accuracy`` by its own criterion."""
         highs = _new_highs()
-        highs.setOptionValue("solver", HIGHS_FIRST_ORDER if chosen == "pdlp" else chosen)
+        highs.setOptionValue("solver", solver)
         if chosen == "pdlp":
             highs.setOptionValue("kkt_tolerance", accuracy)
             highs.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
@@ -700,6 +718,11 @@ def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     if not np.all(np.isfinite(values) & (values > 0)):
         raise ValueError(f"{name}: scales are positive and finite")
     return values
+
+
+def _left(time_limit: float | None, began: float) -> float | None:
+    """What is left of a solve's time limit (None: no limit)."""
+    return None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - began))
 
 
 def _new_highs() -> _Highs:
