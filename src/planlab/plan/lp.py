@@ -82,7 +82,7 @@ HIGHS_FALLBACK = "pdlp"
 stops at a limit). On a tempo check's disproportions LP at 10^4 (seed 3), where
 ``hipdlp``'s primal weight swung between 1e-6 and 200 for 40,000 iterations without
 converging, cuPDLP-C's answer was accepted after 5,080 iterations (31 s of CPU) and
-OR-Tools' PDLP took 91.5 s; where both HiGHS codes converge, cuPDLP-C took 1.3-2.2 times
+OR-Tools' PDLP took 91.5 s; where both HiGHS codes converge, cuPDLP-C took 1.5-2.8 times
 ``hipdlp``'s CPU (docs/performance.md, "Sixth round")."""
 PDLP_ITERATIONS = 40_000
 """Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
