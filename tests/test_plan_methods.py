@@ -260,7 +260,7 @@ def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
     assert "not decided" in report.message and "conflict" not in report.message
 
 
-def test_an_lp_highs_does_not_converge_on_goes_to_cupdlp_then_to_ortools(
+def test_an_lp_highs_does_not_converge_on_goes_to_its_other_pdlp_then_to_ortools(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # HiGHS's PDLP returns no point when it stops at its iteration limit; planlab then
@@ -292,6 +292,12 @@ def test_an_lp_highs_does_not_converge_on_goes_to_cupdlp_then_to_ortools(
     assert used == [lp_module.HIGHS_FIRST_ORDER, lp_module.HIGHS_FALLBACK]
     assert cut.status is Status.OPTIMAL and cut.runs >= 3
     assert cut.objective == pytest.approx(full.objective, rel=1e-3)
+    # Above CUPDLP_FIRST_ABOVE columns the two HiGHS codes are tried the other way round.
+    monkeypatch.setattr(lp_module, "CUPDLP_FIRST_ABOVE", 0)
+    large = solve(40_000)
+    assert used == [lp_module.HIGHS_FALLBACK]
+    assert large.status is Status.OPTIMAL
+    assert large.objective == pytest.approx(full.objective, rel=1e-3)
 
 
 def test_a_margin_asks_highs_for_more_accuracy_and_accepts_at_the_tolerance() -> None:

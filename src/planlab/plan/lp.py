@@ -69,21 +69,31 @@ METHODS = ("auto", "simplex", "ipm", "pdlp", "pdlp-ortools")
 its interior-point method (with crossover, so duals are exact), its first-order
 primal-dual hybrid gradient (PDLP), or OR-Tools' PDLP."""
 HIGHS_FIRST_ORDER = "hipdlp"
-"""HiGHS's solver behind ``method="pdlp"``: its own PDLP (``hipdlp``), not the bundled
-cuPDLP-C (``pdlp``). Measured on the benchmark's 10^4 x 5 plan at 1e-4
-(docs/performance.md): 2,600 iterations and 12.5 s of CPU against 3,280 and 18.7 s,
-both accepted by planlab's measures in one run. It ignores a start, and on the tempo
-check's fraction LP at 10^4 it stops at a relative gap of 2-3e-4 by planlab's measure
-whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5): an answer it calls optimal that
-planlab's measures do not accept goes on in OR-Tools' PDLP, which starts from it."""
+"""HiGHS's solver behind ``method="pdlp"`` up to ``CUPDLP_FIRST_ABOVE`` columns: its own
+PDLP (``hipdlp``), not the bundled cuPDLP-C (``pdlp``). Measured on the benchmark's 10^4
+x 5 plan at 1e-4 (docs/performance.md): 2,600 iterations and 12.5 s of CPU against 3,280
+and 18.7 s, both accepted by planlab's measures in one run. It ignores a start, and on
+the tempo check's fraction LP at 10^4 it stops at a relative gap of 2-3e-4 by planlab's
+measure whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5): an answer it calls
+optimal that planlab's measures do not accept goes on in OR-Tools' PDLP, which starts
+from it."""
 HIGHS_FALLBACK = "pdlp"
 """HiGHS's solver for an LP on which ``HIGHS_FIRST_ORDER`` did not converge within
-``PDLP_ITERATIONS``: the bundled cuPDLP-C, from scratch (HiGHS returns no point when it
+``PDLP_ITERATIONS`` (and the first one tried above ``CUPDLP_FIRST_ABOVE`` columns): the
+bundled cuPDLP-C, from scratch (HiGHS returns no point when it
 stops at a limit). On a tempo check's disproportions LP at 10^4 (seed 3), where
 ``hipdlp``'s primal weight swung between 1e-6 and 200 for 40,000 iterations without
 converging, cuPDLP-C's answer was accepted after 5,080 iterations (31 s of CPU) and
 OR-Tools' PDLP took 91.5 s; where both HiGHS codes converge, cuPDLP-C took 1.5-2.8 times
 ``hipdlp``'s CPU (docs/performance.md, "Sixth round")."""
+CUPDLP_FIRST_ABOVE = 1_000_000
+"""Above this many columns HiGHS's two PDLPs are tried in the other order, cuPDLP-C
+(``HIGHS_FALLBACK``) first and ``hipdlp`` after it. Measured on the benchmark's plan
+(docs/performance.md, "Sixth round"): at 4.1 million columns (10^5 products x 5 years)
+cuPDLP-C's answer was accepted after 4,680 iterations and 379 s of CPU, ``hipdlp``'s after
+24,040 and 1,355 s, its primal weight swinging; at 0.41 million (10^4 x 5) ``hipdlp`` took
+1.5 to 2.8 times less CPU on three of four economies. Where between the two sizes the
+order should turn was not measured: one million is an assumption."""
 PDLP_ITERATIONS = 40_000
 """Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
 (``HIGHS_FALLBACK``, then OR-Tools' PDLP afresh). Assumption, from the benchmarks
@@ -448,7 +458,7 @@ class LinearProgram:
         else:
             asked = accuracy / margin
             # HiGHS's two PDLPs in turn, the second only if the first did not converge.
-            solvers = (HIGHS_FIRST_ORDER, HIGHS_FALLBACK) if chosen == "pdlp" else (chosen,)
+            solvers = _highs_pdlps(arrays.matrix.shape[1]) if chosen == "pdlp" else (chosen,)
             runs, stalled = 0, True
             for solver in solvers:
                 highs, status, answer = self._run_highs(
@@ -718,6 +728,13 @@ def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     if not np.all(np.isfinite(values) & (values > 0)):
         raise ValueError(f"{name}: scales are positive and finite")
     return values
+
+
+def _highs_pdlps(columns: int) -> tuple[str, str]:
+    """HiGHS's two PDLPs in the order they are tried on an LP of this many columns."""
+    if columns > CUPDLP_FIRST_ABOVE:
+        return HIGHS_FALLBACK, HIGHS_FIRST_ORDER
+    return HIGHS_FIRST_ORDER, HIGHS_FALLBACK
 
 
 def _left(time_limit: float | None, began: float) -> float | None:
