@@ -72,11 +72,9 @@ HIGHS_FIRST_ORDER = "hipdlp"
 """HiGHS's solver behind ``method="pdlp"`` up to ``CUPDLP_FIRST_ABOVE`` columns: its own
 PDLP (``hipdlp``), not the bundled cuPDLP-C (``pdlp``). Measured on the benchmark's 10^4
 x 5 plan at 1e-4 (docs/performance.md): 2,600 iterations and 12.5 s of CPU against 3,280
-and 18.7 s, both accepted by planlab's measures in one run. It ignores a start, and on
-the tempo check's fraction LP at 10^4 it stops at a relative gap of 2-3e-4 by planlab's
-measure whatever it is asked (2.3e-4 at 1e-4, 3.1e-4 at 2e-5): an answer it calls
-optimal that planlab's measures do not accept goes on in OR-Tools' PDLP, which starts
-from it."""
+and 18.7 s, both accepted by planlab's measures in one run. It ignores a start. An answer
+it calls optimal that planlab's measures do not accept (its own measure is taken on its
+presolved, rescaled LP) goes on in OR-Tools' PDLP, which starts from it."""
 HIGHS_FALLBACK = "pdlp"
 """HiGHS's solver for an LP on which ``HIGHS_FIRST_ORDER`` did not converge within
 ``PDLP_ITERATIONS`` (and the first one tried above ``CUPDLP_FIRST_ABOVE`` columns): the
