@@ -15,6 +15,8 @@ have positive prices and slack ones zero.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +30,11 @@ import scipy.sparse as sp
 from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
+from planlab.cores import usable_cores
 from planlab.errors import InputError
 from planlab.plan.first_order import solve_ortools
+from planlab.plan.highs import HighsRun, Option, new_highs, pass_model, run_highs
+from planlab.plan.race import racing
 from planlab.plan.verify import Arrays, Quality, measure
 
 __all__ = [
@@ -97,6 +102,16 @@ PDLP_ITERATIONS = 40_000
 (``HIGHS_FALLBACK``, then OR-Tools' PDLP afresh). Assumption, from the benchmarks
 (docs/performance.md, "Sixth round"): the most an accepted ``hipdlp`` solve took was
 24,040 iterations (the 10^5 x 5 plan), 1.7 times fewer."""
+RACE_FROM = 100_000
+"""From this many columns up to ``CUPDLP_FIRST_ABOVE``, HiGHS's two PDLPs race in two
+processes where two cores are usable (``LinearProgram.solve``'s ``race``). Measured on
+the benchmark's plans (docs/performance.md, "Seventh round"): at 0.41 million columns
+(10^4 products x 5 years) ``hipdlp`` solved three economies of four in 11-13 s and did not
+converge on the fourth (157 s before cuPDLP-C answered in turn; 22.6 s raced), and a race
+costs about 0.5 s where ``hipdlp`` wins; at 123,020 columns (3,000 products) it cost 0.6-0.8
+s on solves of 2.0-3.4 s, and a stall there would waste 40,000 iterations of about 1 ms.
+Below, a solve takes a second or so and starting two interpreters would cost most of it:
+the threshold itself is an assumption between the two sizes."""
 FIRST_ORDER = ("pdlp", "pdlp-ortools")
 """The first-order methods: approximate answers, solved in the blocks' units."""
 EXACT_UP_TO = 6_000
@@ -207,6 +222,11 @@ class Solution:
     """The relative accuracy the method was asked for (0 for the exact methods)."""
     runs: int = 1
     """How many times HiGHS ran (a first-order solve repeated tighter counts each run)."""
+    solvers: tuple[tuple[str, str], ...] = ()
+    """Each solver run in the order it ended, with how it ended: HiGHS's ``simplex``,
+    ``ipm``, ``hipdlp`` or ``pdlp`` (cuPDLP-C), or ``ortools``; ``optimal``, ``iteration
+    limit``, ``time limit``, ``infeasible``..., or ``stopped`` for a racer stopped when
+    another won (``planlab.plan.race``). The answer is that of the last one not stopped."""
 
 
 class LinearProgram:
@@ -424,6 +444,7 @@ class LinearProgram:
         tolerance: float = FIRST_ORDER_TOLERANCE,
         start: Solution | None = None,
         margin: float = 1.0,
+        race: bool | None = None,
     ) -> Solution:
         """Solve; an infeasible model returns its IIS instead of raising.
 
@@ -439,6 +460,9 @@ class LinearProgram:
         left of ``time_limit``. ``margin``: HiGHS's
         PDLP is asked for ``tolerance / margin`` by its own measure (taken on its presolved,
         rescaled LP), and its answer is still accepted at ``tolerance`` by planlab's.
+        ``race``: run HiGHS's two PDLPs at once, each in a process of its own, and keep the
+        first to converge; by default where the process may use two cores and the LP has
+        between ``RACE_FROM`` and ``CUPDLP_FIRST_ABOVE`` columns.
         """
         if not margin >= 1.0:
             raise ValueError("margin is at least 1")
@@ -451,26 +475,35 @@ class LinearProgram:
         accuracy = float(tolerance) if scaled else 0.0
         point = None if start is None or chosen != "pdlp-ortools" else self._scaled_point(start)
         highs: _Highs | None = None
+        tried: list[tuple[str, str]] = []
         if chosen == "pdlp-ortools":
-            status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point)
+            status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point, tried)
         else:
             asked = accuracy / margin
-            # HiGHS's two PDLPs in turn, the second only if the first did not converge.
             solvers = _highs_pdlps(arrays.matrix.shape[1]) if chosen == "pdlp" else (chosen,)
-            runs, stalled = 0, True
-            for solver in solvers:
-                highs, status, answer = self._run_highs(
-                    arrays, chosen, asked, _left(time_limit, began), solver
+            if chosen == "pdlp" and _races(race, arrays.matrix.shape[1]):
+                # HiGHS's two PDLPs at once, each in a process of its own; the first to
+                # converge wins and the other is stopped.
+                status, answer, runs, stalled = self._race_highs(
+                    arrays, asked, time_limit, solvers, tried
                 )
-                runs += 1
-                stalled = highs.getModelStatus() == _ITERATION_LIMIT
-                if not stalled:
-                    break
+            else:
+                # HiGHS's two PDLPs in turn, the second only if the first did not converge.
+                runs, stalled = 0, True
+                for solver in solvers:
+                    highs, status, answer = self._run_highs(
+                        arrays, chosen, asked, _left(time_limit, began), solver
+                    )
+                    runs += 1
+                    tried.append((solver, _ended_as(highs.getModelStatus())))
+                    stalled = highs.getModelStatus() == _ITERATION_LIMIT
+                    if not stalled:
+                        break
             if chosen == "pdlp" and stalled:
                 # Neither converged within its budget: OR-Tools' PDLP solves afresh.
                 highs = None
                 status, answer, more = self._run_ortools(
-                    arrays, accuracy, _left(time_limit, began), None
+                    arrays, accuracy, _left(time_limit, began), None, tried
                 )
                 runs += more
             elif chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
@@ -479,14 +512,22 @@ class LinearProgram:
                     # PDLP (planlab's criterion) goes on from HiGHS's answer.
                     highs = None
                     status, answer, more = self._run_ortools(
-                        arrays, accuracy, time_limit, (answer[0], answer[1])
+                        arrays, accuracy, time_limit, (answer[0], answer[1]), tried
                     )
                     runs += more
             elif status is Status.OTHER and answer is not None and answer[2].within(accuracy):
                 status = Status.OPTIMAL
         if status is not Status.OPTIMAL or answer is None:
             return self._without_answer(
-                status, highs, arrays, find_iis, chosen, accuracy, runs, time.perf_counter() - began
+                status,
+                highs,
+                arrays,
+                find_iis,
+                chosen,
+                accuracy,
+                runs,
+                time.perf_counter() - began,
+                tuple(tried),
             )
         values, row_dual, quality = answer
         activity = np.asarray(arrays.matrix @ values, dtype=float)
@@ -518,6 +559,7 @@ class LinearProgram:
             largest_violation=quality.largest_violation,
             tolerance=accuracy,
             runs=runs,
+            solvers=tuple(tried),
         )
 
     def _run_highs(
@@ -530,28 +572,50 @@ class LinearProgram:
     ) -> tuple[_Highs, Status, _Answer | None]:
         """One HiGHS solve for the method ``chosen`` by HiGHS's ``solver``; for ``pdlp`` a
         PDLP from scratch, asked for ``accuracy`` by its own criterion."""
-        highs = _new_highs()
-        highs.setOptionValue("solver", solver)
-        if chosen == "pdlp":
-            highs.setOptionValue("kkt_tolerance", accuracy)
-            highs.setOptionValue("pdlp_iteration_limit", PDLP_ITERATIONS)
-        if time_limit is not None:
-            highs.setOptionValue("time_limit", float(time_limit))
-        _pass(highs, arrays)
-        highs.run()
-        status, answer = self._outcome(highs, chosen, arrays, self._units(chosen))
+        highs, run = run_highs(arrays, _highs_options(chosen, accuracy, time_limit, solver))
+        status, answer = self._outcome(run, chosen, arrays, self._units(chosen))
         return highs, status, answer
 
+    def _race_highs(
+        self,
+        arrays: Arrays,
+        accuracy: float,
+        time_limit: float | None,
+        solvers: Sequence[str],
+        tried: list[tuple[str, str]],
+    ) -> tuple[Status, _Answer | None, int, bool]:
+        """HiGHS's PDLPs ``solvers`` raced: the first run that ends other than at its
+        iteration limit decides, as the first to do so would in turn. Also returns the
+        number of runs and whether every one stopped at its limit; ``tried`` gets each
+        run and each racer stopped."""
+        options = [_highs_options("pdlp", accuracy, time_limit, solver) for solver in solvers]
+        status, answer, stalled = Status.OTHER, None, True
+        with racing(arrays, options) as race:
+            for run in race:
+                tried.append((run.solver, _ended_as(run.status)))
+                if run.status not in (_ITERATION_LIMIT, highspy.HighsModelStatus.kSolveError):
+                    status, answer = self._outcome(run, "pdlp", arrays, None)
+                    stalled = False
+                    break
+        tried.extend((solver, "stopped") for solver in race.stopped)
+        return status, answer, race.started, stalled
+
     def _run_ortools(
-        self, arrays: Arrays, accuracy: float, time_limit: float | None, point: _Point | None
+        self,
+        arrays: Arrays,
+        accuracy: float,
+        time_limit: float | None,
+        point: _Point | None,
+        tried: list[tuple[str, str]],
     ) -> tuple[Status, _Answer | None, int]:
         """OR-Tools' PDLP from ``point``; repeated tighter, from its own answer, if planlab's
-        measures miss (its criterion is planlab's, so this is rare)."""
+        measures miss (its criterion is planlab's, so this is rare). ``tried`` gets each run."""
         asked = accuracy
         runs = 0
         while True:
             runs += 1
             found = solve_ortools(arrays, asked, time_limit, point)
+            tried.append(("ortools", found.verdict.replace("_", " ")))
             status = {
                 "optimal": Status.OPTIMAL,
                 "infeasible": Status.INFEASIBLE,
@@ -591,14 +655,15 @@ class LinearProgram:
         accuracy: float,
         runs: int,
         seconds: float,
+        solvers: tuple[tuple[str, str], ...] = (),
     ) -> Solution:
         """The solution of a model with no optimum: NaN values, the IIS if infeasible."""
         iis_rows: list[int] = []
         iis_cols: list[int] = []
         if status is Status.INFEASIBLE and find_iis:
             if highs is None:
-                highs = _new_highs()
-                _pass(highs, arrays)
+                highs = new_highs()
+                pass_model(highs, arrays)
             highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
             found, iis = highs.getIis()
             if found != highspy.HighsStatus.kError and iis.valid_:
@@ -629,28 +694,22 @@ class LinearProgram:
 
     def _outcome(
         self,
-        highs: _Highs,
+        run: HighsRun,
         method: str,
         arrays: Arrays,
         units: tuple[FloatArray, FloatArray] | None,
     ) -> tuple[Status, _Answer | None]:
         """HiGHS's status, and any answer that has values and duals with planlab's measures."""
-        model_status = highs.getModelStatus()
         status = {
             highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
             highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
             highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
-        }.get(model_status, Status.OTHER)
-        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        }.get(run.status, Status.OTHER)
+        if run.status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
             status = self._unbounded_or_infeasible(method)
-        answer = highs.getSolution()
-        if status not in (Status.OPTIMAL, Status.OTHER) or not (
-            answer.value_valid and answer.dual_valid
-        ):
+        if status not in (Status.OPTIMAL, Status.OTHER) or run.values is None or run.duals is None:
             return status, None
-        values = np.asarray(answer.col_value, dtype=float)
-        duals = np.asarray(answer.row_dual, dtype=float)
-        return status, (values, duals, measure(arrays, values, duals, units))
+        return status, (run.values, run.duals, measure(arrays, run.values, run.duals, units))
 
     def _row_is_lower_bounded(self) -> NDArray[np.bool_]:
         """Per row: whether its family's sense is ``>=``."""
@@ -735,46 +794,44 @@ def _highs_pdlps(columns: int) -> tuple[str, str]:
     return HIGHS_FIRST_ORDER, HIGHS_FALLBACK
 
 
+def _races(race: bool | None, columns: int) -> bool:
+    """Whether HiGHS's two PDLPs race on an LP of this many columns: as asked, or by default
+    where two cores are free to run them and the size is one where either may be the faster."""
+    if race is not None:
+        return race
+    return (
+        hasattr(os, "wait4") and usable_cores() >= 2 and RACE_FROM <= columns <= CUPDLP_FIRST_ABOVE
+    )
+
+
+def _highs_options(
+    chosen: str, accuracy: float, time_limit: float | None, solver: str
+) -> dict[str, Option]:
+    """HiGHS's options for one solve by ``solver`` of the method ``chosen``."""
+    options: dict[str, Option] = {"solver": solver}
+    if chosen == "pdlp":
+        options["kkt_tolerance"] = accuracy
+        options["pdlp_iteration_limit"] = PDLP_ITERATIONS
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    return options
+
+
+def _ended_as(status: highspy.HighsModelStatus) -> str:
+    """HiGHS's model status in words: ``kIterationLimit`` as ``iteration limit``."""
+    name = status.name.removeprefix("k")
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
 def _left(time_limit: float | None, began: float) -> float | None:
     """What is left of a solve's time limit (None: no limit)."""
     return None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - began))
-
-
-def _new_highs() -> _Highs:
-    """A silent HiGHS instance of its own, safe to use while other threads solve.
-
-    Silence comes from HiGHS's own options, set before anything can log: no file
-    descriptor is touched and no state is shared between instances. The core class
-    is used because highspy's ``Highs`` wrapper installs its Python callbacks in its
-    constructor, and HiGHS logs its banner then, before any option can be set.
-    """
-    highs = _Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("log_to_console", False)
-    return highs
 
 
 def check_method(method: str) -> None:
     """Refuse a method that is not one of ``METHODS``, naming the rule."""
     if method not in METHODS:
         raise InputError.single("<plan>", "method", f"one of {', '.join(METHODS)}", repr(method))
-
-
-def _pass(highs: _Highs, model: Arrays) -> None:
-    """Hand the model to HiGHS column-wise, in one call."""
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.matrix.shape[1]
-    lp.num_row_ = model.matrix.shape[0]
-    lp.col_cost_ = model.cost
-    lp.col_lower_ = model.col_lower
-    lp.col_upper_ = model.col_upper
-    lp.row_lower_ = model.row_lower
-    lp.row_upper_ = model.row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = model.matrix.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = model.matrix.indices.astype(np.int32)
-    lp.a_matrix_.value_ = model.matrix.data
-    highs.passModel(lp)
 
 
 def _position(coords: Mapping[str, Sequence[Any]], flat: int) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from planlab.plan.lp import (
     Status,
     check_method,
 )
+from planlab.plan.race import racers_cpu
 from planlab.plan.result import conflicts_table, constraint_label, shadow_price_table
 
 __all__ = ["MAX_FRACTION", "TempoReport", "check_tempo"]
@@ -98,7 +99,8 @@ class TempoReport:
     cpu_seconds: dict[str, float] = field(default_factory=dict, compare=False)
     """CPU seconds per step (``fraction`` with its bottlenecks, ``disproportions``,
     ``attainable``): metadata, as ``seconds``. Of this process when the steps run one after
-    the other; of each step's own thread when the disproportions run beside the fraction."""
+    the other; of each step's own thread when the disproportions run beside the fraction;
+    with the solver processes the step raced (``planlab.plan.race``) either way."""
     side_by_side: bool = field(default=False, compare=False)
     """Whether the disproportions were solved in a second thread beside the fraction."""
     conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -435,9 +437,19 @@ def _disproportions_apart(
     """The disproportions on a model of their own, with the CPU seconds of the thread that
     built and solved it: they need nothing of the fraction's answer (HiGHS's PDLP takes no
     start), so they can be solved beside it."""
-    cpu = time.thread_time()
+    cpu = _thread_cpu()
     model, _ = _fraction_model(economy, settings, growth, method)
-    return _disproportions(model, method, tolerance), time.thread_time() - cpu
+    return _disproportions(model, method, tolerance), _thread_cpu() - cpu
+
+
+def _thread_cpu() -> float:
+    """CPU seconds of this thread and of the solver processes it has raced."""
+    return time.thread_time() + racers_cpu()
+
+
+def _process_cpu() -> float:
+    """CPU seconds of this process and of the solver processes its thread has raced."""
+    return time.process_time() + racers_cpu()
 
 
 def _side_by_side(parallel: bool | None, model: PlanModel, method: str) -> bool:
@@ -524,7 +536,7 @@ def _checked(
     """The check's steps from the fraction LP on, the disproportions taken from ``apart``
     when they are solved beside it."""
     years = settings.years
-    clock: Callable[[], float] = time.process_time if apart is None else time.thread_time
+    clock: Callable[[], float] = _process_cpu if apart is None else _thread_cpu
     cpu = clock()
     steps: dict[str, float] = {}
 

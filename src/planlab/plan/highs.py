@@ -1,0 +1,87 @@
+"""One HiGHS solve of an LP given as arrays, its outcome as plain data.
+
+The same function solves in the caller's process and in a racer's
+(``planlab.plan.race``): HiGHS's instance stays where it ran, and what comes back
+(status, values, duals, iterations) can cross a process boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from highspy._core import _Highs
+from numpy.typing import NDArray
+
+from planlab.plan.verify import Arrays
+
+__all__ = ["HighsRun", "new_highs", "pass_model", "run_highs"]
+
+FloatArray = NDArray[np.float64]
+Option = bool | int | float | str
+
+
+@dataclass(frozen=True)
+class HighsRun:
+    """What one HiGHS solve returned: by which solver, its model status, and a point if any."""
+
+    solver: str
+    status: highspy.HighsModelStatus
+    values: FloatArray | None
+    """Primal values, where HiGHS reports valid values and duals."""
+    duals: FloatArray | None
+    """Row duals, with ``values``."""
+    iterations: int
+    """PDLP iterations (0 for the other solvers)."""
+
+
+def new_highs() -> _Highs:
+    """A silent HiGHS instance of its own, safe to use while other threads solve.
+
+    Silence comes from HiGHS's own options, set before anything can log: no file
+    descriptor is touched and no state is shared between instances. The core class
+    is used because highspy's ``Highs`` wrapper installs its Python callbacks in its
+    constructor, and HiGHS logs its banner then, before any option can be set.
+    """
+    highs = _Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("log_to_console", False)
+    return highs
+
+
+def pass_model(highs: _Highs, model: Arrays) -> None:
+    """Hand the model to HiGHS column-wise, in one call."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.matrix.shape[1]
+    lp.num_row_ = model.matrix.shape[0]
+    lp.col_cost_ = model.cost
+    lp.col_lower_ = model.col_lower
+    lp.col_upper_ = model.col_upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = model.matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = model.matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = model.matrix.data
+    highs.passModel(lp)
+
+
+def run_highs(arrays: Arrays, options: Mapping[str, Option]) -> tuple[_Highs, HighsRun]:
+    """Solve ``arrays`` with HiGHS under ``options`` (``solver`` among them)."""
+    highs = new_highs()
+    for name, value in options.items():
+        highs.setOptionValue(name, value)
+    pass_model(highs, arrays)
+    highs.run()
+    answer = highs.getSolution()
+    point = answer.value_valid and answer.dual_valid
+    run = HighsRun(
+        solver=str(options.get("solver", "choose")),
+        status=highs.getModelStatus(),
+        values=np.asarray(answer.col_value, dtype=float) if point else None,
+        duals=np.asarray(answer.row_dual, dtype=float) if point else None,
+        iterations=int(highs.getInfo().pdlp_iteration_count),
+    )
+    return highs, run
