@@ -143,7 +143,11 @@ def test_plan_and_tempo_take_a_method(tmp_path: Path) -> None:
         app, ["plan", "textbook-3", "--method", "pdlp", "--out", str(tmp_path / "p")]
     )
     assert done.exit_code == 0, done.output
-    assert json.loads((tmp_path / "p" / "plan.json").read_text())["method"] == "pdlp"
+    meta = json.loads((tmp_path / "p" / "plan.json").read_text())
+    assert meta["method"] == "pdlp"
+    # Which of HiGHS's codes answered, in the file and in the summary.
+    assert meta["solvers"] == [{"solver": "hipdlp", "ended": "optimal"}]
+    assert "by pdlp (hipdlp optimal)" in done.output
     done = runner.invoke(
         app, ["tempo", "textbook-3", "--growth", "industry_1=0.01", "--method", "simplex"]
     )

@@ -318,6 +318,7 @@ def _result(
         method=solution.method,
         primal_infeasibility=solution.primal_infeasibility,
         dual_infeasibility=max(solution.dual_infeasibility, first_solution.dual_infeasibility),
+        solvers=solution.solvers,
     )
 
 

@@ -82,6 +82,9 @@ class PlanResult:
     """Relative primal infeasibility of the returned plan, measured by planlab."""
     dual_infeasibility: float = float("nan")
     """Relative dual infeasibility of the reported shadow prices, measured by planlab."""
+    solvers: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """The last solve's solver runs and how each ended (``Solution.solvers``): which of
+    HiGHS's codes answered, and which lost a race. Metadata, as ``seconds``."""
 
     @property
     def feasible(self) -> bool:

@@ -41,6 +41,10 @@ def plan_summary(economy: Economy, plan: PlanResult, top: int = 10) -> Renderabl
     head.append(f"{economy.name}: {plan.objective} plan over {len(plan.years)} years\n", "bold")
     head.append(f"{plan.message}\n")
     head.append(f"status {plan.status.value}, optimality gap {plan.gap:.1e}, {plan.seconds:.2f} s")
+    if plan.method:
+        head.append(f" by {plan.method}")
+    if len(plan.solvers) > 1 or any(solver != plan.method for solver, _ in plan.solvers):
+        head.append(" (" + "; ".join(f"{s} {ended}" for s, ended in plan.solvers) + ")")
     if not plan.feasible:
         parts: list[RenderableType] = [head]
         if not plan.conflicts.empty:

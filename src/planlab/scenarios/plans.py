@@ -73,6 +73,7 @@ def plan_folder(result: PlanResult) -> tuple[dict[str, pd.DataFrame], dict[str, 
         "levels": result.levels,
         "gap": result.gap if result.feasible else None,
         "method": result.method,
+        "solvers": [{"solver": solver, "ended": ended} for solver, ended in result.solvers],
         "message": result.message,
         "settings": _settings_json(result.settings),
     }
