@@ -9,9 +9,12 @@ for 1e-4 about 7,000), so that which one ends first does not depend on timing.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +102,54 @@ def test_lps_race_by_default_only_in_the_sizes_and_on_the_cores_set_for_it(
     assert lp_module._races(True, 10) and not lp_module._races(False, lp_module.RACE_FROM)
     monkeypatch.setattr(lp_module, "usable_cores", lambda: 1)
     assert not lp_module._races(None, lp_module.RACE_FROM)
+
+
+_CALLER = """
+import sys, threading, time
+import numpy as np
+import scipy.sparse as sp
+from planlab.plan import race
+from planlab.plan.verify import Arrays
+
+# A random LP the simplex takes minutes on: the racer is still solving when its caller dies.
+rng = np.random.default_rng(0)
+rows, cols = 30_000, 60_000
+matrix = sp.random(rows, cols, density=8 / rows, random_state=rng, format="csc")
+arrays = Arrays(matrix, -rng.random(cols), np.zeros(cols), np.full(cols, np.inf),
+                np.full(rows, -np.inf), rng.random(rows) * 10)
+running = race.Race(arrays, [{"solver": "simplex"}])
+threading.Thread(target=lambda: next(iter(running)), daemon=True).start()
+while not running._running:
+    time.sleep(0.05)
+print(next(iter(running._running.values())).process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is alive and not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_a_racer_dies_with_the_process_that_started_it() -> None:
+    caller = subprocess.Popen([sys.executable, "-c", _CALLER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert caller.stdout is not None
+        racer = int(caller.stdout.readline())
+        assert _running(racer)
+        caller.kill()
+        caller.wait()
+        deadline = time.monotonic() + 10.0
+        while _running(racer) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(racer)
+    finally:
+        caller.kill()
+        caller.wait()
+        if caller.stdout is not None:
+            caller.stdout.close()

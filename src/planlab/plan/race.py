@@ -118,7 +118,10 @@ def _start(arrays: Arrays, options: Mapping[str, Option]) -> _Racer:
     """A racer started and handed its work (a racer already gone is found out when its
     answer is read)."""
     process = subprocess.Popen(
-        _RACER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        (*_RACER, str(os.getpid())),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     stdin = cast(IO[bytes], process.stdin)
     try:
