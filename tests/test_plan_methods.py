@@ -292,10 +292,11 @@ def test_an_lp_highs_does_not_converge_on_goes_to_its_other_pdlp_then_to_ortools
     assert used == [lp_module.HIGHS_FIRST_ORDER, lp_module.HIGHS_FALLBACK]
     assert cut.status is Status.OPTIMAL and cut.runs >= 3
     assert cut.objective == pytest.approx(full.objective, rel=1e-3)
-    # Above CUPDLP_FIRST_ABOVE columns the two HiGHS codes are tried the other way round.
-    monkeypatch.setattr(lp_module, "CUPDLP_FIRST_ABOVE", 0)
+    # Above LARGE_ABOVE columns hipdlp without Pock-Chambolle's scaling comes first.
+    monkeypatch.setattr(lp_module, "LARGE_ABOVE", 0)
     large = solve(40_000)
-    assert used == [lp_module.HIGHS_FALLBACK]
+    assert used == [lp_module.HIGHS_LARGE]
+    assert large.solvers == ((lp_module.HIGHS_LARGE, "optimal"),)
     assert large.status is Status.OPTIMAL
     assert large.objective == pytest.approx(full.objective, rel=1e-3)
 

@@ -9,6 +9,7 @@ for 1e-4 about 7,000), so that which one ends first does not depend on timing.
 
 from __future__ import annotations
 
+import select
 import subprocess
 import sys
 import threading
@@ -97,7 +98,7 @@ def test_lps_race_by_default_only_in_the_sizes_and_on_the_cores_set_for_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(lp_module, "usable_cores", lambda: 2)
-    sizes = (lp_module.RACE_FROM - 1, lp_module.RACE_FROM, lp_module.CUPDLP_FIRST_ABOVE + 1)
+    sizes = (lp_module.RACE_FROM - 1, lp_module.RACE_FROM, lp_module.LARGE_ABOVE + 1)
     assert [lp_module._races(None, n) for n in sizes] == [False, True, False]
     assert lp_module._races(True, 10) and not lp_module._races(False, lp_module.RACE_FROM)
     monkeypatch.setattr(lp_module, "usable_cores", lambda: 1)
@@ -117,9 +118,10 @@ rows, cols = 30_000, 60_000
 matrix = sp.random(rows, cols, density=8 / rows, random_state=rng, format="csc")
 arrays = Arrays(matrix, -rng.random(cols), np.zeros(cols), np.full(cols, np.inf),
                 np.full(rows, -np.inf), rng.random(rows) * 10)
-running = race.Race(arrays, [{"solver": "simplex"}])
+running = race.Race(arrays, [("simplex", {"solver": "simplex"})])
 threading.Thread(target=lambda: next(iter(running)), daemon=True).start()
-while not running._running:
+deadline = time.monotonic() + 60
+while not running._running and time.monotonic() < deadline:
     time.sleep(0.05)
 print(next(iter(running._running.values())).process.pid, flush=True)
 time.sleep(600)
@@ -140,6 +142,8 @@ def test_a_racer_dies_with_the_process_that_started_it() -> None:
     caller = subprocess.Popen([sys.executable, "-c", _CALLER], stdout=subprocess.PIPE, text=True)
     try:
         assert caller.stdout is not None
+        ready, _, _ = select.select([caller.stdout], [], [], 90.0)
+        assert ready, "the caller did not start its racer"
         racer = int(caller.stdout.readline())
         assert _running(racer)
         caller.kill()

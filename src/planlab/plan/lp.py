@@ -74,36 +74,55 @@ METHODS = ("auto", "simplex", "ipm", "pdlp", "pdlp-ortools")
 its interior-point method (with crossover, so duals are exact), its first-order
 primal-dual hybrid gradient (PDLP), or OR-Tools' PDLP."""
 HIGHS_FIRST_ORDER = "hipdlp"
-"""HiGHS's solver behind ``method="pdlp"`` up to ``CUPDLP_FIRST_ABOVE`` columns: its own
+"""HiGHS's solver behind ``method="pdlp"`` up to ``LARGE_ABOVE`` columns: its own
 PDLP (``hipdlp``), not the bundled cuPDLP-C (``pdlp``). Measured on the benchmark's 10^4
 x 5 plan at 1e-4 (docs/performance.md): 2,600 iterations and 12.5 s of CPU against 3,280
 and 18.7 s, both accepted by planlab's measures in one run. It ignores a start. An answer
 it calls optimal that planlab's measures do not accept (its own measure is taken on its
 presolved, rescaled LP) goes on in OR-Tools' PDLP, which starts from it."""
 HIGHS_FALLBACK = "pdlp"
-"""HiGHS's solver for an LP on which ``HIGHS_FIRST_ORDER`` did not converge within
-``PDLP_ITERATIONS`` (and the first one tried above ``CUPDLP_FIRST_ABOVE`` columns): the
-bundled cuPDLP-C, from scratch (HiGHS returns no point when it
-stops at a limit). On a tempo check's disproportions LP at 10^4 (seed 3), where
-``hipdlp``'s primal weight swung between 1e-6 and 200 for 40,000 iterations without
-converging, cuPDLP-C's answer was accepted after 5,080 iterations (31 s of CPU) and
-OR-Tools' PDLP took 91.5 s; where both HiGHS codes converge, cuPDLP-C took 1.5-2.8 times
-``hipdlp``'s CPU (docs/performance.md, "Sixth round")."""
-CUPDLP_FIRST_ABOVE = 1_000_000
-"""Above this many columns HiGHS's two PDLPs are tried in the other order, cuPDLP-C
-(``HIGHS_FALLBACK``) first and ``hipdlp`` after it. Measured on the benchmark's plan
-(docs/performance.md, "Sixth round"): at 4.1 million columns (10^5 products x 5 years)
-cuPDLP-C's answer was accepted after 4,680 iterations and 379 s of CPU, ``hipdlp``'s after
-24,040 and 1,355 s, its primal weight swinging; at 0.41 million (10^4 x 5) ``hipdlp`` took
-1.5 to 2.8 times less CPU on three of four economies. Where between the two sizes the
-order should turn was not measured: one million is an assumption."""
+"""HiGHS's solver for an LP on which ``HIGHS_FIRST_ORDER`` (or above ``LARGE_ABOVE``
+columns ``HIGHS_LARGE``) did not converge within ``PDLP_ITERATIONS``: the bundled
+cuPDLP-C, from scratch (HiGHS returns no point when it stops at a limit); from
+``RACE_FROM`` columns up to ``LARGE_ABOVE``, raced beside ``HIGHS_FIRST_ORDER``. On a
+tempo check's disproportions LP at 10^4 (seed 3), where ``hipdlp``'s primal weight swung
+between 1e-6 and 200 for 40,000 iterations without converging, cuPDLP-C's answer was
+accepted after 5,080 iterations (31 s of CPU) and OR-Tools' PDLP took 91.5 s; where both
+HiGHS codes converge, cuPDLP-C took 1.5-2.8 times ``hipdlp``'s CPU (docs/performance.md,
+"Sixth round")."""
+HIGHS_LARGE = "hipdlp-l2"
+"""HiGHS's PDLP code tried first above ``LARGE_ABOVE`` columns: ``hipdlp`` with Ruiz and
+L2 scaling and without Pock-Chambolle's (HiGHS's ``pdlp_scaling_mode`` ``RUIZ_L2``), then
+cuPDLP-C (``HIGHS_FALLBACK``). Measured on the benchmark's 10^5 x 5 plans
+(docs/performance.md, "Seventh round"): on seed 1 its answer was accepted after 3,880
+iterations and 254 s of CPU, cuPDLP-C's after 4,680 and 369 s, ``hipdlp``'s with its
+default scaling after 24,040 and 1,295-1,355 s (its primal weight swinging). At 10^4 it
+is no better than the default on the tempo check's LPs (slower on five of eight, no
+convergence on one), so it is not used there."""
+RUIZ_L2 = 3
+"""HiGHS's ``pdlp_scaling_mode`` for Ruiz (1) and L2 (2) scaling, without
+Pock-Chambolle's (4); HiGHS's default is 5."""
+LARGE_ABOVE = 1_000_000
+"""Above this many columns HiGHS's PDLPs are tried as ``HIGHS_LARGE`` then cuPDLP-C,
+not ``hipdlp`` then cuPDLP-C. Measured on the benchmark's plan (docs/performance.md,
+"Sixth round" and "Seventh round"): at 4.1 million columns (10^5 products x 5 years)
+``hipdlp`` with its default scaling took 24,040 iterations, cuPDLP-C 4,680 and
+``HIGHS_LARGE`` 3,880; at 0.41 million (10^4 x 5) ``hipdlp`` took 1.5 to 2.8 times less
+CPU than cuPDLP-C on three of four economies. Where between the two sizes the order
+should turn was not measured: one million is an assumption."""
+_CODES: dict[str, dict[str, Option]] = {
+    HIGHS_FIRST_ORDER: {"solver": "hipdlp"},
+    HIGHS_LARGE: {"solver": "hipdlp", "pdlp_scaling_mode": RUIZ_L2},
+    HIGHS_FALLBACK: {"solver": "pdlp"},
+}
+"""HiGHS's PDLP codes by the name a solution gives them: HiGHS's solver and options."""
 PDLP_ITERATIONS = 40_000
 """Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
 (``HIGHS_FALLBACK``, then OR-Tools' PDLP afresh). Assumption, from the benchmarks
 (docs/performance.md, "Sixth round"): the most an accepted ``hipdlp`` solve took was
 24,040 iterations (the 10^5 x 5 plan), 1.7 times fewer."""
 RACE_FROM = 100_000
-"""From this many columns up to ``CUPDLP_FIRST_ABOVE``, HiGHS's two PDLPs race in two
+"""From this many columns up to ``LARGE_ABOVE``, HiGHS's two PDLPs race in two
 processes where two cores are usable (``LinearProgram.solve``'s ``race``). Measured on
 the benchmark's plans (docs/performance.md, "Seventh round"): at 0.41 million columns
 (10^4 products x 5 years) ``hipdlp`` solved three economies of four in 11-13 s and did not
@@ -462,7 +481,7 @@ class LinearProgram:
         rescaled LP), and its answer is still accepted at ``tolerance`` by planlab's.
         ``race``: run HiGHS's two PDLPs at once, each in a process of its own, and keep the
         first to converge; by default where the process may use two cores and the LP has
-        between ``RACE_FROM`` and ``CUPDLP_FIRST_ABOVE`` columns.
+        between ``RACE_FROM`` and ``LARGE_ABOVE`` columns.
         """
         if not margin >= 1.0:
             raise ValueError("margin is at least 1")
@@ -588,7 +607,7 @@ class LinearProgram:
         iteration limit decides, as the first to do so would in turn. Also returns the
         number of runs and whether every one stopped at its limit; ``tried`` gets each
         run and each racer stopped."""
-        options = [_highs_options("pdlp", accuracy, time_limit, solver) for solver in solvers]
+        options = [(s, _highs_options("pdlp", accuracy, time_limit, s)) for s in solvers]
         status, answer, stalled = Status.OTHER, None, True
         with racing(arrays, options) as race:
             for run in race:
@@ -788,9 +807,10 @@ def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
 
 
 def _highs_pdlps(columns: int) -> tuple[str, str]:
-    """HiGHS's two PDLPs in the order they are tried on an LP of this many columns."""
-    if columns > CUPDLP_FIRST_ABOVE:
-        return HIGHS_FALLBACK, HIGHS_FIRST_ORDER
+    """HiGHS's two PDLP codes (``_CODES``) in the order they are tried on an LP of this
+    many columns."""
+    if columns > LARGE_ABOVE:
+        return HIGHS_LARGE, HIGHS_FALLBACK
     return HIGHS_FIRST_ORDER, HIGHS_FALLBACK
 
 
@@ -799,16 +819,14 @@ def _races(race: bool | None, columns: int) -> bool:
     where two cores are free to run them and the size is one where either may be the faster."""
     if race is not None:
         return race
-    return (
-        hasattr(os, "wait4") and usable_cores() >= 2 and RACE_FROM <= columns <= CUPDLP_FIRST_ABOVE
-    )
+    return hasattr(os, "wait4") and usable_cores() >= 2 and RACE_FROM <= columns <= LARGE_ABOVE
 
 
 def _highs_options(
     chosen: str, accuracy: float, time_limit: float | None, solver: str
 ) -> dict[str, Option]:
     """HiGHS's options for one solve by ``solver`` of the method ``chosen``."""
-    options: dict[str, Option] = {"solver": solver}
+    options: dict[str, Option] = dict(_CODES.get(solver, {"solver": solver}))
     if chosen == "pdlp":
         options["kkt_tolerance"] = accuracy
         options["pdlp_iteration_limit"] = PDLP_ITERATIONS

@@ -26,7 +26,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 from typing import IO, cast
 
@@ -55,10 +55,10 @@ class _Racer:
 
 
 class Race:
-    """One HiGHS solve of an LP per set of options, each started when a core is free (in
-    order); iterating yields the runs as they end."""
+    """One HiGHS solve of an LP per named set of options, each started when a core is free
+    (in order); iterating yields the runs as they end, each labelled with its name."""
 
-    def __init__(self, arrays: Arrays, options: Sequence[Mapping[str, Option]]) -> None:
+    def __init__(self, arrays: Arrays, options: Sequence[tuple[str, Mapping[str, Option]]]) -> None:
         self._arrays = arrays
         self._waiting = list(options)
         self._running: dict[int, _Racer] = {}
@@ -72,7 +72,7 @@ class Race:
             # The first racer waits for its core; the others take one only if it is free.
             while self._waiting and _CORES.acquire(blocking=not self._running):
                 try:
-                    racer = _start(self._arrays, self._waiting.pop(0))
+                    racer = _start(self._arrays, *self._waiting.pop(0))
                 except BaseException:
                     _CORES.release()
                     raise
@@ -83,6 +83,7 @@ class Race:
                 racer = self._running.pop(cast(int, ready))
                 try:
                     run = pickle.load(cast(IO[bytes], racer.process.stdout))
+                    run = replace(run, solver=racer.solver)
                 except (EOFError, pickle.UnpicklingError):
                     failed = highspy.HighsModelStatus.kSolveError
                     run = HighsRun(racer.solver, failed, None, None, 0)
@@ -98,10 +99,10 @@ class Race:
 
 
 @contextmanager
-def racing(arrays: Arrays, options: Sequence[Mapping[str, Option]]) -> Iterator[Race]:
-    """A ``Race`` of HiGHS's solves of ``arrays``, one per set of ``options``; leaving the
-    block stops every racer still running. The CPU seconds of all of them count to this
-    thread's ``racers_cpu``."""
+def racing(arrays: Arrays, options: Sequence[tuple[str, Mapping[str, Option]]]) -> Iterator[Race]:
+    """A ``Race`` of HiGHS's solves of ``arrays``, one per named set of ``options`` (the
+    name labels its run); leaving the block stops every racer still running. The CPU
+    seconds of all of them count to this thread's ``racers_cpu``."""
     race = Race(arrays, options)
     try:
         yield race
@@ -114,7 +115,7 @@ def racers_cpu() -> float:
     return float(getattr(_ENDED, "cpu", 0.0))
 
 
-def _start(arrays: Arrays, options: Mapping[str, Option]) -> _Racer:
+def _start(arrays: Arrays, name: str, options: Mapping[str, Option]) -> _Racer:
     """A racer started and handed its work (a racer already gone is found out when its
     answer is read)."""
     process = subprocess.Popen(
@@ -129,7 +130,7 @@ def _start(arrays: Arrays, options: Mapping[str, Option]) -> _Racer:
         stdin.close()
     except BrokenPipeError:
         pass
-    return _Racer(process, str(options.get("solver", "choose")))
+    return _Racer(process, name)
 
 
 def _ended(racer: _Racer) -> None:
