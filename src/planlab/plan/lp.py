@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 from typing import Any
 
 import highspy
@@ -110,11 +111,13 @@ not ``hipdlp`` then cuPDLP-C. Measured on the benchmark's plan (docs/performance
 ``HIGHS_LARGE`` 3,880; at 0.41 million (10^4 x 5) ``hipdlp`` took 1.5 to 2.8 times less
 CPU than cuPDLP-C on three of four economies. Where between the two sizes the order
 should turn was not measured: one million is an assumption."""
-_CODES: dict[str, dict[str, Option]] = {
-    HIGHS_FIRST_ORDER: {"solver": "hipdlp"},
-    HIGHS_LARGE: {"solver": "hipdlp", "pdlp_scaling_mode": RUIZ_L2},
-    HIGHS_FALLBACK: {"solver": "pdlp"},
-}
+_CODES: Mapping[str, Mapping[str, Option]] = MappingProxyType(
+    {
+        HIGHS_FIRST_ORDER: MappingProxyType({"solver": "hipdlp"}),
+        HIGHS_LARGE: MappingProxyType({"solver": "hipdlp", "pdlp_scaling_mode": RUIZ_L2}),
+        HIGHS_FALLBACK: MappingProxyType({"solver": "pdlp"}),
+    }
+)
 """HiGHS's PDLP codes by the name a solution gives them: HiGHS's solver and options."""
 PDLP_ITERATIONS = 40_000
 """Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
