@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import highspy
 import pytest
 
 from planlab.economy import load_builtin
@@ -92,6 +93,15 @@ def test_racers_that_die_leave_the_lp_to_ortools(monkeypatch: pytest.MonkeyPatch
     assert raced.solvers[2:] == (("ortools", "optimal"),)
     assert raced.status is Status.OPTIMAL
     assert max(raced.primal_infeasibility, raced.dual_infeasibility, raced.gap) <= 1e-4
+
+
+def test_a_racer_gets_what_is_left_of_the_time_limit_when_it_starts() -> None:
+    arrays = _plan().lp.arrays(scaled=True)
+    spent = time.perf_counter() - 1.0
+    with race_module.racing(arrays, [("late", {"solver": "pdlp"})], deadline=spent) as race:
+        (run,) = list(race)
+    assert run.solver == "late"
+    assert run.status == highspy.HighsModelStatus.kTimeLimit
 
 
 def test_lps_race_by_default_only_in_the_sizes_and_on_the_cores_set_for_it(

@@ -506,8 +506,9 @@ class LinearProgram:
             if chosen == "pdlp" and _races(race, arrays.matrix.shape[1]):
                 # HiGHS's two PDLPs at once, each in a process of its own; the first to
                 # converge wins and the other is stopped.
+                deadline = None if time_limit is None else began + time_limit
                 status, answer, runs, stalled = self._race_highs(
-                    arrays, asked, time_limit, solvers, tried
+                    arrays, asked, deadline, solvers, tried
                 )
             else:
                 # HiGHS's two PDLPs in turn, the second only if the first did not converge.
@@ -602,17 +603,18 @@ class LinearProgram:
         self,
         arrays: Arrays,
         accuracy: float,
-        time_limit: float | None,
+        deadline: float | None,
         solvers: Sequence[str],
         tried: list[tuple[str, str]],
     ) -> tuple[Status, _Answer | None, int, bool]:
-        """HiGHS's PDLPs ``solvers`` raced: the first run that ends other than at its
-        iteration limit decides, as the first to do so would in turn. Also returns the
-        number of runs and whether every one stopped at its limit; ``tried`` gets each
-        run and each racer stopped."""
-        options = [(s, _highs_options("pdlp", accuracy, time_limit, s)) for s in solvers]
+        """HiGHS's PDLPs ``solvers`` raced, each given what is left until ``deadline`` (a
+        ``time.perf_counter`` reading) when it starts: the first run that ends other than
+        at its iteration limit decides, as the first to do so would in turn. Also returns
+        the number of runs and whether every one stopped at its limit; ``tried`` gets
+        each run and each racer stopped."""
+        options = [(s, _highs_options("pdlp", accuracy, None, s)) for s in solvers]
         status, answer, stalled = Status.OTHER, None, True
-        with racing(arrays, options) as race:
+        with racing(arrays, options, deadline) as race:
             for run in race:
                 tried.append((run.solver, _ended_as(run.status)))
                 if run.status not in (_ITERATION_LIMIT, highspy.HighsModelStatus.kSolveError):

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -58,8 +59,14 @@ class Race:
     """One HiGHS solve of an LP per named set of options, each started when a core is free
     (in order); iterating yields the runs as they end, each labelled with its name."""
 
-    def __init__(self, arrays: Arrays, options: Sequence[tuple[str, Mapping[str, Option]]]) -> None:
+    def __init__(
+        self,
+        arrays: Arrays,
+        options: Sequence[tuple[str, Mapping[str, Option]]],
+        deadline: float | None = None,
+    ) -> None:
         self._arrays = arrays
+        self._deadline = deadline
         self._waiting = list(options)
         self._running: dict[int, _Racer] = {}
         self.started = 0
@@ -71,8 +78,12 @@ class Race:
         while self._waiting or self._running:
             # The first racer waits for its core; the others take one only if it is free.
             while self._waiting and _CORES.acquire(blocking=not self._running):
+                name, options = self._waiting.pop(0)
+                if self._deadline is not None:
+                    left = max(0.0, self._deadline - time.perf_counter())
+                    options = {**options, "time_limit": left}
                 try:
-                    racer = _start(self._arrays, *self._waiting.pop(0))
+                    racer = _start(self._arrays, name, options)
                 except BaseException:
                     _CORES.release()
                     raise
@@ -99,11 +110,17 @@ class Race:
 
 
 @contextmanager
-def racing(arrays: Arrays, options: Sequence[tuple[str, Mapping[str, Option]]]) -> Iterator[Race]:
+def racing(
+    arrays: Arrays,
+    options: Sequence[tuple[str, Mapping[str, Option]]],
+    deadline: float | None = None,
+) -> Iterator[Race]:
     """A ``Race`` of HiGHS's solves of ``arrays``, one per named set of ``options`` (the
-    name labels its run); leaving the block stops every racer still running. The CPU
-    seconds of all of them count to this thread's ``racers_cpu``."""
-    race = Race(arrays, options)
+    name labels its run), each given what is left until ``deadline`` (a
+    ``time.perf_counter`` reading) as its time limit when it starts; leaving the block
+    stops every racer still running. The CPU seconds of all of them count to this
+    thread's ``racers_cpu``."""
+    race = Race(arrays, options, deadline)
     try:
         yield race
     finally:
