@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
-from planlab.cli import app
+from planlab.cli import app, common
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,3 +157,20 @@ def test_plan_and_tempo_take_a_method(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     done = runner.invoke(app, ["plan", "textbook-3", "--method", "newton"])
     assert done.exit_code == 2 and "method" in done.output
+
+
+def test_a_long_plan_or_tempo_check_shows_a_spinner_on_the_terminal_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A solve reports no progress of its own: the command shows what it is doing and for
+    # how long, on standard error, and only where a terminal shows it.
+    shown = io.StringIO()
+    monkeypatch.setattr(common, "errors", Console(file=shown, force_terminal=True, width=100))
+    done = runner.invoke(app, ["tempo", "textbook-3", "--growth", "industry_1=0.01", "--json"])
+    assert done.exit_code == 0, done.output
+    json.loads(done.stdout)
+    assert "checking the tempo: 3 branches over 5 years" in shown.getvalue()
+    piped = io.StringIO()
+    monkeypatch.setattr(common, "errors", Console(file=piped, force_terminal=False))
+    assert runner.invoke(app, ["plan", "textbook-3"]).exit_code == 0
+    assert piped.getvalue() == ""

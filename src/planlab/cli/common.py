@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -18,6 +19,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
@@ -39,6 +41,7 @@ __all__ = [
     "parse_assignments",
     "progress_bar",
     "read_mapping_file",
+    "working",
     "write_atomic",
     "write_tables",
 ]
@@ -173,6 +176,20 @@ def progress_bar(*extra: ProgressColumn) -> Progress:
         *extra,
     )
     return Progress(*columns, console=console, transient=True)
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner with the time elapsed while a step of unknown length runs (a solve gives no
+    progress of its own), on standard error so that JSON on standard output stays clean;
+    shown only on a terminal, gone when the step ends."""
+    if not errors.is_terminal:
+        yield
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as spinner:
+        spinner.add_task(what, total=None)
+        yield
 
 
 def advance(bar: Progress, task: TaskID, done: int, total: int) -> None:

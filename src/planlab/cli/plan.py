@@ -14,6 +14,7 @@ from planlab.cli.common import (
     handles_input_errors,
     parse_assignments,
     read_mapping_file,
+    working,
     write_atomic,
     write_tables,
 )
@@ -67,7 +68,8 @@ def plan(
             )
         targets = growth_targets(data, _rates(data.names, growth), years)
     settings = PlanSettings(years=years, consumption_growth=consumption_growth)
-    result = build(data, years, targets or None, objective, settings=settings, method=method)
+    with working(f"computing the plan: {data.n:,} branches over {years} years"):
+        result = build(data, years, targets or None, objective, settings=settings, method=method)
     console.print(plan_summary(data, result))
     if out is not None:
         write_plan(out, result)
@@ -110,7 +112,8 @@ def tempo(
     rates = _mapping(growth, growth_file, "--growth", "growth")
     if not rates:
         raise InputError.single("--growth", "growth", "at least one SECTOR=RATE", "none given")
-    report = check_tempo(data, rates, years, method=method)
+    with working(f"checking the tempo: {data.n:,} branches over {years} years"):
+        report = check_tempo(data, rates, years, method=method)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
