@@ -16,8 +16,9 @@ the weighted one: every branch asked for ``--target-factor`` times its base-year
 output in the final year. On a shared machine wall times follow the load: each timed
 step also gives the CPU seconds of this process and of its ended child processes, the
 racers of ``planlab.plan.race`` (``*_cpu_s``), and the record the load average before and
-after; ``racer_peak_mb`` is the peak memory of the largest racer. ``--no-race`` solves
-the plan with HiGHS's two PDLPs in turn instead of at once.
+after; ``racer_peak_mb`` is the peak memory of the largest racer, ``solvers`` each run
+and how it ended. ``--no-race`` solves the plan with HiGHS's two PDLPs in turn instead
+of at once.
 
     .venv/bin/python benchmarks/plan_scaling.py --n 10000 --years 5 --seed 1 --json
 """
@@ -125,6 +126,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "status": solution.status.value,
         "method": solution.method,
         "runs": solution.runs,
+        "solvers": [list(run) for run in solution.solvers],
         "tolerance": args.tolerance,
         "objective": solution.objective,
         "gap": solution.gap,
