@@ -250,8 +250,10 @@ def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
 ) -> None:
     def stopped(self: LinearProgram, **_: object) -> Solution:
         empty = np.zeros(0)
+        runs = (("hipdlp", "iteration limit"), ("pdlp", "iteration limit"), ("ortools", "other"))
+        nan = np.nan
         return Solution(
-            Status.OTHER, np.nan, empty, empty, empty, empty, np.nan, 0.0, method="pdlp", runs=3
+            Status.OTHER, nan, empty, empty, empty, empty, nan, 0.0, method="pdlp", solvers=runs
         )
 
     monkeypatch.setattr(LinearProgram, "solve", stopped)

@@ -102,9 +102,17 @@ def test_a_racer_gets_what_is_left_of_the_time_limit_when_it_starts() -> None:
     # then); asked for SLOW, it would otherwise run on for about 90,000 iterations.
     late = [("late", {"solver": "hipdlp", "kkt_tolerance": SLOW})]
     with race_module.racing(arrays, late, deadline=spent) as race:
-        (run,) = list(race)
-    assert run.solver == "late"
+        ((solver, run),) = list(race)
+    assert solver == "late"
     assert run.status == highspy.HighsModelStatus.kTimeLimit
+
+
+def test_a_solve_without_an_answer_still_lists_its_runs() -> None:
+    # hipdlp stops at a time limit of zero at once and returns no point: no answer, and no
+    # other solver tried (a limit of time is not one of iterations).
+    stopped = _plan().lp.solve(method="pdlp", time_limit=0.0, race=False)
+    assert stopped.status is Status.OTHER
+    assert stopped.solvers == ((HIGHS_FIRST_ORDER, "time limit"),) and stopped.runs == 1
 
 
 def test_lps_race_by_default_only_in_the_sizes_and_on_the_cores_set_for_it(

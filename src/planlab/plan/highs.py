@@ -25,16 +25,13 @@ Option = bool | int | float | str
 
 @dataclass(frozen=True)
 class HighsRun:
-    """What one HiGHS solve returned: by which solver, its model status, and a point if any."""
+    """What one HiGHS solve returned: its model status, and a point if it has one."""
 
-    solver: str
     status: highspy.HighsModelStatus
     values: FloatArray | None
     """Primal values, where HiGHS reports valid values and duals."""
     duals: FloatArray | None
     """Row duals, with ``values``."""
-    iterations: int
-    """PDLP iterations (0 for the other solvers)."""
 
 
 def new_highs() -> _Highs:
@@ -78,10 +75,8 @@ def run_highs(arrays: Arrays, options: Mapping[str, Option]) -> tuple[_Highs, Hi
     answer = highs.getSolution()
     point = answer.value_valid and answer.dual_valid
     run = HighsRun(
-        solver=str(options.get("solver", "choose")),
         status=highs.getModelStatus(),
         values=np.asarray(answer.col_value, dtype=float) if point else None,
         duals=np.asarray(answer.row_dual, dtype=float) if point else None,
-        iterations=int(highs.getInfo().pdlp_iteration_count),
     )
     return highs, run

@@ -146,7 +146,9 @@ FIRST_ORDER_TOLERANCE = 1e-4
 """Relative primal infeasibility, dual infeasibility and gap to which PDLP solves
 (HiGHS's ``kkt_tolerance``) and against which planlab checks its answer: the
 tolerance of the published large planning computations and of the benchmarks."""
-_ITERATION_LIMIT = highspy.HighsModelStatus.kIterationLimit
+_GAVE_UP = (highspy.HighsModelStatus.kIterationLimit, highspy.HighsModelStatus.kSolveError)
+"""HiGHS's statuses of a run that leaves the LP to the next solver: its iteration limit
+(it did not converge), or a failure (in a racer: a process that died without an answer)."""
 _IIS_STRATEGY = (
     2 | 4 if hasattr(getattr(highspy, "IisStrategy", None), "kIisStrategyIrreducible") else 2
 )
@@ -242,13 +244,17 @@ class Solution:
     """The largest single bound violation in the blocks' units (``Quality``), for reporting."""
     tolerance: float = 0.0
     """The relative accuracy the method was asked for (0 for the exact methods)."""
-    runs: int = 1
-    """How many times HiGHS ran (a first-order solve repeated tighter counts each run)."""
     solvers: tuple[tuple[str, str], ...] = ()
     """Each solver run in the order it ended, with how it ended: HiGHS's ``simplex``,
     ``ipm``, ``hipdlp`` or ``pdlp`` (cuPDLP-C), or ``ortools``; ``optimal``, ``iteration
     limit``, ``time limit``, ``infeasible``..., or ``stopped`` for a racer stopped when
     another won (``planlab.plan.race``). The answer is that of the last one not stopped."""
+
+    @property
+    def runs(self) -> int:
+        """How many times a solver ran (a first-order solve repeated tighter counts each
+        run, a racer stopped too)."""
+        return len(self.solvers)
 
 
 class LinearProgram:
@@ -476,7 +482,7 @@ class LinearProgram:
         ``start``, an earlier solution of a model of the same shape, is where OR-Tools'
         PDLP begins (HiGHS's methods start afresh). With ``pdlp`` an answer that HiGHS
         calls optimal and planlab's measures do not accept is taken on by OR-Tools' PDLP
-        from that answer (``Solution.runs`` counts every solver's runs); an LP on which
+        from that answer (``Solution.solvers`` lists every solver's runs); an LP on which
         HiGHS's PDLP spends ``PDLP_ITERATIONS`` without converging goes to cuPDLP-C
         (``HIGHS_FALLBACK``) and then to OR-Tools' PDLP, each from scratch, within what is
         left of ``time_limit``. ``margin``: HiGHS's
@@ -499,7 +505,7 @@ class LinearProgram:
         highs: _Highs | None = None
         tried: list[tuple[str, str]] = []
         if chosen == "pdlp-ortools":
-            status, answer, runs = self._run_ortools(arrays, accuracy, time_limit, point, tried)
+            status, answer = self._run_ortools(arrays, accuracy, time_limit, point, tried)
         else:
             asked = accuracy / margin
             solvers = _highs_pdlps(arrays.matrix.shape[1]) if chosen == "pdlp" else (chosen,)
@@ -507,37 +513,32 @@ class LinearProgram:
                 # HiGHS's two PDLPs at once, each in a process of its own; the first to
                 # converge wins and the other is stopped.
                 deadline = None if time_limit is None else began + time_limit
-                status, answer, runs, stalled = self._race_highs(
-                    arrays, asked, deadline, solvers, tried
-                )
+                status, answer, stalled = self._race_highs(arrays, asked, deadline, solvers, tried)
             else:
                 # HiGHS's two PDLPs in turn, the second only if the first did not converge.
-                runs, stalled = 0, True
+                stalled = True
                 for solver in solvers:
                     highs, status, answer = self._run_highs(
                         arrays, chosen, asked, _left(time_limit, began), solver
                     )
-                    runs += 1
                     tried.append((solver, _ended_as(highs.getModelStatus())))
-                    stalled = highs.getModelStatus() == _ITERATION_LIMIT
+                    stalled = highs.getModelStatus() in _GAVE_UP
                     if not stalled:
                         break
             if chosen == "pdlp" and stalled:
                 # Neither converged within its budget: OR-Tools' PDLP solves afresh.
                 highs = None
-                status, answer, more = self._run_ortools(
+                status, answer = self._run_ortools(
                     arrays, accuracy, _left(time_limit, began), None, tried
                 )
-                runs += more
             elif chosen == "pdlp" and status is Status.OPTIMAL and answer is not None:
                 if not answer[2].within(accuracy):
                     # HiGHS judges its answer by its own measures; planlab's decide. OR-Tools'
                     # PDLP (planlab's criterion) goes on from HiGHS's answer.
                     highs = None
-                    status, answer, more = self._run_ortools(
+                    status, answer = self._run_ortools(
                         arrays, accuracy, time_limit, (answer[0], answer[1]), tried
                     )
-                    runs += more
             elif status is Status.OTHER and answer is not None and answer[2].within(accuracy):
                 status = Status.OPTIMAL
         if status is not Status.OPTIMAL or answer is None:
@@ -548,9 +549,8 @@ class LinearProgram:
                 find_iis,
                 chosen,
                 accuracy,
-                runs,
-                time.perf_counter() - began,
                 tuple(tried),
+                time.perf_counter() - began,
             )
         values, row_dual, quality = answer
         activity = np.asarray(arrays.matrix @ values, dtype=float)
@@ -581,7 +581,6 @@ class LinearProgram:
             gap=quality.gap,
             largest_violation=quality.largest_violation,
             tolerance=accuracy,
-            runs=runs,
             solvers=tuple(tried),
         )
 
@@ -606,23 +605,22 @@ class LinearProgram:
         deadline: float | None,
         solvers: Sequence[str],
         tried: list[tuple[str, str]],
-    ) -> tuple[Status, _Answer | None, int, bool]:
+    ) -> tuple[Status, _Answer | None, bool]:
         """HiGHS's PDLPs ``solvers`` raced, each given what is left until ``deadline`` (a
-        ``time.perf_counter`` reading) when it starts: the first run that ends other than
-        at its iteration limit decides, as the first to do so would in turn. Also returns
-        the number of runs and whether every one stopped at its limit; ``tried`` gets
-        each run and each racer stopped."""
+        ``time.perf_counter`` reading) when it starts: the first run that does not give up
+        (``_GAVE_UP``) decides, as the first to do so would in turn. Also returns whether
+        every one gave up; ``tried`` gets each run and each racer stopped."""
         options = [(s, _highs_options("pdlp", accuracy, None, s)) for s in solvers]
         status, answer, stalled = Status.OTHER, None, True
         with racing(arrays, options, deadline) as race:
-            for run in race:
-                tried.append((run.solver, _ended_as(run.status)))
-                if run.status not in (_ITERATION_LIMIT, highspy.HighsModelStatus.kSolveError):
+            for solver, run in race:
+                tried.append((solver, _ended_as(run.status)))
+                if run.status not in _GAVE_UP:
                     status, answer = self._outcome(run, "pdlp", arrays, None)
                     stalled = False
                     break
         tried.extend((solver, "stopped") for solver in race.stopped)
-        return status, answer, race.started, stalled
+        return status, answer, stalled
 
     def _run_ortools(
         self,
@@ -631,7 +629,7 @@ class LinearProgram:
         time_limit: float | None,
         point: _Point | None,
         tried: list[tuple[str, str]],
-    ) -> tuple[Status, _Answer | None, int]:
+    ) -> tuple[Status, _Answer | None]:
         """OR-Tools' PDLP from ``point``; repeated tighter, from its own answer, if planlab's
         measures miss (its criterion is planlab's, so this is rare). ``tried`` gets each run."""
         asked = accuracy
@@ -648,13 +646,13 @@ class LinearProgram:
             if found.verdict == "infeasible_or_unbounded":
                 status = self._unbounded_or_infeasible("pdlp-ortools")
             if found.values is None or found.row_duals is None:
-                return status, None, runs
+                return status, None
             quality = measure(arrays, found.values, found.row_duals)
             answer = (found.values, found.row_duals, quality)
             if status in (Status.OPTIMAL, Status.OTHER) and answer[2].within(accuracy):
-                return Status.OPTIMAL, answer, runs
+                return Status.OPTIMAL, answer
             if status is not Status.OPTIMAL or runs > TIGHTENINGS:
-                return (Status.OTHER if status is Status.OPTIMAL else status), None, runs
+                return (Status.OTHER if status is Status.OPTIMAL else status), None
             point = (found.values, found.row_duals)
             asked /= _tightening(quality, accuracy)
 
@@ -677,9 +675,8 @@ class LinearProgram:
         find_iis: bool,
         chosen: str,
         accuracy: float,
-        runs: int,
+        solvers: tuple[tuple[str, str], ...],
         seconds: float,
-        solvers: tuple[tuple[str, str], ...] = (),
     ) -> Solution:
         """The solution of a model with no optimum: NaN values, the IIS if infeasible."""
         iis_rows: list[int] = []
@@ -708,7 +705,7 @@ class LinearProgram:
             iis_cols,
             method=chosen,
             tolerance=accuracy,
-            runs=runs,
+            solvers=solvers,
         )
 
     def _units(self, method: str) -> tuple[FloatArray, FloatArray] | None:

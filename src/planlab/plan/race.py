@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import IO, cast
 
@@ -57,7 +57,7 @@ class _Racer:
 
 class Race:
     """One HiGHS solve of an LP per named set of options, each started when a core is free
-    (in order); iterating yields the runs as they end, each labelled with its name."""
+    (in order); iterating yields each run with its name as it ends."""
 
     def __init__(
         self,
@@ -74,7 +74,7 @@ class Race:
         self.stopped: list[str] = []
         """The solvers of the racers stopped before they ended, by ``stop``."""
 
-    def __iter__(self) -> Iterator[HighsRun]:
+    def __iter__(self) -> Iterator[tuple[str, HighsRun]]:
         while self._waiting or self._running:
             # The first racer waits for its core; the others take one only if it is free.
             while self._waiting and _CORES.acquire(blocking=not self._running):
@@ -94,12 +94,10 @@ class Race:
                 racer = self._running.pop(cast(int, ready))
                 try:
                     run = pickle.load(cast(IO[bytes], racer.process.stdout))
-                    run = replace(run, solver=racer.solver)
                 except (EOFError, pickle.UnpicklingError):
-                    failed = highspy.HighsModelStatus.kSolveError
-                    run = HighsRun(racer.solver, failed, None, None, 0)
+                    run = HighsRun(highspy.HighsModelStatus.kSolveError, None, None)
                 _ended(racer)
-                yield run
+                yield racer.solver, run
 
     def stop(self) -> None:
         """Stop every racer still running."""
