@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,6 +28,7 @@ from planlab.plan import PlanResult, build, check_tempo, tempo
 from planlab.plan import lp as lp_module
 from planlab.plan.build import FIX_TOLERANCE, _with_targets, held
 from planlab.plan.formulation import PlanSettings, make_targets
+from planlab.plan.highs import run_highs
 from planlab.plan.lp import EXACT_UP_TO, FIRST_ORDER, LinearProgram, Solution, Status
 from planlab.plan.tempo import _fraction_model
 
@@ -301,6 +303,26 @@ def test_an_lp_highs_does_not_converge_on_goes_to_its_other_pdlp_then_to_ortools
     assert large.solvers == ((lp_module.HIGHS_LARGE, "optimal"),)
     assert large.status is Status.OPTIMAL
     assert large.objective == pytest.approx(full.objective, rel=1e-3)
+
+
+def test_the_large_lps_code_is_hipdlp_with_its_other_scaling() -> None:
+    # HiGHS's PDLP is deterministic: the same LP by the same code gives the same point, so a
+    # different point says the large LPs' code reaches HiGHS with its own scaling.
+    economy = load_builtin("ussr-1928")
+    targets = make_targets(
+        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
+    )
+    model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
+    arrays = model.lp.arrays(scaled=True)
+
+    def point(code: str) -> np.ndarray:
+        _, run = run_highs(arrays, lp_module._highs_options("pdlp", 1e-4, None, code))
+        assert run.status == highspy.HighsModelStatus.kOptimal and run.values is not None
+        return run.values
+
+    default = point(lp_module.HIGHS_FIRST_ORDER)
+    np.testing.assert_array_equal(point(lp_module.HIGHS_FIRST_ORDER), default)
+    assert not np.array_equal(point(lp_module.HIGHS_LARGE), default)
 
 
 def test_a_margin_asks_highs_for_more_accuracy_and_accepts_at_the_tolerance() -> None:
