@@ -129,8 +129,9 @@ RACE_FROM = 100_000
 processes where two cores are usable (``LinearProgram.solve``'s ``race``). Measured on
 the benchmark's plans (docs/performance.md, "Seventh round"): at 0.41 million columns
 (10^4 products x 5 years) ``hipdlp`` solved three economies of four in 11-13 s and did not
-converge on the fourth (157 s before cuPDLP-C answered in turn; 22.6 s raced), and a race
-costs about 0.5 s where ``hipdlp`` wins; at 123,020 columns (3,000 products) it cost 0.6-0.8
+converge on the fourth (157 s before cuPDLP-C answered in turn; 22.6 s raced), and where
+``hipdlp`` wins a race takes 1.03-1.24 times its solve in turn (the interpreters' start
+and cuPDLP-C beside it on the memory bus); at 123,020 columns (3,000 products) it cost 0.6-0.8
 s on solves of 2.0-3.4 s, and a stall there would waste 40,000 iterations of about 1 ms.
 Below, a solve takes a second or so and starting two interpreters would cost most of it:
 the threshold itself is an assumption between the two sizes."""
