@@ -340,9 +340,9 @@ def test_an_answer_planlab_does_not_accept_is_finished_by_or_tools_from_it(
     run_highs = LinearProgram._run_highs
 
     def off(self: LinearProgram, arrays: Arrays, *args: Any) -> Any:
-        highs, status, (values, duals, _) = run_highs(self, arrays, *args)
+        highs, ended, status, (values, duals, _) = run_highs(self, arrays, *args)
         values, duals = values * 1.05, duals * 0.95
-        return highs, status, (values, duals, measure(arrays, values, duals))
+        return highs, ended, status, (values, duals, measure(arrays, values, duals))
 
     monkeypatch.setattr(LinearProgram, "_run_highs", off)
     solution = lp.solve(method="pdlp", tolerance=1e-6)

@@ -341,3 +341,36 @@ def test_a_margin_asks_highs_for_more_accuracy_and_accepts_at_the_tolerance() ->
     assert worst[100.0] < worst[1.0] and worst[100.0] <= loose / 10
     with pytest.raises(ValueError, match="margin"):
         model.lp.solve(method="pdlp", margin=0.5)
+
+
+def test_where_highs_presolve_would_not_fit_planlabs_reduction_is_solved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # HiGHS's presolve takes about 100 bytes per nonzero; where the memory available is
+    # less, cuPDLP-C is handed planlab's own reduction of the LP without it.
+    economy = load_builtin("ussr-1928")
+    targets = make_targets(
+        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
+    )
+
+    def solve() -> Solution:
+        model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
+        return model.lp.solve(method="pdlp")
+
+    monkeypatch.setattr(lp_module, "available_memory", lambda: None)
+    unknown = solve()
+    assert unknown.solvers[0][0] == lp_module.HIGHS_FIRST_ORDER
+    nonzeros = (
+        _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
+        .lp.arrays(True)
+        .matrix.nnz
+    )
+    needed = int(lp_module.PRESOLVE_BYTES_PER_NONZERO * nonzeros)
+    monkeypatch.setattr(lp_module, "available_memory", lambda: needed)
+    assert solve().solvers[0][0] == lp_module.HIGHS_FIRST_ORDER
+    monkeypatch.setattr(lp_module, "available_memory", lambda: needed - 1)
+    short = solve()
+    assert short.solvers == ((lp_module.HIGHS_REDUCED, "optimal"),)
+    assert short.status is Status.OPTIMAL
+    assert max(short.primal_infeasibility, short.dual_infeasibility, short.gap) <= 1e-4
+    assert short.objective == pytest.approx(unknown.objective, rel=1e-3)

@@ -7,7 +7,7 @@ The same function solves in the caller's process and in a racer's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -15,9 +15,10 @@ import numpy as np
 from highspy._core import _Highs
 from numpy.typing import NDArray
 
+from planlab.plan.reduction import Pass, expand, reduce_lp
 from planlab.plan.verify import Arrays
 
-__all__ = ["HighsRun", "new_highs", "pass_model", "run_highs"]
+__all__ = ["REDUCED", "HighsRun", "new_highs", "pass_model", "run_highs"]
 
 FloatArray = NDArray[np.float64]
 Option = bool | int | float | str
@@ -32,6 +33,12 @@ class HighsRun:
     """Primal values, where HiGHS reports valid values and duals."""
     duals: FloatArray | None
     """Row duals, with ``values``."""
+
+
+REDUCED = "planlab_reduced"
+"""An option of planlab's own among HiGHS's (``run_highs`` takes it out): true, HiGHS is
+handed planlab's reduction of the LP (``planlab.plan.reduction``) with its own presolve
+off, whose memory a national-scale plan cannot spare."""
 
 
 def new_highs() -> _Highs:
@@ -65,18 +72,34 @@ def pass_model(highs: _Highs, model: Arrays) -> None:
     highs.passModel(lp)
 
 
-def run_highs(arrays: Arrays, options: Mapping[str, Option]) -> tuple[_Highs, HighsRun]:
-    """Solve ``arrays`` with HiGHS under ``options`` (``solver`` among them)."""
+def run_highs(arrays: Arrays, options: Mapping[str, Option]) -> tuple[_Highs | None, HighsRun]:
+    """Solve ``arrays`` with HiGHS under ``options`` (``solver`` among them).
+
+    With ``REDUCED`` among the options, HiGHS solves planlab's reduction of ``arrays``
+    without its own presolve, and the point comes back to ``arrays``; no instance is
+    returned then, since what it could still tell (a conflict) would be of the reduced LP.
+    """
     highs = new_highs()
     for name, value in options.items():
-        highs.setOptionValue(name, value)
-    pass_model(highs, arrays)
+        if name != REDUCED:
+            highs.setOptionValue(name, value)
+    passes: Sequence[Pass] | None = None
+    if options.get(REDUCED):
+        # Only what puts the answer back is kept: HiGHS holds the reduced LP itself.
+        reduction = reduce_lp(arrays)
+        passes = reduction.passes
+        highs.setOptionValue("presolve", "off")
+        pass_model(highs, reduction.arrays)
+        del reduction
+    else:
+        pass_model(highs, arrays)
     highs.run()
     answer = highs.getSolution()
-    point = answer.value_valid and answer.dual_valid
-    run = HighsRun(
-        status=highs.getModelStatus(),
-        values=np.asarray(answer.col_value, dtype=float) if point else None,
-        duals=np.asarray(answer.row_dual, dtype=float) if point else None,
-    )
-    return highs, run
+    values = duals = None
+    if answer.value_valid and answer.dual_valid:
+        values = np.asarray(answer.col_value, dtype=float)
+        duals = np.asarray(answer.row_dual, dtype=float)
+        if passes is not None:
+            values, duals = expand(passes, values, duals)
+    run = HighsRun(status=highs.getModelStatus(), values=values, duals=duals)
+    return (highs if passes is None else None), run

@@ -31,10 +31,10 @@ import scipy.sparse as sp
 from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
-from planlab.cores import usable_cores
+from planlab.cores import available_memory, usable_cores
 from planlab.errors import InputError
 from planlab.plan.first_order import solve_ortools
-from planlab.plan.highs import HighsRun, Option, new_highs, pass_model, run_highs
+from planlab.plan.highs import REDUCED, HighsRun, Option, new_highs, pass_model, run_highs
 from planlab.plan.race import racing
 from planlab.plan.verify import Arrays, Quality, measure
 
@@ -111,14 +111,33 @@ not ``hipdlp`` then cuPDLP-C. Measured on the benchmark's plan (docs/performance
 ``HIGHS_LARGE`` 3,880; at 0.41 million (10^4 x 5) ``hipdlp`` took 1.5 to 2.8 times less
 CPU than cuPDLP-C on three of four economies. Where between the two sizes the order
 should turn was not measured: one million is an assumption."""
+HIGHS_REDUCED = "pdlp-reduced"
+"""HiGHS's PDLP code where HiGHS's presolve would not fit in the memory available
+(``PRESOLVE_BYTES_PER_NONZERO``): cuPDLP-C on planlab's own reduction of the LP
+(``planlab.plan.reduction``) with HiGHS's presolve off, then OR-Tools' PDLP if it stalls.
+Measured on the benchmark's plans (docs/performance.md, "Eighth round"): at 10^4 x 5 its
+answer was accepted on all four economies after 2,640-4,360 iterations (11.0-18.8 s),
+against 3,280 iterations and 18.2 s for cuPDLP-C after HiGHS's presolve (seed 1); on the
+same reduced LP ``hipdlp`` did not converge in 40,000 iterations (seed 1), and
+``hipdlp-l2``, faster on three economies, missed planlab's measures on the fourth and
+had not finished the 10^5 plan after 13 minutes. At 10^5 x 5 it took 5,840 iterations and
+347 s (peak 2.7 GB), against 254 s for ``HIGHS_LARGE`` after HiGHS's presolve, which is
+why it is kept for where that presolve cannot run."""
 _CODES: Mapping[str, Mapping[str, Option]] = MappingProxyType(
     {
         HIGHS_FIRST_ORDER: MappingProxyType({"solver": "hipdlp"}),
         HIGHS_LARGE: MappingProxyType({"solver": "hipdlp", "pdlp_scaling_mode": RUIZ_L2}),
         HIGHS_FALLBACK: MappingProxyType({"solver": "pdlp"}),
+        HIGHS_REDUCED: MappingProxyType({"solver": "pdlp", REDUCED: True}),
     }
 )
 """HiGHS's PDLP codes by the name a solution gives them: HiGHS's solver and options."""
+PRESOLVE_BYTES_PER_NONZERO = 110.0
+"""Memory HiGHS's presolve takes per nonzero of the LP, beyond what is resident before it
+(bytes). Measured by ``benchmarks/plan_limits.py`` on the benchmark's plans: 97-104 at
+300 and 3,000 products, 90.1 at 10^4 and 107.9 at 10^5 (docs/performance.md, "Eighth
+round"), whichever of its rules are switched off; rounded up. At 10^6 products (195
+million nonzeros) that is about 21 GB, so HiGHS's presolve ran out of memory there."""
 PDLP_ITERATIONS = 40_000
 """Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
 (``HIGHS_FALLBACK``, then OR-Tools' PDLP afresh). Assumption, from the benchmarks
@@ -509,8 +528,12 @@ class LinearProgram:
             status, answer = self._run_ortools(arrays, accuracy, time_limit, point, tried)
         else:
             asked = accuracy / margin
-            solvers = _highs_pdlps(arrays.matrix.shape[1]) if chosen == "pdlp" else (chosen,)
-            if chosen == "pdlp" and _races(race, arrays.matrix.shape[1]):
+            solvers = (
+                _highs_pdlps(arrays.matrix.shape[1], arrays.matrix.nnz)
+                if chosen == "pdlp"
+                else (chosen,)
+            )
+            if chosen == "pdlp" and len(solvers) > 1 and _races(race, arrays.matrix.shape[1]):
                 # HiGHS's two PDLPs at once, each in a process of its own; the first to
                 # converge wins and the other is stopped.
                 deadline = None if time_limit is None else began + time_limit
@@ -519,11 +542,11 @@ class LinearProgram:
                 # HiGHS's two PDLPs in turn, the second only if the first did not converge.
                 stalled = True
                 for solver in solvers:
-                    highs, status, answer = self._run_highs(
+                    highs, ended, status, answer = self._run_highs(
                         arrays, chosen, asked, _left(time_limit, began), solver
                     )
-                    tried.append((solver, _ended_as(highs.getModelStatus())))
-                    stalled = highs.getModelStatus() in _GAVE_UP
+                    tried.append((solver, _ended_as(ended)))
+                    stalled = ended in _GAVE_UP
                     if not stalled:
                         break
             if chosen == "pdlp" and stalled:
@@ -592,12 +615,14 @@ class LinearProgram:
         accuracy: float,
         time_limit: float | None,
         solver: str,
-    ) -> tuple[_Highs, Status, _Answer | None]:
+    ) -> tuple[_Highs | None, highspy.HighsModelStatus, Status, _Answer | None]:
         """One HiGHS solve for the method ``chosen`` by HiGHS's ``solver``; for ``pdlp`` a
-        PDLP from scratch, asked for ``accuracy`` by its own criterion."""
+        PDLP from scratch, asked for ``accuracy`` by its own criterion. Returns HiGHS's
+        instance (None if it solved planlab's reduction) and how the run ended, with the
+        outcome."""
         highs, run = run_highs(arrays, _highs_options(chosen, accuracy, time_limit, solver))
         status, answer = self._outcome(run, chosen, arrays, self._units(chosen))
-        return highs, status, answer
+        return highs, run.status, status, answer
 
     def _race_highs(
         self,
@@ -809,12 +834,23 @@ def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     return values
 
 
-def _highs_pdlps(columns: int) -> tuple[str, str]:
-    """HiGHS's two PDLP codes (``_CODES``) in the order they are tried on an LP of this
-    many columns."""
+def _highs_pdlps(columns: int, nonzeros: int) -> tuple[str, ...]:
+    """HiGHS's PDLP codes (``_CODES``) in the order they are tried on an LP of this many
+    columns and nonzeros: ``HIGHS_REDUCED`` alone where HiGHS's presolve would not fit in
+    the memory available."""
+    if not _presolve_fits(nonzeros):
+        return (HIGHS_REDUCED,)
     if columns > LARGE_ABOVE:
         return HIGHS_LARGE, HIGHS_FALLBACK
     return HIGHS_FIRST_ORDER, HIGHS_FALLBACK
+
+
+def _presolve_fits(nonzeros: int) -> bool:
+    """Whether HiGHS's presolve of an LP with this many nonzeros fits in the memory this
+    process may still take (``PRESOLVE_BYTES_PER_NONZERO``; yes where the system does not
+    say)."""
+    available = available_memory()
+    return available is None or PRESOLVE_BYTES_PER_NONZERO * nonzeros <= available
 
 
 def _races(race: bool | None, columns: int) -> bool:
