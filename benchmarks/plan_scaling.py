@@ -39,6 +39,7 @@ from run import plannable
 from planlab.economy import Economy, save
 from planlab.plan import PlanSettings, Targets, check_tempo
 from planlab.plan.build import _with_targets
+from planlab.plan.formulation import PlanModel
 from planlab.plan.lp import FIRST_ORDER, FIRST_ORDER_TOLERANCE, METHODS
 
 INPUTS = (10, 30)
@@ -60,6 +61,18 @@ def economy_for(n: int, seed: int) -> Economy:
     fields = ("A", "B", "gross_output", "labour", "consumption", "capacity", "depreciation")
     sources = {name: SOURCE for name in (*fields, "construction_lag", "scalars.labour_force")}
     return economy.replace(sources=sources, name=f"synthetic-{n}")
+
+
+def plan_model(economy: Economy, years: int, target_factor: float) -> PlanModel:
+    """The benchmark's plan LP: every branch asked for ``target_factor`` times its base-year
+    output in the final year, fulfilment weighted alike and capped at the target."""
+    targets = Targets(
+        sectors=economy.names,
+        years=(years,) * economy.n,
+        levels=tuple(target_factor * economy.gross_output),
+        weights=(1.0,) * economy.n,
+    )
+    return _with_targets(economy, PlanSettings(years=years), targets, "weighted", {}, cap=1.0)
 
 
 def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -89,13 +102,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if args.write_economy:
         save(economy, Path(args.write_economy))
     start, cpu = time.perf_counter(), cpu_time()
-    targets = Targets(
-        sectors=economy.names,
-        years=(args.years,) * economy.n,
-        levels=tuple(args.target_factor * economy.gross_output),
-        weights=(1.0,) * economy.n,
-    )
-    model = _with_targets(economy, PlanSettings(years=args.years), targets, "weighted", {}, cap=1.0)
+    model = plan_model(economy, args.years, args.target_factor)
     # The form the solve uses: first-order methods work in the blocks' units.
     arrays = model.lp.arrays(model.lp.choose(args.method) in FIRST_ORDER)
     build_s, build_cpu_s = time.perf_counter() - start, cpu_time() - cpu
@@ -177,18 +184,23 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return record
 
 
-def main() -> None:
-    """Parse the options, run one instance, print its JSON record (or a short line)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def instance_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that name an instance and its accuracy, shared with ``plan_limits.py``."""
     parser.add_argument("--n", type=int, required=True, help="products (branches)")
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--target-factor", type=float, default=2.0)
+    parser.add_argument("--tolerance", type=float, default=FIRST_ORDER_TOLERANCE)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def main() -> None:
+    """Parse the options, run one instance, print its JSON record (or a short line)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    instance_arguments(parser)
     parser.add_argument("--highs", action="store_true", help="also solve exactly with HiGHS")
     parser.add_argument("--highs-limit", type=float, default=None, help="seconds for --highs")
-    parser.add_argument("--target-factor", type=float, default=2.0)
     parser.add_argument("--method", choices=METHODS, default="auto")
-    parser.add_argument("--tolerance", type=float, default=FIRST_ORDER_TOLERANCE)
     parser.add_argument("--write-economy", metavar="DIR", help="save the economy here")
     parser.add_argument("--build-only", action="store_true", help="assemble, do not solve")
     parser.add_argument(
