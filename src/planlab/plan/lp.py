@@ -510,7 +510,9 @@ class LinearProgram:
         rescaled LP), and its answer is still accepted at ``tolerance`` by planlab's.
         ``race``: run HiGHS's two PDLPs at once, each in a process of its own, and keep the
         first to converge; by default where the process may use two cores and the LP has
-        between ``RACE_FROM`` and ``LARGE_ABOVE`` columns.
+        between ``RACE_FROM`` and ``LARGE_ABOVE`` columns. Where HiGHS's presolve would not
+        fit in the memory available (``PRESOLVE_BYTES_PER_NONZERO``), ``pdlp`` hands
+        cuPDLP-C planlab's own reduction of the LP instead (``HIGHS_REDUCED``).
         """
         if not margin >= 1.0:
             raise ValueError("margin is at least 1")
