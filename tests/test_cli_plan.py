@@ -14,6 +14,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from planlab.cli import app, common
+from planlab.plan import lp as lp_module
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,3 +175,16 @@ def test_a_long_plan_or_tempo_check_shows_a_spinner_on_the_terminal_only(
     monkeypatch.setattr(common, "errors", Console(file=piped, force_terminal=False))
     assert runner.invoke(app, ["plan", "textbook-3"]).exit_code == 0
     assert piped.getvalue() == ""
+
+
+def test_a_plan_too_large_for_the_memory_is_refused_with_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lp_module, "available_memory", lambda: 1)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", "ussr-1928", "--method", "pdlp", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "GB" in lines[0] and "nonzeros" in lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists()

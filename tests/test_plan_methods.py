@@ -374,3 +374,24 @@ def test_where_highs_presolve_would_not_fit_planlabs_reduction_is_solved(
     assert short.status is Status.OPTIMAL
     assert max(short.primal_infeasibility, short.dual_infeasibility, short.gap) <= 1e-4
     assert short.objective == pytest.approx(unknown.objective, rel=1e-3)
+
+
+def test_an_lp_too_large_for_the_memory_of_either_path_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    economy = load_builtin("ussr-1928")
+    targets = make_targets(
+        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
+    )
+    model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
+    nonzeros = model.lp.arrays(True).matrix.nnz
+    needed = int(lp_module.REDUCED_BYTES_PER_NONZERO * nonzeros)
+    monkeypatch.setattr(lp_module, "available_memory", lambda: needed)
+    assert model.lp.solve(method="pdlp").solvers[0][0] == lp_module.HIGHS_REDUCED
+    monkeypatch.setattr(lp_module, "available_memory", lambda: needed - 1)
+    with pytest.raises(lp_module.MemoryShortError) as refused:
+        model.lp.solve(method="pdlp")
+    message = str(refused.value)
+    assert "\n" not in message and f"{nonzeros:,} nonzeros" in message
+    # Exact methods are not the first-order path and are not refused.
+    assert model.lp.solve(method="simplex").status is Status.OPTIMAL

@@ -32,7 +32,7 @@ from highspy._core import _Highs
 from numpy.typing import ArrayLike, NDArray
 
 from planlab.cores import available_memory, usable_cores
-from planlab.errors import InputError
+from planlab.errors import InputError, PlanlabError
 from planlab.plan.first_order import solve_ortools
 from planlab.plan.highs import REDUCED, HighsRun, Option, new_highs, pass_model, run_highs
 from planlab.plan.race import racing
@@ -44,6 +44,7 @@ __all__ = [
     "METHODS",
     "ConstraintBlock",
     "LinearProgram",
+    "MemoryShortError",
     "Solution",
     "Status",
     "VariableBlock",
@@ -138,6 +139,12 @@ PRESOLVE_BYTES_PER_NONZERO = 110.0
 300 and 3,000 products, 90.1 at 10^4 and 107.9 at 10^5 (docs/performance.md, "Eighth
 round"), whichever of its rules are switched off; rounded up. At 10^6 products (195
 million nonzeros) that is about 21 GB, so HiGHS's presolve ran out of memory there."""
+REDUCED_BYTES_PER_NONZERO = 80.0
+"""Memory HiGHS and cuPDLP-C take, handed planlab's reduction (``HIGHS_REDUCED``), per
+nonzero of the whole LP beyond what is resident (bytes). Measured on the benchmark's plans
+(docs/performance.md, "Eighth round"): 72 at 10^5 (the process's peak), and at least 79
+at 10^6 (24.3 GB resident before the first iteration, when the run was stopped). Below
+it a solve is refused (``MemoryShortError``)."""
 PDLP_ITERATIONS = 40_000
 """Iterations each of HiGHS's PDLPs may take before planlab goes on to the next solver
 (``HIGHS_FALLBACK``, then OR-Tools' PDLP afresh). Assumption, from the benchmarks
@@ -176,6 +183,10 @@ _IIS_STRATEGY = (
 elastic LP, whose subsystem may keep rows that take no part in the conflict; 4
 reduces that subsystem to an irreducible one. Older HiGHS, without the bit mask,
 keeps 2 (its strategy "from the LP")."""
+
+
+class MemoryShortError(PlanlabError):
+    """An LP too large for the memory available to any of planlab's solvers."""
 
 
 class Status(Enum):
@@ -839,12 +850,28 @@ def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
 def _highs_pdlps(columns: int, nonzeros: int) -> tuple[str, ...]:
     """HiGHS's PDLP codes (``_CODES``) in the order they are tried on an LP of this many
     columns and nonzeros: ``HIGHS_REDUCED`` alone where HiGHS's presolve would not fit in
-    the memory available."""
+    the memory available; ``MemoryShortError`` where that would not fit either."""
     if not _presolve_fits(nonzeros):
+        _check_reduced_fits(nonzeros)
         return (HIGHS_REDUCED,)
     if columns > LARGE_ABOVE:
         return HIGHS_LARGE, HIGHS_FALLBACK
     return HIGHS_FIRST_ORDER, HIGHS_FALLBACK
+
+
+def _check_reduced_fits(nonzeros: int) -> None:
+    """Refuse, in one line, an LP whose solve on planlab's reduction would not fit in the
+    memory available (``REDUCED_BYTES_PER_NONZERO``): better than the system killing the
+    process, and every other process it picks, minutes into the solve."""
+    available = available_memory()
+    needed = REDUCED_BYTES_PER_NONZERO * nonzeros
+    if available is not None and needed > available:
+        raise MemoryShortError(
+            f"<plan>: field 'method': a first-order solve of this LP ({nonzeros:,} nonzeros) "
+            f"needs about {needed / 1e9:.1f} GB and {available / 1e9:.1f} GB are available "
+            f"(rule: about {REDUCED_BYTES_PER_NONZERO:.0f} bytes per nonzero on planlab's "
+            f"reduction, {PRESOLVE_BYTES_PER_NONZERO:.0f} with HiGHS's presolve)"
+        )
 
 
 def _presolve_fits(nonzeros: int) -> bool:
