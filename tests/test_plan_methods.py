@@ -27,7 +27,7 @@ from planlab.errors import InputError
 from planlab.plan import PlanResult, build, check_tempo, tempo
 from planlab.plan import lp as lp_module
 from planlab.plan.build import FIX_TOLERANCE, _with_targets, held
-from planlab.plan.formulation import PlanSettings, make_targets
+from planlab.plan.formulation import PlanSettings, Targets, make_targets
 from planlab.plan.highs import run_highs
 from planlab.plan.lp import EXACT_UP_TO, FIRST_ORDER, LinearProgram, Solution, Status
 from planlab.plan.tempo import _fraction_model
@@ -264,6 +264,12 @@ def test_tempo_check_without_an_answer_does_not_claim_a_conflict(
     assert "not decided" in report.message and "conflict" not in report.message
 
 
+def _doubled(economy: Economy) -> Targets:
+    """Every branch asked for twice its base-year output in the plan's fifth year."""
+    levels = {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
+    return make_targets(economy, 5, levels)
+
+
 def test_an_lp_highs_does_not_converge_on_goes_to_its_other_pdlp_then_to_ortools(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -271,9 +277,7 @@ def test_an_lp_highs_does_not_converge_on_goes_to_its_other_pdlp_then_to_ortools
     # solves the LP afresh by HiGHS's other PDLP (cuPDLP-C) and, if that stops too, by
     # OR-Tools' PDLP, instead of giving up or running on.
     economy = load_builtin("ussr-1928")
-    targets = make_targets(
-        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
-    )
+    targets = _doubled(economy)
     used: list[str] = []
     original = LinearProgram._run_highs
 
@@ -309,9 +313,7 @@ def test_the_large_lps_code_is_hipdlp_with_its_other_scaling() -> None:
     # HiGHS's PDLP is deterministic: the same LP by the same code gives the same point, so a
     # different point says the large LPs' code reaches HiGHS with its own scaling.
     economy = load_builtin("ussr-1928")
-    targets = make_targets(
-        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
-    )
+    targets = _doubled(economy)
     model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
     arrays = model.lp.arrays(scaled=True)
 
@@ -349,9 +351,7 @@ def test_where_highs_presolve_would_not_fit_planlabs_reduction_is_solved(
     # HiGHS's presolve takes about 100 bytes per nonzero; where the memory available is
     # less, cuPDLP-C is handed planlab's own reduction of the LP without it.
     economy = load_builtin("ussr-1928")
-    targets = make_targets(
-        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
-    )
+    targets = _doubled(economy)
 
     def solve() -> Solution:
         model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
@@ -380,9 +380,7 @@ def test_an_lp_too_large_for_the_memory_of_either_path_is_refused_in_one_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     economy = load_builtin("ussr-1928")
-    targets = make_targets(
-        economy, 5, {s: 2.0 * x for s, x in zip(economy.names, economy.gross_output, strict=True)}
-    )
+    targets = _doubled(economy)
     model = _with_targets(economy, PlanSettings(years=5), targets, "weighted", {}, cap=1.0)
     nonzeros = model.lp.arrays(True).matrix.nnz
     needed = int(lp_module.REDUCED_BYTES_PER_NONZERO * nonzeros)
