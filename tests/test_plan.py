@@ -846,3 +846,11 @@ def test_williams_economic_planning(variant: int) -> None:
 def test_williams_static_solution() -> None:
     """The steady state after year 5: x = (I - A)^-1 d for the exogenous demand."""
     np.testing.assert_allclose(STATIC, [166.39676113, 105.66801619, 92.30769231], rtol=1e-9)
+
+
+def test_a_share_held_near_zero_never_turns_negative() -> None:
+    # Harmony holds a share at its level less a tolerance; with a level of 1e-300 (the cap)
+    # that bound fell below zero and the held shares came out at -1e-7.
+    result = build(load_builtin("textbook-3"), 1, None, "harmony", cap=1e-300)
+    assert result.feasible
+    assert (result.fulfilment["fulfilment"].to_numpy(dtype=float) >= 0.0).all()

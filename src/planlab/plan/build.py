@@ -69,7 +69,9 @@ def _with_targets(
     levels = np.asarray(targets.levels)
     lower = np.zeros(K)
     for k, level in fixed.items():
-        lower[k] = level - FIX_TOLERANCE * max(1.0, abs(level))
+        # Held at its level less the tolerance, but never below no fulfilment at all: a
+        # level near zero (a cap of 1e-300) would otherwise let a share turn negative.
+        lower[k] = max(0.0, level - FIX_TOLERANCE * max(1.0, abs(level)))
     upper = np.inf if cap is None else cap
     f = lp.add_variables("fulfilment", {"target": tuple(range(K))}, lower, upper)
     model.variables["fulfilment"] = f
