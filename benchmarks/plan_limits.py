@@ -24,12 +24,11 @@ Prints one JSON object.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-from plan_scaling import economy_for, instance_arguments, load, plan_model
+from plan_scaling import economy_for, instance_arguments, load, plan_model, print_record
 
 from planlab.plan.highs import new_highs, pass_model, run_highs
 from planlab.plan.lp import (
@@ -185,10 +184,7 @@ def main() -> None:
     if args.n < 1 or args.years < 1 or args.limit < 1:
         parser.error("--n, --years and --limit are at least 1")
     record = measure_limits(args)
-    if args.json:
-        print(json.dumps(record))
-    else:
-        print(", ".join(f"{key} {value}" for key, value in record.items()))
+    print_record(record, args.json)
 
 
 if __name__ == "__main__":

@@ -194,6 +194,14 @@ def instance_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def print_record(record: dict[str, Any], as_json: bool) -> None:
+    """Print a benchmark's record: one JSON object, or ``key=value`` pairs on one line."""
+    if as_json:
+        print(json.dumps(record))
+    else:
+        print(", ".join(f"{k}={v}" for k, v in record.items()))
+
+
 def main() -> None:
     """Parse the options, run one instance, print its JSON record (or a short line)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -218,10 +226,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     record = measure(args)
-    if args.json:
-        print(json.dumps(record))
-    else:
-        print(", ".join(f"{k}={v}" for k, v in record.items()))
+    print_record(record, args.json)
 
 
 if __name__ == "__main__":

@@ -182,7 +182,10 @@ def test_a_plan_too_large_for_the_memory_is_refused_with_one_line_and_exit_2(
 ) -> None:
     monkeypatch.setattr(lp_module, "available_memory", lambda: 1)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["plan", "ussr-1928", "--method", "pdlp", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        ["plan", "ussr-1928", "--objective", "weighted", "--method", "pdlp", "--out", str(out)],
+    )
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "GB" in lines[0] and "nonzeros" in lines[0]

@@ -850,36 +850,25 @@ def _scale(name: str, scale: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
 def _highs_pdlps(columns: int, nonzeros: int) -> tuple[str, ...]:
     """HiGHS's PDLP codes (``_CODES``) in the order they are tried on an LP of this many
     columns and nonzeros: ``HIGHS_REDUCED`` alone where HiGHS's presolve would not fit in
-    the memory available; ``MemoryShortError`` where that would not fit either."""
-    if not _presolve_fits(nonzeros):
-        _check_reduced_fits(nonzeros)
+    the memory this process may still take (``PRESOLVE_BYTES_PER_NONZERO``); refused in
+    one line (``MemoryShortError``) where that would not fit either, rather than the system
+    killing the process, and any other it picks, minutes into the solve. Where the system
+    does not say how much memory is left, the presolve is taken to fit."""
+    available = available_memory()
+    if available is not None and PRESOLVE_BYTES_PER_NONZERO * nonzeros > available:
+        needed = REDUCED_BYTES_PER_NONZERO * nonzeros
+        if needed > available:
+            raise MemoryShortError(
+                f"<plan>: field 'method': a first-order solve of this LP ({nonzeros:,} "
+                f"nonzeros) needs about {needed / 1e9:.1f} GB and {available / 1e9:.1f} GB "
+                f"are available (rule: about {REDUCED_BYTES_PER_NONZERO:.0f} bytes per "
+                f"nonzero on planlab's reduction, {PRESOLVE_BYTES_PER_NONZERO:.0f} with "
+                "HiGHS's presolve)"
+            )
         return (HIGHS_REDUCED,)
     if columns > LARGE_ABOVE:
         return HIGHS_LARGE, HIGHS_FALLBACK
     return HIGHS_FIRST_ORDER, HIGHS_FALLBACK
-
-
-def _check_reduced_fits(nonzeros: int) -> None:
-    """Refuse, in one line, an LP whose solve on planlab's reduction would not fit in the
-    memory available (``REDUCED_BYTES_PER_NONZERO``): better than the system killing the
-    process, and every other process it picks, minutes into the solve."""
-    available = available_memory()
-    needed = REDUCED_BYTES_PER_NONZERO * nonzeros
-    if available is not None and needed > available:
-        raise MemoryShortError(
-            f"<plan>: field 'method': a first-order solve of this LP ({nonzeros:,} nonzeros) "
-            f"needs about {needed / 1e9:.1f} GB and {available / 1e9:.1f} GB are available "
-            f"(rule: about {REDUCED_BYTES_PER_NONZERO:.0f} bytes per nonzero on planlab's "
-            f"reduction, {PRESOLVE_BYTES_PER_NONZERO:.0f} with HiGHS's presolve)"
-        )
-
-
-def _presolve_fits(nonzeros: int) -> bool:
-    """Whether HiGHS's presolve of an LP with this many nonzeros fits in the memory this
-    process may still take (``PRESOLVE_BYTES_PER_NONZERO``; yes where the system does not
-    say)."""
-    available = available_memory()
-    return available is None or PRESOLVE_BYTES_PER_NONZERO * nonzeros <= available
 
 
 def _races(race: bool | None, columns: int) -> bool:

@@ -53,6 +53,8 @@ class Pass:
     """Per singleton row taken out: its row, its column (in the LP after this pass),
     its coefficient, and whether it is the column's lower or upper bound (if either)."""
     entry_column: IntArray
+    entry_bounded: IntArray
+    """Per singleton row taken out: its column's place among ``bounded``'s columns."""
     entry_coefficient: FloatArray
     entry_lower: BoolArray
     entry_upper: BoolArray
@@ -77,8 +79,7 @@ class Pass:
         (positive: the lower bound); ``duals`` are the reduced LP's."""
         if not self.entry_row.size:
             return
-        _, at = np.unique(self.entry_column, return_inverse=True)
-        z = (self.cost - self.bounded.T @ duals)[at]
+        z = (self.cost - self.bounded.T @ duals)[self.entry_bounded]
         side = np.where(z > 0, self.entry_lower, self.entry_upper) & (z != 0)
         y[self.entry_row[side]] = z[side] / self.entry_coefficient[side]
 
@@ -157,10 +158,9 @@ def _one_pass(lp: Arrays) -> tuple[Pass, Arrays] | None:
     entry_lower = _supplies(low, col_lower[entry_column], own_lower[entry_column], entry_column)
     entry_upper = _supplies(-high, -col_upper[entry_column], -own_upper[entry_column], entry_column)
     kept_rows = ~(single | empty)
-    bounded_columns = np.unique(entry_column)
-    kept_csc = sp.csc_array(kept)
+    bounded_columns, entry_bounded = np.unique(entry_column, return_inverse=True)
     reduced = Arrays(
-        matrix=sp.csc_array(kept_csc[kept_rows, :]),
+        matrix=sp.csc_array(kept[kept_rows, :]),
         cost=lp.cost[~fixed],
         col_lower=col_lower,
         col_upper=col_upper,
@@ -175,6 +175,7 @@ def _one_pass(lp: Arrays) -> tuple[Pass, Arrays] | None:
         kept_rows=kept_rows,
         entry_row=entry_row,
         entry_column=entry_column,
+        entry_bounded=entry_bounded,
         entry_coefficient=a,
         entry_lower=entry_lower,
         entry_upper=entry_upper,
